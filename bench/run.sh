@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# `make bench`: installs what the benchmark needs, builds, runs every competitor side by side and
+# writes the results (bench/results/<UTC timestamp>.json + latest.json, docs/benchmarks.md,
+# docs/benchmarks.png). See docs/benchmarks.md ("How to run") for what is measured.
+#
+# usage: bench/run.sh [--smoke] [--no-build] [--no-docs] [runner flags]
+#   --smoke      tiny counts (100 messages, 1 cold start, 3 s end-to-end) to check the harness;
+#                writes bench/results/smoke-*.json only (no docs); exit 0 = the harness works
+#                and the function delivered every message.
+#   --no-build   reuse function/target/function.zip and the built bench module
+#   --no-docs    do not rewrite docs/benchmarks.md and docs/benchmarks.png
+#   runner flags (passed through): --messages N --batch N --latency-ms N --cold-starts N
+#                --e2e-rate N --e2e-seconds N --competitors sample,corrected,jvm,native
+#                --scenarios throughput,coldstart,e2e --no-envelope --timeout-s N
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+smoke=""; build=1; docs=1; pass=()
+for a in "$@"; do
+  case "$a" in
+    --smoke) smoke=1; docs=""; pass+=("$a") ;;
+    --no-build) build="" ;;
+    --no-docs) docs="" ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) pass+=("$a") ;;
+  esac
+done
+
+JDK="$("$root/.ci/find-jdk" 2>/dev/null || true)"
+[ -n "$JDK" ] || { echo "bench: no JDK >= 21 found (set JAVA_HOME)" >&2; exit 1; }
+MVN=(env JAVA_HOME="$JDK" "$root/mvnw" -B -q -Dstyle.color=never)
+
+echo "==> bench: Python venv (bench/.venv: awslambdaric, boto3, matplotlib)"
+bash "$root/bench/setup.sh"
+
+if [ -n "$build" ]; then
+  echo "==> bench: building the JVM function.zip"
+  "${MVN[@]}" -pl function package -DskipTests
+  echo "==> bench: building the local stack and the bench runner"
+  if grep -q '<module>bench</module>' "$root/pom.xml"; then
+    "${MVN[@]}" -pl local,bench -am package -DskipTests
+  else
+    # bench/ is not in the root reactor yet: install local (and the parent pom) for it
+    "${MVN[@]}" -pl local -am install -DskipTests
+    "${MVN[@]}" -f "$root/bench/pom.xml" package -DskipTests
+  fi
+fi
+[ -f "$root/bench/target/classpath.txt" ] || { echo "bench: bench/target not built (drop --no-build)" >&2; exit 1; }
+
+args=(--bench-dir "$root/bench" --java-home "$JDK" --command "make bench${*:+ (bench/run.sh $*)}")
+[ -n "$docs" ] && args+=(--docs "$root/docs/benchmarks.md")
+
+echo "==> bench: running"
+rc=0
+"$JDK/bin/java" -XX:+UseParallelGC -Xmx2g -cp "$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")" \
+  dev.iotbridge.bench.Bench "${args[@]}" "${pass[@]}" || rc=$?
+
+results="$root/bench/results/latest.json"; chart="$root/docs/benchmarks.png"
+if [ -n "$smoke" ]; then results="$root/bench/results/smoke-latest.json"; chart="$root/bench/target/smoke-chart.png"; fi
+if [ -f "$results" ] && { [ -n "$docs" ] || [ -n "$smoke" ]; }; then
+  "$root/bench/.venv/bin/python" "$root/bench/chart.py" "$results" "$chart"
+fi
+exit $rc

@@ -1,0 +1,158 @@
+package dev.iotbridge.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code make bench}: runs every competitor as its own Lambda-style process against one
+ * instrumented Lambda Runtime API, on the same SQS messages and the same iot-data endpoint,
+ * and prints/records throughput, delivered/sent, CPU per message, peak RSS, cold start and
+ * end-to-end latency. See bench/README.md for the flags.
+ */
+public final class Bench {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public static void main(String[] args) throws Exception {
+        Options o = Options.parse(args);
+        if (o == null) {
+            return;
+        }
+        int rc = new Bench(o).run();
+        System.exit(rc);
+    }
+
+    private final Options o;
+    private final String runId;
+    private final Map<String, Object> results = new LinkedHashMap<>();
+
+    Bench(Options o) {
+        this.o = o;
+        this.runId = Long.toString(System.currentTimeMillis(), 36);
+    }
+
+    int run() throws Exception {
+        Path work = o.benchDir.resolve("target/work");
+        Files.createDirectories(work);
+        Competitor.Paths paths = new Competitor.Paths(o.benchDir, o.python, o.functionZip,
+                o.benchDir.resolve("target/ric"), o.javaHome, work);
+
+        List<Competitor> all = competitors();
+        log("run %s: competitors %s", runId, all.stream().map(Competitor::id).toList());
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("date", DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+        meta.put("command", o.commandLine);
+        meta.put("messages", o.messages);
+        meta.put("batchSize", o.batchSize);
+        meta.put("iotDataLatencyMs", o.latencyMs);
+        meta.put("coldStarts", o.coldStarts);
+        meta.put("e2eRate", o.e2eRate);
+        meta.put("e2eSeconds", o.e2eSeconds);
+        meta.put("smoke", o.smoke);
+        meta.put("machine", Machine.describe());
+        meta.put("javaForFunction", Machine.javaVersion(o.javaHome));
+        meta.put("python", Machine.pythonVersion(o.python));
+        meta.put("jvmOptions", Competitor.SHIPPED_JAVA_TOOL_OPTIONS);
+        meta.put("appCds", Competitor.zipHasAppCds(o.functionZip));
+        meta.put("native", Competitor.zipHasBootstrap(o.functionZip) ? "available" : "not available");
+        results.put("meta", meta);
+
+        try (StackEndpoints ep = Endpoints_.open(o);
+             RuntimeApi api = new RuntimeApi();
+             Sqs sqs = Sqs.create(ep.addresses().sqs())) {
+            meta.put("endpoints", ep.description());
+            ep.iotDataLatency(Duration.ofMillis(o.latencyMs));
+            Scenarios s = new Scenarios(o, runId, ep, api, sqs, paths);
+            if (o.scenarios.contains("throughput")) {
+                results.put("throughput", s.throughput(all));
+            }
+            if (o.scenarios.contains("coldstart")) {
+                results.put("coldStart", s.coldStart(all.stream().filter(c -> c.shape() == Competitor.Shape.LEGACY).toList()));
+            }
+            if (o.scenarios.contains("e2e")) {
+                results.put("e2e", s.endToEnd(all));
+            }
+        }
+        Report report = new Report(results, o);
+        String tables = report.tables();
+        System.out.println();
+        System.out.println(tables);
+        Path resultsDir = o.benchDir.resolve("results");
+        Files.createDirectories(resultsDir);
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+        Path file = resultsDir.resolve((o.smoke ? "smoke-" : "") + stamp + ".json");
+        JSON.writeValue(file.toFile(), results);
+        Files.copy(file, resultsDir.resolve(o.smoke ? "smoke-latest.json" : "latest.json"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        log("results: %s", o.benchDir.getParent().relativize(file));
+        if (o.docs != null) {
+            Files.writeString(o.docs, report.markdown(tables), StandardCharsets.UTF_8);
+            log("wrote %s", o.docs);
+        }
+        return report.failed() ? 2 : 0;
+    }
+
+    private List<Competitor> competitors() {
+        List<Competitor> list = new ArrayList<>();
+        for (String id : o.competitors) {
+            switch (id) {
+                case "sample" -> list.add(new Competitor("sample", "sample-equivalent (Python)", Competitor.Kind.PY_SAMPLE, Competitor.Shape.LEGACY));
+                case "corrected" -> list.add(new Competitor("corrected", "corrected Python", Competitor.Kind.PY_CORRECTED, Competitor.Shape.LEGACY));
+                case "jvm" -> {
+                    requireZip();
+                    list.add(new Competitor("jvm", "this function (JVM)", Competitor.Kind.JVM, Competitor.Shape.LEGACY));
+                    if (o.envelope) {
+                        list.add(new Competitor("jvm-envelope", "this function (JVM), envelope v1", Competitor.Kind.JVM, Competitor.Shape.ENVELOPE));
+                    }
+                }
+                case "native" -> {
+                    if (Competitor.zipHasBootstrap(o.functionZip)) {
+                        list.add(new Competitor("native", "this function (native)", Competitor.Kind.NATIVE, Competitor.Shape.LEGACY));
+                        if (o.envelope) {
+                            list.add(new Competitor("native-envelope", "this function (native), envelope v1", Competitor.Kind.NATIVE, Competitor.Shape.ENVELOPE));
+                        }
+                    } else {
+                        log("native: not available (%s has no bootstrap; build it with `make native-build`)", o.functionZip);
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown competitor " + id);
+            }
+        }
+        return list;
+    }
+
+    private void requireZip() {
+        if (!Files.isRegularFile(o.functionZip)) {
+            throw new IllegalStateException("missing " + o.functionZip + ": run `make package` first");
+        }
+    }
+
+    /** Message bodies as the rule would put them on the queue. */
+    static String body(Competitor.Shape shape, int seq, String topic) {
+        String payload = "{\"message\":\"IoT message from account1\",\"seq\":" + seq + "}";
+        if (shape == Competitor.Shape.LEGACY) {
+            return payload.substring(0, payload.length() - 1) + ",\"topic\":\"" + topic + "\"}";
+        }
+        return "{\"v\":1,\"route\":\"" + Competitor.ROUTE + "\",\"topic\":\"" + topic + "\",\"payload\":\""
+                + Base64.getEncoder().encodeToString(payload.getBytes(StandardCharsets.UTF_8))
+                + "\",\"ts\":" + System.currentTimeMillis() + ",\"clientId\":\"bench-device\"}";
+    }
+
+    static void log(String fmt, Object... args) {
+        System.out.printf(Locale.ROOT, "[bench] " + fmt + "%n", args);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,136 @@
+package dev.iotbridge.bench;
+
+import dev.iotbridge.local.lambda.FunctionCommand;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+
+/** A handler under test and how a Lambda execution environment starts it. */
+record Competitor(String id, String label, Kind kind, Shape shape) {
+
+    enum Kind { PY_SAMPLE, PY_CORRECTED, JVM, NATIVE }
+
+    /** The SQS message body shape the competitor is fed. */
+    enum Shape {
+        /** the sample's rule: {@code SELECT *, topic() AS topic} (JSON payload + topic field) */
+        LEGACY,
+        /** envelope v1 (docs/envelope.md) */
+        ENVELOPE
+    }
+
+    static final String ROUTE = "bench";
+    /** Memory size the JVM heap is sized for, as the managed runtime would for a 512 MB function. */
+    static final int MEMORY_MB = 512;
+    /** The start-up options this project ships for the jvm runtime (terraform sets JAVA_TOOL_OPTIONS). */
+    static final String SHIPPED_JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
+
+    boolean isPython() {
+        return kind == Kind.PY_SAMPLE || kind == Kind.PY_CORRECTED;
+    }
+
+    boolean isFunction() {
+        return kind == Kind.JVM || kind == Kind.NATIVE;
+    }
+
+    /** Where things are on this machine. */
+    record Paths(Path benchDir, Path python, Path functionZip, Path ricDir, Path javaHome, Path workDir) {}
+
+    /** Command, environment and working directory of one process start. */
+    record Launch(List<String> command, Map<String, String> env, Path workDir, String notes) {}
+
+    Launch launch(Paths p, String runtimeApi, Endpoints.Addresses a) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_DEFAULT_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "bench");
+        env.put("AWS_SECRET_ACCESS_KEY", "bench");
+        env.put("AWS_EC2_METADATA_DISABLED", "true");
+        env.put("AWS_LAMBDA_FUNCTION_NAME", "bench-" + id);
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(MEMORY_MB));
+        env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench-" + id);
+        env.put("AWS_LAMBDA_LOG_STREAM_NAME", "bench");
+        switch (kind) {
+            case PY_SAMPLE, PY_CORRECTED -> {
+                String module = kind == Kind.PY_SAMPLE ? "sample_handler" : "corrected_handler";
+                env.put("IOT_DATA_ENDPOINT", a.iotData());
+                env.put("AWS_EXECUTION_ENV", "AWS_Lambda_python3.11");
+                env.put("LAMBDA_TASK_ROOT", p.benchDir().resolve("python").toString());
+                env.put("_HANDLER", module + ".handler");
+                return new Launch(List.of(p.python().toString(), "-m", "awslambdaric", module + ".handler"),
+                        env, p.benchDir().resolve("python"), "python -m awslambdaric " + module + ".handler");
+            }
+            case JVM, NATIVE -> {
+                // Started exactly as the local stack starts the function (local/ FunctionCommand):
+                // a native bootstrap, or the JVM as the managed java21 runtime starts it (AWS's
+                // runtime interface client, task root as working directory).
+                FunctionCommand fc = FunctionCommand.fromZip(p.functionZip(), p.workDir().resolve(id), p.ricDir(),
+                        p.javaHome().resolve("bin/java"), FunctionCommand.QUARKUS_HANDLER,
+                        FunctionCommand.managedJava21Options(MEMORY_MB));
+                if (fc.kind().equals("native") != (kind == Kind.NATIVE)) {
+                    throw new IllegalStateException(p.functionZip() + " is a " + fc.kind() + " artifact, not " + kind);
+                }
+                Path task = fc.taskRoot();
+                env.put("LAMBDA_TASK_ROOT", task.toString());
+                env.put("TZ", ":UTC");
+                env.put("BRIDGE_ROUTES", "[{\"name\":\"" + ROUTE + "\",\"source_filter\":\"bench/#\","
+                        + "\"strip_prefix\":\"\",\"add_prefix\":\"\",\"qos\":0,\"retain\":true}]");
+                env.put("BRIDGE_IOT_ENDPOINT", a.iotData());
+                env.put("BRIDGE_DLQ_URL", a.dlqUrl());
+                env.put("BRIDGE_SQS_ENDPOINT", a.sqs());
+                if (kind == Kind.NATIVE) {
+                    env.put("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023");
+                    return new Launch(fc.command(), env, task, "native bootstrap");
+                }
+                env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+                env.put("_HANDLER", FunctionCommand.QUARKUS_HANDLER);
+                List<String> opts = new ArrayList<>(List.of(SHIPPED_JAVA_TOOL_OPTIONS.split(" ")));
+                Path cds = findAppCds(task);
+                if (cds != null) {
+                    opts.add("-XX:SharedArchiveFile=" + cds);
+                }
+                env.put("JAVA_TOOL_OPTIONS", String.join(" ", opts));
+                return new Launch(fc.command(), env, task, "JAVA_TOOL_OPTIONS=\"" + env.get("JAVA_TOOL_OPTIONS") + "\"");
+            }
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    /** The AppCDS archive Quarkus writes when built with quarkus.package.jar.appcds.enabled. */
+    static Path findAppCds(Path task) throws IOException {
+        try (Stream<Path> s = Files.walk(task, 3)) {
+            return s.filter(f -> f.getFileName().toString().endsWith(".jsa")).findFirst().orElse(null);
+        }
+    }
+
+    static boolean zipHasBootstrap(Path zip) {
+        if (!Files.isRegularFile(zip)) {
+            return false;
+        }
+        try (ZipFile z = new ZipFile(zip.toFile())) {
+            return z.getEntry("bootstrap") != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether function.zip carries an AppCDS archive (*.jsa). */
+    static boolean zipHasAppCds(Path zip) {
+        if (!Files.isRegularFile(zip)) {
+            return false;
+        }
+        try (ZipFile z = new ZipFile(zip.toFile())) {
+            return z.stream().anyMatch(e -> e.getName().endsWith(".jsa"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

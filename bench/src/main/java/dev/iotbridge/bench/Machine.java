@@ -1,0 +1,44 @@
+package dev.iotbridge.bench;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The machine the numbers were measured on (nproc, free, lscpu). */
+final class Machine {
+    static Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("nproc", sh("nproc"));
+        m.put("cpu", sh("sh", "-c", "lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1"));
+        m.put("lscpu", sh("sh", "-c", "lscpu | grep -E '^(Architecture|CPU\\(s\\)|Thread|Core|Socket|Model name|CPU max MHz|L3|Hypervisor)'"));
+        m.put("memory", sh("sh", "-c", "free -h | awk '/^Mem:/ {print $2 \" total, \" $7 \" available\"}'"));
+        m.put("free", sh("free", "-h"));
+        m.put("kernel", sh("uname", "-sr"));
+        m.put("os", sh("sh", "-c", ". /etc/os-release && echo \"$PRETTY_NAME\""));
+        m.put("loadavg", sh("cat", "/proc/loadavg"));
+        return m;
+    }
+
+    static String javaVersion(Path javaHome) {
+        return sh(javaHome.resolve("bin/java").toString(), "-XshowSettings:properties", "-version")
+                .lines().filter(l -> l.contains("java.runtime.version") || l.contains("java.vm.name"))
+                .map(String::trim).reduce((a, b) -> a + "; " + b).orElse("?");
+    }
+
+    static String pythonVersion(Path python) {
+        return sh(python.toString(), "-c",
+                "import sys, boto3, awslambdaric; print(sys.version.split()[0], 'boto3', boto3.__version__, 'awslambdaric', getattr(awslambdaric, '__version__', '?'))");
+    }
+
+    static String sh(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            return out;
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+}

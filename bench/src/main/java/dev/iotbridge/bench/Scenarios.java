@@ -1,0 +1,388 @@
+package dev.iotbridge.bench;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import dev.iotbridge.local.config.Route;
+import dev.iotbridge.local.rules.IotSql;
+import dev.iotbridge.local.rules.RulesEngine;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/** The three scenarios; each returns one result map per competitor. */
+final class Scenarios {
+    private final Options o;
+    private final String runId;
+    private final StackEndpoints ep;
+    private final RuntimeApi api;
+    private final Sqs sqs;
+    private final Competitor.Paths paths;
+
+    Scenarios(Options o, String runId, StackEndpoints ep, RuntimeApi api, Sqs sqs, Competitor.Paths paths) {
+        this.o = o;
+        this.runId = runId;
+        this.ep = ep;
+        this.api = api;
+        this.sqs = sqs;
+        this.paths = paths;
+    }
+
+    // ------------------------------------------------------------------ throughput
+
+    List<Map<String, Object>> throughput(List<Competitor> competitors) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Competitor c : competitors) {
+            Map<String, Object> r = base(c);
+            try {
+                throughputOne(c, r);
+            } catch (Exception e) {
+                r.put("error", String.valueOf(e.getMessage()));
+                Bench.log("%s: throughput run FAILED: %s", c.id(), e.getMessage());
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    private void throughputOne(Competitor c, Map<String, Object> r) throws Exception {
+        int n = o.messages;
+        String prefix = "bench/" + runId + "/tp-" + c.id() + "/";
+        String queue = sqs.createQueue("bench-tp-" + c.id() + "-" + runId);
+        List<String> bodies = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            bodies.add(Bench.body(c.shape(), i, prefix + "d" + (i % 10)));
+        }
+        Bench.log("%s: throughput: loading %d %s messages into SQS", c.id(), n, c.shape().name().toLowerCase());
+        sqs.sendAll(queue, bodies, 4);
+        Tracker t = new Tracker(n);
+        try (AutoCloseable sub = ep.listen(prefix, t::arrived)) {
+            api.resetForNewProcess();
+            Competitor.Launch l = c.launch(paths, api.address(), ep.addresses());
+            r.put("launch", l.notes());
+            Path jfr = null;
+            if (o.profile && c.kind() == Competitor.Kind.JVM) {
+                jfr = o.benchDir.resolve("target/profiles/" + runId + "-" + c.id() + ".jfr");
+                java.nio.file.Files.createDirectories(jfr.getParent());
+                l.env().merge("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true",
+                        (a, b) -> a + " " + b);
+                r.put("profile", o.benchDir.getParent().relativize(jfr).toString());
+            }
+            try (HandlerProcess p = HandlerProcess.start(l.command(), l.env(), l.workDir(), logFile(c, "throughput"))) {
+                waitInit(p, 120);
+                r.put("initMs", ms(api.firstNextNanos() - p.startNanos()));
+                double cpu0 = p.cpuMillis();
+                EventSourceMapping esm = new EventSourceMapping(sqs, queue, api, o.batchSize).start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.timeoutSeconds);
+                long nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                boolean timedOut = false;
+                try {
+                    while (esm.handled.get() < n) {
+                        Thread.sleep(100);
+                        if (!p.alive()) {
+                            throw new IllegalStateException("handler process exited:\n" + p.tail(20));
+                        }
+                        if (System.nanoTime() > deadline) {
+                            timedOut = true;
+                            break;
+                        }
+                        if (System.nanoTime() > nextLog) {
+                            Bench.log("%s: %d/%d records handled, %d delivered", c.id(), esm.handled.get(), n, t.delivered());
+                            nextLog += TimeUnit.SECONDS.toNanos(10);
+                        }
+                    }
+                } finally {
+                    esm.close();
+                }
+                settle(t, c.kind() == Competitor.Kind.PY_SAMPLE ? (int) esm.invocations.get() : n);
+                double cpu1 = p.cpuMillis();
+                double seconds = (esm.lastDoneNanos - esm.firstInvokeNanos) / 1e9;
+                int delivered = t.delivered();
+                r.put("sent", n);
+                r.put("delivered", delivered);
+                r.put("deliveredRatio", round((double) delivered / n, 4));
+                r.put("recordsAcknowledged", esm.handled.get());
+                r.put("invocations", esm.invocations.get());
+                r.put("retried", esm.retried.get());
+                r.put("invocationErrors", esm.errors.get());
+                r.put("duplicates", t.duplicates());
+                r.put("seconds", round(seconds, 3));
+                r.put("throughput", round(delivered / seconds, 1));
+                r.put("recordsPerSecond", round(esm.handled.get() / seconds, 1));
+                r.put("cpuMsSteady", round(cpu1 - cpu0, 0));
+                r.put("cpuMsTotal", round(cpu1, 0));
+                r.put("cpuMsPerMsg", delivered == 0 ? null : round((cpu1 - cpu0) / delivered, 4));
+                r.put("cpuMsPerMsgInclInit", delivered == 0 ? null : round(cpu1 / delivered, 4));
+                r.put("peakRssMiB", round(p.peakRssMiB(), 1));
+                r.put("timedOut", timedOut);
+                if (esm.lastError != null) {
+                    r.put("lastError", esm.lastError);
+                }
+                if (jfr != null) {
+                    p.close(); // dumps the recording
+                    Path hot = jfr.resolveSibling(jfr.getFileName().toString().replace(".jfr", "-hot-methods.txt"));
+                    String jfrTool = paths.javaHome().resolve("bin/jfr").toString();
+                    String view = Machine.sh(jfrTool, "view", "--width", "160", "hot-methods", jfr.toString())
+                            + "\n\n" + Machine.sh(jfrTool, "view", "--width", "160", "allocation-by-class", jfr.toString());
+                    java.nio.file.Files.writeString(hot, view);
+                    Bench.log("%s: profile %s, hot methods in %s", c.id(), jfr, hot);
+                }
+                Bench.log("%s: %d/%d delivered in %.2f s = %.1f msg/s, CPU %.3f ms/msg, peak RSS %.0f MiB",
+                        c.id(), delivered, n, seconds, delivered / seconds, (cpu1 - cpu0) / Math.max(1, delivered), p.peakRssMiB());
+            }
+        } finally {
+            sqs.deleteQueue(queue);
+        }
+    }
+
+    /** Waits until {@code expected} messages arrived or nothing arrived for 1 s (at most 15 s). */
+    private static void settle(Tracker t, int expected) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        int last = -1;
+        long stableSince = System.nanoTime();
+        while (t.delivered() < expected && System.nanoTime() < end) {
+            Thread.sleep(50);
+            int d = t.delivered();
+            if (d != last) {
+                last = d;
+                stableSince = System.nanoTime();
+            } else if (System.nanoTime() - stableSince > TimeUnit.SECONDS.toNanos(1)) {
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ cold start
+
+    List<Map<String, Object>> coldStart(List<Competitor> competitors) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Competitor c : competitors) {
+            Map<String, Object> r = base(c);
+            List<Double> init = new ArrayList<>();
+            List<Double> first = new ArrayList<>();
+            List<Double> rss = new ArrayList<>();
+            try {
+                for (int k = 0; k < o.coldStarts; k++) {
+                    api.resetForNewProcess();
+                    String prefix = "bench/" + runId + "/cold-" + c.id() + "-" + k + "/";
+                    List<Message> batch = new ArrayList<>();
+                    for (int i = 0; i < o.batchSize; i++) {
+                        batch.add(Message.builder().messageId(UUID.randomUUID().toString())
+                                .receiptHandle("cold-" + k + "-" + i).md5OfBody("")
+                                .attributesWithStrings(Map.of(
+                                        MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT.toString(), "1",
+                                        MessageSystemAttributeName.SENT_TIMESTAMP.toString(), Long.toString(System.currentTimeMillis())))
+                                .body(Bench.body(c.shape(), i, prefix + "d" + i)).build());
+                    }
+                    // Queued before the process starts: its first /next gets the batch at once.
+                    byte[] event = new EventSourceMapping(sqs, "http://x/000000000000/cold", api, o.batchSize).event(batch);
+                    RuntimeApi.Invocation inv = api.invoke(event);
+                    Competitor.Launch l = c.launch(paths, api.address(), ep.addresses());
+                    try (HandlerProcess p = HandlerProcess.start(l.command(), l.env(), l.workDir(), logFile(c, "cold-" + k))) {
+                        RuntimeApi.Result res = awaitResult(p, inv, 120);
+                        if (res.error()) {
+                            throw new IllegalStateException("first invocation failed: " + res.body());
+                        }
+                        init.add(ms(api.firstNextNanos() - p.startNanos()));
+                        first.add(ms(res.doneNanos() - p.startNanos()));
+                        rss.add(p.peakRssMiB());
+                    }
+                    Bench.log("%s: cold start %d/%d: init %.0f ms, first batch done %.0f ms",
+                            c.id(), k + 1, o.coldStarts, init.getLast(), first.getLast());
+                }
+            } catch (Exception e) {
+                r.put("error", String.valueOf(e.getMessage()));
+                Bench.log("%s: cold start FAILED: %s", c.id(), e.getMessage());
+            }
+            r.put("starts", init.size());
+            r.put("initMs", init);
+            r.put("firstBatchMs", first);
+            r.put("initMedianMs", round(Tracker.median(unbox(init)), 1));
+            r.put("firstBatchMedianMs", round(Tracker.median(unbox(first)), 1));
+            r.put("peakRssAfterFirstBatchMiB", round(Tracker.median(unbox(rss)), 1));
+            out.add(r);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ end to end
+
+    List<Map<String, Object>> endToEnd(List<Competitor> competitors) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Competitor c : competitors) {
+            Map<String, Object> r = base(c);
+            try {
+                endToEndOne(c, r);
+            } catch (Exception e) {
+                r.put("error", String.valueOf(e.getMessage()));
+                Bench.log("%s: end-to-end run FAILED: %s", c.id(), e.getMessage());
+            } finally {
+                ep.rules(null);
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    private void endToEndOne(Competitor c, Map<String, Object> r) throws Exception {
+        int warm = Math.max(1, o.e2eRate * 2);          // 2 s warm-up at the same rate, not measured
+        int measured = o.e2eRate * o.e2eSeconds;
+        int total = warm + measured;
+        String prefix = "bench/" + runId + "/e2e-" + c.id() + "/";
+        String queue = sqs.createQueue("bench-e2e-" + c.id() + "-" + runId);
+        Route route = new Route(Competitor.ROUTE, prefix + "#", "", "", "", 0, true);
+        List<RulesEngine.Rule> rules;
+        if (c.shape() == Competitor.Shape.LEGACY) {
+            // the sample's rule, evaluated by the local rules engine
+            String sql = "SELECT *, topic() AS topic FROM '" + prefix + "#'";
+            rules = List.of(new RulesEngine.Rule(route, sql, IotSql.parse(sql)));
+            r.put("rule", "legacy: " + sql.replace(prefix, "<prefix>/"));
+        } else {
+            Path template = o.benchDir.resolveSibling("terraform/modules/source/templates/rule.sql.tftpl");
+            rules = RulesEngine.compile(template, List.of(route));
+            r.put("rule", "envelope v1: terraform/modules/source/templates/rule.sql.tftpl");
+        }
+        Tracker t = new Tracker(total);
+        try (RulesEngine engine = new RulesEngine(rules, ep.sqs().client(), queue, ep.counters(), 4);
+             AutoCloseable sub = ep.listen(prefix, t::arrived)) {
+            ep.rules(engine);
+            api.resetForNewProcess();
+            Competitor.Launch l = c.launch(paths, api.address(), ep.addresses());
+            try (HandlerProcess p = HandlerProcess.start(l.command(), l.env(), l.workDir(), logFile(c, "e2e"));
+                 EventSourceMapping esm = new EventSourceMapping(sqs, queue, api, o.batchSize).start()) {
+                waitInit(p, 120);
+                Mqtt5AsyncClient pub = Mqtt5Client.builder().identifier("bench-device-" + c.id())
+                        .serverHost(ep.brokers().sourceHost()).serverPort(ep.brokers().sourcePort()).buildAsync();
+                pub.connectWith().cleanStart(true).send().join();
+                Bench.log("%s: end-to-end: %d msg/s for %d s (+2 s warm-up) through source broker -> rule -> SQS -> handler -> iot-data -> destination broker",
+                        c.id(), o.e2eRate, o.e2eSeconds);
+                long period = 1_000_000_000L / o.e2eRate;
+                long t0 = System.nanoTime() + 50_000_000L;
+                for (int i = 0; i < total; i++) {
+                    long due = t0 + i * period;
+                    long wait;
+                    while ((wait = due - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(Math.min(wait, 1_000_000L));
+                    }
+                    byte[] payload = ("{\"message\":\"IoT message from account1\",\"seq\":" + i + "}")
+                            .getBytes(StandardCharsets.UTF_8);
+                    if (i % 200 == 0 && !p.alive()) {
+                        throw new IllegalStateException("handler process exited:\n" + p.tail(20));
+                    }
+                    t.sent(i, System.nanoTime());
+                    pub.publishWith().topic(prefix + "d" + (i % 10)).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
+                }
+                double publishSeconds = (System.nanoTime() - t0) / 1e9;
+                int expected = c.kind() == Competitor.Kind.PY_SAMPLE ? 0 : total;
+                // drain: until all arrived or no progress for 2 s (at most 20 s after the last publish)
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                int last = -1;
+                long stable = System.nanoTime();
+                while (System.nanoTime() < end && (expected == 0 || t.delivered() < expected)) {
+                    Thread.sleep(50);
+                    if (!p.alive()) {
+                        throw new IllegalStateException("handler process exited:\n" + p.tail(20));
+                    }
+                    if (t.delivered() != last) {
+                        last = t.delivered();
+                        stable = System.nanoTime();
+                    } else if (System.nanoTime() - stable > TimeUnit.SECONDS.toNanos(2)) {
+                        break;
+                    }
+                }
+                pub.disconnect();
+                double[] lat = t.latenciesMs(warm);
+                r.put("rate", o.e2eRate);
+                r.put("achievedRate", round(total / publishSeconds, 1));
+                r.put("sent", measured);
+                r.put("delivered", lat.length);
+                r.put("deliveredRatio", round((double) lat.length / measured, 4));
+                r.put("p50Ms", round(Tracker.percentile(lat, 50), 1));
+                r.put("p95Ms", round(Tracker.percentile(lat, 95), 1));
+                r.put("p99Ms", round(Tracker.percentile(lat, 99), 1));
+                r.put("maxMs", round(lat.length == 0 ? Double.NaN : lat[lat.length - 1], 1));
+                r.put("invocations", esm.invocations.get());
+                r.put("meanBatch", round(esm.invocations.get() == 0 ? 0 : (double) (esm.handled.get() + esm.retried.get()) / esm.invocations.get(), 2));
+                r.put("backlogAtEnd", sqs.depth(queue));
+                Bench.log("%s: e2e %d/%d delivered, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms",
+                        c.id(), lat.length, measured, Tracker.percentile(lat, 50), Tracker.percentile(lat, 95), Tracker.percentile(lat, 99));
+            }
+        } finally {
+            sqs.deleteQueue(queue);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void waitInit(HandlerProcess p, int seconds) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (api.firstNextNanos() == 0) {
+            if (api.initError() != null) {
+                throw new IllegalStateException("init error: " + api.initError() + "\n" + p.tail(20));
+            }
+            if (!p.alive()) {
+                throw new IllegalStateException("handler process exited during init:\n" + p.tail(30));
+            }
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("no /next within " + seconds + " s:\n" + p.tail(20));
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private RuntimeApi.Result awaitResult(HandlerProcess p, RuntimeApi.Invocation inv, int seconds) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            try {
+                return inv.result().get(5, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (api.initError() != null) {
+                    throw new IllegalStateException("init error: " + api.initError() + "\n" + p.tail(20));
+                }
+                if (!p.alive()) {
+                    throw new IllegalStateException("handler process exited:\n" + p.tail(30));
+                }
+                if (System.nanoTime() > end) {
+                    throw new IllegalStateException("first invocation not done within " + seconds + " s:\n" + p.tail(20));
+                }
+            }
+        }
+    }
+
+    private Path logFile(Competitor c, String what) {
+        return o.benchDir.resolve("target/logs/" + runId + "/" + c.id() + "-" + what + ".log");
+    }
+
+    private static Map<String, Object> base(Competitor c) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("id", c.id());
+        r.put("label", c.label());
+        r.put("messageShape", c.shape() == Competitor.Shape.LEGACY ? "legacy" : "envelope-v1");
+        return r;
+    }
+
+    static double ms(long nanos) {
+        return round(nanos / 1e6, 1);
+    }
+
+    static double round(double v, int digits) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return v;
+        }
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
+    private static double[] unbox(List<Double> l) {
+        return l.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+}

@@ -1,0 +1,123 @@
+package dev.iotbridge.bench;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import dev.iotbridge.local.Counters;
+import dev.iotbridge.local.LocalBridgeStack;
+import dev.iotbridge.local.config.Route;
+import dev.iotbridge.local.rules.RulesEngine;
+import dev.iotbridge.local.rules.SourceMessage;
+import dev.iotbridge.local.sqs.LocalSqs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * The local stack (local/, DESIGN §6) started through its {@link LocalBridgeStack} builder on
+ * free ports (a running {@code make up} does not collide), without its own function process:
+ * source and destination brokers (embedded HiveMQ CE), ElasticMQ, the iot-data endpoint (with
+ * its per-request latency and the route's publish policy) publishing into the destination
+ * broker. The benchmark installs the source account's topic rule it needs per run (the sample's
+ * legacy rule or the project's envelope template, both evaluated by the local rules engine) and
+ * brings its own instrumented Lambda service (Runtime API + event source mapping) so that it can
+ * time init and read the handler's CPU; every competitor runs behind that same one.
+ */
+final class StackEndpoints implements Endpoints {
+    private final LocalBridgeStack stack;
+    private final Addresses addresses;
+    private volatile Consumer<SourceMessage> installed;
+
+    private StackEndpoints(LocalBridgeStack stack) {
+        this.stack = stack;
+        this.addresses = new Addresses(stack.sqs().endpoint(), stack.iotData().url(), stack.dlqUrl());
+    }
+
+    static StackEndpoints open(Options o) throws IOException {
+        Path home = o.benchDir.resolve("target/stack-" + ProcessHandle.current().pid());
+        Files.createDirectories(home);
+        Bench.log("starting the local stack (brokers, rules engine, ElasticMQ, iot-data; no function process)");
+        LocalBridgeStack s = LocalBridgeStack.builder()
+                .ephemeralPorts()
+                .region("us-east-1")
+                .queueNames("bench-queue", "bench-dlq")
+                .route(new Route(Competitor.ROUTE, "bench/#", "", "", "", 0, true))
+                .templateFile(o.benchDir.resolveSibling("terraform/modules/source/templates/rule.sql.tftpl"))
+                .rulesEngineEnabled(false)
+                .startFunction(false)
+                .iotDataLatency(Duration.ofMillis(o.latencyMs))
+                .workDir(home)
+                .progress(System.out)
+                .build()
+                .start();
+        return new StackEndpoints(s);
+    }
+
+    @Override
+    public Addresses addresses() {
+        return addresses;
+    }
+
+    @Override
+    public void iotDataLatency(Duration latency) {
+        stack.setIotDataLatency(latency);
+    }
+
+    /** Subscribes on the destination broker (what a subscriber in the destination account sees). */
+    @Override
+    public AutoCloseable listen(String topicPrefix, BiConsumer<String, byte[]> listener) {
+        Mqtt5AsyncClient c = Mqtt5Client.builder().identifier("bench-sub-" + UUID.randomUUID())
+                .serverHost("127.0.0.1").serverPort(stack.destinationMqttPort()).buildAsync();
+        c.connectWith().cleanStart(true).send().join();
+        c.subscribeWith().topicFilter(topicPrefix + "#").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> listener.accept(p.getTopic().toString(), p.getPayloadAsBytes()))
+                .send().join();
+        return () -> c.disconnect().get(5, TimeUnit.SECONDS);
+    }
+
+    /** Installs the source account's topic rule(s): every publish on the source broker goes through them. */
+    void rules(RulesEngine engine) {
+        Consumer<SourceMessage> old = installed;
+        if (old != null) {
+            stack.sourceBroker().removePublishListener(old);
+            installed = null;
+        }
+        if (engine != null) {
+            Consumer<SourceMessage> l = engine::onPublish;
+            stack.sourceBroker().addPublishListener(l);
+            installed = l;
+        }
+    }
+
+    Counters counters() {
+        return stack.counters();
+    }
+
+    LocalSqs sqs() {
+        return stack.sqs();
+    }
+
+    @Override
+    public Brokers brokers() {
+        return new Brokers("127.0.0.1", stack.sourceMqttPort(), "127.0.0.1", stack.destinationMqttPort());
+    }
+
+    @Override
+    public String description() {
+        return "local stack (local/ LocalBridgeStack): HiveMQ CE source + destination brokers, local rules engine, "
+                + "ElasticMQ, iot-data endpoint -> destination broker; bench's instrumented Lambda Runtime API + "
+                + "event source mapping (one instance, batch size as below)";
+    }
+
+    @Override
+    public void close() {
+        rules(null);
+        stack.close();
+    }
+}

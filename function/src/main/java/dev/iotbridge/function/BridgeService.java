@@ -1,0 +1,55 @@
+package dev.iotbridge.function;
+
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+
+import dev.iotbridge.function.config.BridgeSettings;
+import dev.iotbridge.function.domain.BatchProcessor;
+import dev.iotbridge.function.domain.Publisher;
+import dev.iotbridge.function.domain.QuarantineSink;
+import dev.iotbridge.function.domain.RecordProcessor;
+import dev.iotbridge.function.domain.RecordResult;
+import dev.iotbridge.function.telemetry.Telemetry;
+
+/** Wires the batch pipeline once per execution environment (clients, pool, telemetry). */
+@Singleton
+public class BridgeService {
+    private final ExecutorService pool;
+    private final BatchProcessor batch;
+    private final Telemetry telemetry;
+
+    public BridgeService(BridgeSettings settings, Publisher publisher, QuarantineSink quarantine) {
+        AtomicInteger n = new AtomicInteger();
+        int threads = settings.maxConcurrency();
+        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "bridge-publish-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        RecordProcessor processor = new RecordProcessor(settings.routes(), publisher, quarantine, System::currentTimeMillis);
+        this.batch = new BatchProcessor(processor, pool);
+        this.telemetry = new Telemetry(System.out, settings.metricsNamespace());
+    }
+
+    public List<RecordResult> process(List<BatchProcessor.InRecord> records, long deadlineNanos) {
+        List<RecordResult> results = batch.processAll(records, deadlineNanos);
+        try {
+            telemetry.batch(results, System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            // observability must never turn a handled batch into a failed one
+        }
+        return results;
+    }
+
+    @PreDestroy
+    void shutdown() {
+        pool.shutdownNow();
+    }
+}

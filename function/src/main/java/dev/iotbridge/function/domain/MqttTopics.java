@@ -1,0 +1,127 @@
+package dev.iotbridge.function.domain;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * AWS IoT Core topic rules: topic names and filters are UTF-8, at most 256 bytes and at most
+ * 7 forward slashes (8 levels); names starting with {@code $} are reserved; topic names carry
+ * no wildcards. Control characters (U+0000-U+001F, U+007F-U+009F) and unpaired surrogates
+ * are refused outright.
+ */
+public final class MqttTopics {
+    public static final int MAX_TOPIC_BYTES = 256;
+    public static final int MAX_SLASHES = 7;
+
+    private MqttTopics() {
+    }
+
+    /** Validates a topic NAME (a concrete topic, as published). {@code role} is "source"/"destination"/... for the detail. */
+    public static void validateTopicName(String topic, String role) throws BridgeException {
+        if (topic == null || topic.isEmpty()) {
+            throw new BridgeException(ErrorCode.TOPIC_EMPTY, role + " topic is empty");
+        }
+        checkCharacters(topic, role);
+        if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
+            throw new BridgeException(ErrorCode.TOPIC_WILDCARD,
+                    role + " topic contains an MQTT wildcard (+ or #): " + topic);
+        }
+        if (topic.charAt(0) == '$') {
+            throw new BridgeException(ErrorCode.TOPIC_RESERVED, role + " topic is reserved ($...): " + topic);
+        }
+        checkSize(topic, role);
+    }
+
+    /** Validates a topic FILTER (route source_filter). Returns null when valid, else the reason. */
+    public static String filterProblem(String filter) {
+        if (filter == null || filter.isEmpty()) {
+            return "is empty";
+        }
+        try {
+            checkCharacters(filter, "filter");
+            checkSize(filter, "filter");
+        } catch (BridgeException e) {
+            return e.detail();
+        }
+        if (filter.charAt(0) == '$') {
+            return "starts with '$' (reserved topics cannot be bridged)";
+        }
+        String[] levels = filter.split("/", -1);
+        for (int i = 0; i < levels.length; i++) {
+            String level = levels[i];
+            if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
+                return "'#' must be a whole level and the last one";
+            }
+            if (level.contains("+") && !level.equals("+")) {
+                return "'+' must be a whole level";
+            }
+        }
+        return null;
+    }
+
+    /** MQTT topic filter matching ({@code +} one level, {@code #} this level and below, incl. the parent). */
+    public static boolean matches(String filter, String topic) {
+        String[] f = filter.split("/", -1);
+        String[] t = topic.split("/", -1);
+        for (int i = 0; i < f.length; i++) {
+            if (f[i].equals("#")) {
+                return true;
+            }
+            if (i >= t.length) {
+                return false;
+            }
+            if (!f[i].equals("+") && !f[i].equals(t[i])) {
+                return false;
+            }
+        }
+        return f.length == t.length;
+    }
+
+    /** The literal part of a filter before its first wildcard level (e.g. "a/b/" for "a/b/+/c"). */
+    public static String literalPrefix(String filter) {
+        int plus = filter.indexOf('+');
+        int hash = filter.indexOf('#');
+        int cut = filter.length();
+        if (plus >= 0) {
+            cut = Math.min(cut, plus);
+        }
+        if (hash >= 0) {
+            cut = Math.min(cut, hash);
+        }
+        return filter.substring(0, cut);
+    }
+
+    private static void checkCharacters(String s, String role) throws BridgeException {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x1F || (c >= 0x7F && c <= 0x9F)) {
+                throw new BridgeException(ErrorCode.TOPIC_INVALID_CHARACTER,
+                        role + " topic contains control character U+" + String.format("%04X", (int) c) + " at index " + i);
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                throw new BridgeException(ErrorCode.TOPIC_INVALID_CHARACTER,
+                        role + " topic contains an unpaired surrogate at index " + i);
+            }
+            if (Character.isLowSurrogate(c)) {
+                throw new BridgeException(ErrorCode.TOPIC_INVALID_CHARACTER,
+                        role + " topic contains an unpaired surrogate at index " + i);
+            }
+        }
+    }
+
+    private static void checkSize(String s, String role) throws BridgeException {
+        int bytes = s.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_TOPIC_BYTES) {
+            throw new BridgeException(ErrorCode.TOPIC_TOO_LONG,
+                    role + " topic is " + bytes + " bytes in UTF-8, the AWS IoT limit is " + MAX_TOPIC_BYTES);
+        }
+        long slashes = s.chars().filter(ch -> ch == '/').count();
+        if (slashes > MAX_SLASHES) {
+            throw new BridgeException(ErrorCode.TOPIC_TOO_MANY_LEVELS,
+                    role + " topic has " + slashes + " forward slashes, the AWS IoT limit is " + MAX_SLASHES + " (8 levels)");
+        }
+    }
+}

@@ -1,0 +1,6 @@
+package dev.iotbridge.function.domain;
+
+/** Sends a record's original body to the DLQ with its reason. Any failure is reported as QUARANTINE_FAILED. */
+public interface QuarantineSink {
+    void quarantine(String messageId, String body, ErrorCode code, String detail, String route) throws BridgeException;
+}

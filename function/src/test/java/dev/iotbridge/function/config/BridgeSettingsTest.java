@@ -1,0 +1,120 @@
+package dev.iotbridge.function.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class BridgeSettingsTest {
+
+    @BeforeAll
+    static void region() {
+        System.setProperty("aws.region", "us-east-1");
+    }
+
+    static BridgeConfig config(Map<String, String> values) {
+        return new BridgeConfig() {
+            Optional<String> v(String k) {
+                return Optional.ofNullable(values.get(k));
+            }
+
+            public Optional<String> routes() {
+                return v("routes");
+            }
+
+            public Optional<String> iotEndpoint() {
+                return v("iot-endpoint");
+            }
+
+            public Optional<String> dlqUrl() {
+                return v("dlq-url");
+            }
+
+            public Optional<String> maxConcurrency() {
+                return v("max-concurrency");
+            }
+
+            public Optional<String> publishTimeout() {
+                return v("publish-timeout");
+            }
+
+            public Optional<String> publishMaxAttempts() {
+                return v("publish-max-attempts");
+            }
+
+            public Optional<String> sqsEndpoint() {
+                return v("sqs-endpoint");
+            }
+
+            public Optional<String> metricsNamespace() {
+                return v("metrics-namespace");
+            }
+        };
+    }
+
+    static Map<String, String> valid() {
+        Map<String, String> m = new HashMap<>();
+        m.put("routes", "[{\"name\":\"ground\",\"source_filter\":\"GROUND/#\"}]");
+        m.put("iot-endpoint", "https://abc-ats.iot.eu-west-1.amazonaws.com");
+        m.put("dlq-url", "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq");
+        return m;
+    }
+
+    @Test
+    void defaultsApplyToOptionalVariables() {
+        BridgeSettings s = new BridgeSettings(config(valid()));
+        assertEquals(10, s.maxConcurrency());
+        assertEquals(Duration.ofSeconds(3), s.publishTimeout());
+        assertEquals(2, s.publishMaxAttempts());
+        assertEquals("IotBridge", s.metricsNamespace());
+        assertEquals(1, s.routes().all().size());
+    }
+
+    @Test
+    void bareEndpointHostFromDescribeEndpointGetsHttps() {
+        Map<String, String> m = valid();
+        m.put("iot-endpoint", "abc-ats.iot.eu-west-1.amazonaws.com");
+        assertEquals(URI.create("https://abc-ats.iot.eu-west-1.amazonaws.com"), new BridgeSettings(config(m)).iotEndpoint());
+    }
+
+    @Test
+    void missingRequiredVariablesFailWithOneMessageNamingEachVariable() {
+        String msg = assertThrows(IllegalStateException.class, () -> new BridgeSettings(config(Map.of()))).getMessage();
+        assertTrue(msg.contains("BRIDGE_ROUTES is not set"), msg);
+        assertTrue(msg.contains("BRIDGE_IOT_ENDPOINT is not set"), msg);
+        assertTrue(msg.contains("BRIDGE_DLQ_URL is not set"), msg);
+    }
+
+    @Test
+    void invalidValuesNameTheVariableAndTheFix() {
+        Map<String, String> m = valid();
+        m.put("routes", "[{\"name\":\"a-b\",\"source_filter\":\"x\"}]");
+        m.put("max-concurrency", "lots");
+        m.put("publish-timeout", "soon");
+        m.put("publish-max-attempts", "0");
+        m.put("sqs-endpoint", "nope");
+        String msg = assertThrows(IllegalStateException.class, () -> new BridgeSettings(config(m))).getMessage();
+        assertTrue(msg.contains("BRIDGE_ROUTES is invalid"), msg);
+        assertTrue(msg.contains("BRIDGE_MAX_CONCURRENCY='lots' is not an integer"), msg);
+        assertTrue(msg.contains("BRIDGE_PUBLISH_TIMEOUT='soon'"), msg);
+        assertTrue(msg.contains("BRIDGE_PUBLISH_MAX_ATTEMPTS=0 is out of range"), msg);
+        assertTrue(msg.contains("BRIDGE_SQS_ENDPOINT='nope'"), msg);
+    }
+
+    @Test
+    void durationsAcceptShortAndIsoForms() {
+        assertEquals(Duration.ofSeconds(3), BridgeSettings.parseDuration("3s").orElseThrow());
+        assertEquals(Duration.ofMillis(500), BridgeSettings.parseDuration("500ms").orElseThrow());
+        assertEquals(Duration.ofMinutes(1), BridgeSettings.parseDuration("1m").orElseThrow());
+        assertEquals(Duration.ofMillis(2500), BridgeSettings.parseDuration("PT2.5S").orElseThrow());
+        assertTrue(BridgeSettings.parseDuration("3 parsecs").isEmpty());
+    }
+}

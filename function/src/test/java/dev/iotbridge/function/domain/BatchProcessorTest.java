@@ -1,0 +1,128 @@
+package dev.iotbridge.function.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BatchProcessorTest {
+    static final Routes ROUTES = Routes.parse("[{\"name\":\"air\",\"source_filter\":\"AIR/#\"}]");
+    ExecutorService pool;
+
+    @AfterEach
+    void stop() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    static List<BatchProcessor.InRecord> records(int n) {
+        List<BatchProcessor.InRecord> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(new BatchProcessor.InRecord("m" + i, "{\"v\":1,\"route\":\"air\",\"topic\":\"AIR/" + i + "\",\"payload\":\""
+                    + Base64.getEncoder().encodeToString(new byte[] { (byte) i }) + "\",\"ts\":1}"));
+        }
+        return list;
+    }
+
+    /** A publisher that takes {@code millis} and records the peak number of calls in flight. */
+    static final class SlowPublisher implements Publisher {
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger peak = new AtomicInteger();
+        final long millis;
+
+        SlowPublisher(long millis) {
+            this.millis = millis;
+        }
+
+        @Override
+        public void publish(PublishCommand c) {
+            int now = inFlight.incrementAndGet();
+            peak.accumulateAndGet(now, Math::max);
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+    }
+
+    @Test
+    void concurrencyIsBoundedByThePoolSize() {
+        pool = Executors.newFixedThreadPool(3);
+        SlowPublisher p = new SlowPublisher(100);
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e) -> {
+        }, System::currentTimeMillis), pool);
+        List<RecordResult> results = batch.processAll(records(10), Long.MAX_VALUE);
+        assertEquals(10, results.size());
+        assertEquals(3, p.peak.get());
+    }
+
+    @Test
+    void tenRecordsRunInParallelWithTenThreads() {
+        pool = Executors.newFixedThreadPool(10);
+        SlowPublisher p = new SlowPublisher(200);
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e) -> {
+        }, System::currentTimeMillis), pool);
+        batch.processAll(records(10), Long.MAX_VALUE);
+        assertEquals(10, p.peak.get());
+    }
+
+    @Test
+    void resultsComeBackInRecordOrder() {
+        pool = Executors.newFixedThreadPool(4);
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, new SlowPublisher(5), (a, b, c, d, e) -> {
+        }, System::currentTimeMillis), pool);
+        List<RecordResult> results = batch.processAll(records(10), Long.MAX_VALUE);
+        for (int i = 0; i < 10; i++) {
+            assertEquals("m" + i, results.get(i).messageId());
+        }
+    }
+
+    @Test
+    void recordsStillRunningAtTheDeadlineAreRetriedAndTheRestReported() {
+        pool = Executors.newFixedThreadPool(2);
+        Publisher p = c -> {
+            if (c.topic().equals("AIR/1")) {
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e) -> {
+        }, System::currentTimeMillis), pool);
+        List<RecordResult> results = batch.processAll(records(3), System.nanoTime() + 300_000_000L);
+        assertEquals(Outcome.Kind.PUBLISHED, results.get(0).outcome().kind());
+        assertEquals(ErrorCode.DEADLINE_EXCEEDED, results.get(1).outcome().code());
+        assertEquals(Outcome.Kind.PUBLISHED, results.get(2).outcome().kind());
+    }
+
+    @Test
+    void aThrowingRecordDoesNotAffectTheOthers() {
+        pool = Executors.newFixedThreadPool(4);
+        Publisher p = c -> {
+            if (c.topic().equals("AIR/2")) {
+                throw new IllegalStateException("bug");
+            }
+        };
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e) -> {
+        }, System::currentTimeMillis), pool);
+        List<RecordResult> results = batch.processAll(records(5), Long.MAX_VALUE);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(i == 2 ? Outcome.Kind.RETRY : Outcome.Kind.PUBLISHED, results.get(i).outcome().kind(), "m" + i);
+        }
+        assertTrue(results.get(2).outcome().detail().contains("bug"));
+    }
+}

@@ -1,0 +1,114 @@
+package dev.iotbridge.function.domain;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MqttTopicsTest {
+
+    static ErrorCode rejection(String topic) {
+        return assertThrows(BridgeException.class, () -> MqttTopics.validateTopicName(topic, "source")).code();
+    }
+
+    @Test
+    void ordinaryTopicsAreAccepted() {
+        assertDoesNotThrow(() -> MqttTopics.validateTopicName("GROUND/v1/site1/temp", "source"));
+        assertDoesNotThrow(() -> MqttTopics.validateTopicName("a/b/c/d/e/f/g/h", "source")); // 7 slashes = 8 levels
+        assertDoesNotThrow(() -> MqttTopics.validateTopicName("x".repeat(256), "source"));
+        assertDoesNotThrow(() -> MqttTopics.validateTopicName("températures/😀", "source"));
+        assertDoesNotThrow(() -> MqttTopics.validateTopicName("/leading/slash", "source"));
+    }
+
+    @Test
+    void emptyTopicIsRejected() {
+        assertEquals(ErrorCode.TOPIC_EMPTY, rejection(""));
+        assertEquals(ErrorCode.TOPIC_EMPTY, rejection(null));
+    }
+
+    @Test
+    void wildcardsAreRejectedInTopicNames() {
+        assertEquals(ErrorCode.TOPIC_WILDCARD, rejection("a/+/c"));
+        assertEquals(ErrorCode.TOPIC_WILDCARD, rejection("a/#"));
+        assertEquals(ErrorCode.TOPIC_WILDCARD, rejection("#"));
+        assertEquals(ErrorCode.TOPIC_WILDCARD, rejection("a/b+c"));
+    }
+
+    @Test
+    void dollarReservedTopicsAreRejected() {
+        assertEquals(ErrorCode.TOPIC_RESERVED, rejection("$aws/things/x/shadow/update"));
+        assertEquals(ErrorCode.TOPIC_RESERVED, rejection("$SYS/broker"));
+    }
+
+    @Test
+    void topicsOver256Utf8BytesAreRejected() {
+        assertEquals(ErrorCode.TOPIC_TOO_LONG, rejection("x".repeat(257)));
+        // 128 two-byte characters = 256 bytes: fine; 129 = 258 bytes: too long
+        assertDoesNotThrow(() -> MqttTopics.validateTopicName("é".repeat(128), "source"));
+        assertEquals(ErrorCode.TOPIC_TOO_LONG, rejection("é".repeat(129)));
+    }
+
+    @Test
+    void topicsWithMoreThanSevenSlashesAreRejected() {
+        assertEquals(ErrorCode.TOPIC_TOO_MANY_LEVELS, rejection("a/b/c/d/e/f/g/h/i"));
+        assertEquals(ErrorCode.TOPIC_TOO_MANY_LEVELS, rejection("////////"));
+    }
+
+    @Test
+    void nulAndControlCharactersAreRejected() {
+        assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER, rejection("a/\u0000/b"));
+        assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER, rejection("a/\n"));
+        assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER, rejection("a\u007f"));
+        assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER, rejection("a\u0085"));
+        assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER, rejection("a\ud800b")); // unpaired surrogate
+    }
+
+    @ParameterizedTest(name = "{0} matches {1}: {2}")
+    @CsvSource({
+            "GROUND/v1/#, GROUND/v1/site1/temp, true",
+            "GROUND/v1/#, GROUND/v1, true",
+            "GROUND/v1/#, GROUND/v2/x, false",
+            "GROUND/+/temp, GROUND/site1/temp, true",
+            "GROUND/+/temp, GROUND/site1/x/temp, false",
+            "GROUND/+, GROUND/, true",
+            "a/b, a/b, true",
+            "a/b, a/b/c, false",
+            "a/b/c, a/b, false",
+            "#, anything/at/all, true",
+            "+/+, a/b, true",
+            "+/+, a, false",
+    })
+    void topicFilterMatchingFollowsMqtt(String filter, String topic, boolean expected) {
+        assertEquals(expected, MqttTopics.matches(filter, topic));
+    }
+
+    @Test
+    void filterValidationAcceptsProperFiltersAndExplainsBadOnes() {
+        assertNull(MqttTopics.filterProblem("GROUND/v1/#"));
+        assertNull(MqttTopics.filterProblem("+/x/+"));
+        assertNull(MqttTopics.filterProblem("#"));
+        assertNotNull(MqttTopics.filterProblem(""));
+        assertNotNull(MqttTopics.filterProblem("a/#/b"));
+        assertNotNull(MqttTopics.filterProblem("a/b#"));
+        assertNotNull(MqttTopics.filterProblem("a/b+/c"));
+        assertNotNull(MqttTopics.filterProblem("$aws/#"));
+        assertNotNull(MqttTopics.filterProblem("a/b/c/d/e/f/g/h/#"));
+        assertNotNull(MqttTopics.filterProblem("a\u0000"));
+    }
+
+    @Test
+    void literalPrefixStopsAtTheFirstWildcard() {
+        assertEquals("GROUND/v1/", MqttTopics.literalPrefix("GROUND/v1/#"));
+        assertEquals("a/", MqttTopics.literalPrefix("a/+/c"));
+        assertEquals("a/b", MqttTopics.literalPrefix("a/b"));
+        assertTrue(MqttTopics.literalPrefix("#").isEmpty());
+        assertFalse(MqttTopics.matches("a/b", "a/c"));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.iotbridge.function.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.Map;
+
+import org.elasticmq.NodeAddress;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Starts, on 127.0.0.1 only: the fake iot-data endpoint and a real embedded ElasticMQ with
+ * the DLQ; points the function at them through its real configuration keys.
+ */
+public class BridgeTestResources implements QuarkusTestResourceLifecycleManager {
+    static final String ROUTES = """
+            [{"name":"ground","source_filter":"GROUND/v1/#","strip_prefix":"GROUND/","add_prefix":"acct-a/","qos":1,"retain":false},
+             {"name":"status","source_filter":"STATUS/+/state","qos":0,"retain":true}]""";
+
+    private FakeIotData iot;
+    private SQSRestServer elasticMq;
+    private SqsClient sqs;
+    private Fakes fakes;
+
+    @Override
+    public Map<String, String> start() {
+        // the iot-data client uses the SDK default chains
+        System.setProperty("aws.region", "us-east-1");
+        System.setProperty("aws.accessKeyId", "test");
+        System.setProperty("aws.secretAccessKey", "test");
+        try {
+            iot = new FakeIotData();
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            elasticMq = SQSRestServerBuilder.withPort(port).withInterface("127.0.0.1")
+                    .withServerAddress(new NodeAddress("http", "127.0.0.1", port, "")).start();
+            elasticMq.waitUntilStarted();
+            String sqsUrl = "http://127.0.0.1:" + port;
+            sqs = SqsClient.builder().endpointOverride(URI.create(sqsUrl)).region(Region.US_EAST_1)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                    .httpClient(UrlConnectionHttpClient.create()).build();
+            String dlqUrl = sqs.createQueue(b -> b.queueName("bridge-dlq")).queueUrl();
+            fakes = new Fakes(iot, sqs, dlqUrl);
+            return Map.of(
+                    "bridge.routes", ROUTES,
+                    "bridge.iot-endpoint", iot.url(),
+                    "bridge.dlq-url", dlqUrl,
+                    "bridge.sqs-endpoint", sqsUrl,
+                    "quarkus.sqs.aws.region", "us-east-1",
+                    "quarkus.sqs.aws.credentials.type", "static",
+                    "quarkus.sqs.aws.credentials.static-provider.access-key-id", "test",
+                    "quarkus.sqs.aws.credentials.static-provider.secret-access-key", "test");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void inject(TestInjector testInjector) {
+        testInjector.injectIntoFields(fakes, new TestInjector.MatchesType(Fakes.class));
+    }
+
+    @Override
+    public void stop() {
+        if (sqs != null) {
+            sqs.close();
+        }
+        if (elasticMq != null) {
+            elasticMq.stopAndGetFuture().apply();
+        }
+        if (iot != null) {
+            iot.close();
+        }
+    }
+}

@@ -1,0 +1,537 @@
+package dev.iotbridge.local;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iotbridge.local.broker.EmbeddedBroker;
+import dev.iotbridge.local.broker.MqttObserver;
+import dev.iotbridge.local.config.BridgeConfig;
+import dev.iotbridge.local.config.Route;
+import dev.iotbridge.local.iotdata.FaultPlan;
+import dev.iotbridge.local.iotdata.IotDataEndpoint;
+import dev.iotbridge.local.lambda.EventSourceMapping;
+import dev.iotbridge.local.lambda.FunctionCommand;
+import dev.iotbridge.local.lambda.FunctionInstance;
+import dev.iotbridge.local.lambda.RuntimeApiServer;
+import dev.iotbridge.local.rules.RulesEngine;
+import dev.iotbridge.local.sqs.LocalSqs;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The whole local two-account stack (DESIGN §6), as a library: source broker → rules engine →
+ * SQS queue (+DLQ) → event source mapping → function process(es) → iot-data endpoint →
+ * destination broker. Used by {@code make up}/{@code make demo}, the end-to-end tests, the
+ * benchmarks and the chaos suite.
+ *
+ * <pre>{@code
+ * try (LocalBridgeStack stack = LocalBridgeStack.builder()
+ *         .routes(List.of(Route.of("ground", "GROUND/v1/#", "", "")))
+ *         .ephemeralPorts()
+ *         .functionZip(Path.of("function/target/function.zip"))
+ *         .iotDataLatency(Duration.ofMillis(15))
+ *         .build().start()) {
+ *     stack.iotData().setFaultPlan(FaultPlan.mixed(0.2, Duration.ofSeconds(4)));
+ *     ... publish on stack.sourceMqttPort(), subscribe on stack.destinationMqttPort() ...
+ *     stack.function().kill();     // SIGKILL; the emulation restarts it
+ *     stack.awaitDrained(Duration.ofMinutes(2));
+ * }
+ * }</pre>
+ */
+public final class LocalBridgeStack implements AutoCloseable {
+
+    private final Builder b;
+    private final Counters counters = new Counters();
+    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private EmbeddedBroker sourceBroker;
+    private EmbeddedBroker destinationBroker;
+    private LocalSqs sqs;
+    private RulesEngine rulesEngine;
+    private IotDataEndpoint iotData;
+    private MqttObserver destinationObserver;
+    private final List<FunctionInstance> functions = new ArrayList<>();
+    private final List<EventSourceMapping> mappings = new ArrayList<>();
+    private Duration startupTime;
+
+    private LocalBridgeStack(Builder b) {
+        this.b = b;
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Starts every part in order (printing progress); on failure stops what was started. */
+    public LocalBridgeStack start() {
+        long t0 = System.nanoTime();
+        try {
+            doStart();
+        } catch (RuntimeException | IOException | InterruptedException e) {
+            close();
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            if (e instanceof RuntimeException re) throw re;
+            throw new IllegalStateException("local stack failed to start: " + e, e);
+        }
+        startupTime = Duration.ofNanos(System.nanoTime() - t0);
+        progress("local stack ready in %d ms", startupTime.toMillis());
+        return this;
+    }
+
+    private void doStart() throws IOException, InterruptedException {
+        Path work = b.workDir != null ? b.workDir : Files.createTempDirectory("iot-bridge-local-");
+        Files.createDirectories(work);
+        if (b.routes.isEmpty()) throw new IllegalStateException("no routes configured");
+        int total = 6;
+
+        step(1, total, "rules: rendering %s for %d route(s)", rel(b.templateFile()), b.routes.size());
+        List<RulesEngine.Rule> rules = RulesEngine.compile(b.templateFile(), b.routes);
+
+        // ElasticMQ (the slowest part to start) comes up in parallel with the brokers
+        int qp = port(b.sqsPort);
+        sqs = own(new LocalSqs(qp, b.region, b.accountId));
+        java.util.concurrent.CompletableFuture<Void> sqsStarted = java.util.concurrent.CompletableFuture.runAsync(() ->
+                sqs.start(b.queueName, b.dlqName, b.maxReceiveCount, (int) b.visibilityTimeout.toSeconds()));
+
+        if (b.sharedSource != null) {
+            sourceBroker = b.sharedSource;
+            destinationBroker = b.sharedDestination;
+            step(2, total, "brokers: using the given source (%d) and destination (%d) brokers",
+                    sourceBroker.port(), destinationBroker.port());
+        } else {
+            int sp = port(b.sourceMqttPort);
+            int dp = port(b.destinationMqttPort);
+            step(2, total, "brokers: HiveMQ CE source account on 127.0.0.1:%d, destination account on 127.0.0.1:%d", sp, dp);
+            EmbeddedBroker s = new EmbeddedBroker("source", sp, work.resolve("broker-source"));
+            EmbeddedBroker d = new EmbeddedBroker("destination", dp, work.resolve("broker-destination"));
+            own(() -> closeInParallel(s, d));
+            s.start();
+            sourceBroker = s;
+            d.start();
+            destinationBroker = d;
+        }
+
+        step(3, total, "sqs: ElasticMQ on 127.0.0.1:%d, queue %s + DLQ %s (maxReceiveCount %d, visibility %ds)",
+                qp, b.queueName, b.dlqName, b.maxReceiveCount, b.visibilityTimeout.toSeconds());
+        try {
+            sqsStarted.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+
+        step(4, total, "rules engine: %d topic rule(s) on the source broker → SQS action", rules.size());
+        rulesEngine = own(new RulesEngine(rules, sqs.client(), sqs.queueUrl(), counters, 4));
+        if (b.rulesEngineEnabled) {
+            java.util.function.Consumer<dev.iotbridge.local.rules.SourceMessage> listener = rulesEngine::onPublish;
+            sourceBroker.addPublishListener(listener);
+            EmbeddedBroker src = sourceBroker;
+            closeables.push(() -> src.removePublishListener(listener));
+        }
+
+        int ip = port(b.iotDataPort);
+        step(5, total, "iot-data: Publish API on http://127.0.0.1:%d → destination broker (latency %d ms)",
+                ip, b.iotDataLatency.toMillis());
+        iotData = own(new IotDataEndpoint(ip, destinationBroker.port(), counters));
+        iotData.setLatency(b.iotDataLatency);
+        iotData.setFaultPlan(b.faultPlan);
+        if (b.enforcePublishPolicy) iotData.setAllowedTopicFilters(destinationFilters(b.routes));
+        iotData.start();
+        destinationObserver = own(new MqttObserver(destinationBroker.port(), "local-observer-" + ip, "#"));
+        destinationObserver.start();
+
+        if (!b.startFunction) {
+            step(6, total, "lambda: not started (startFunction=false)");
+            return;
+        }
+        FunctionCommand cmd = b.functionCommand;
+        if (cmd == null) {
+            List<String> jvm = b.jvmOptions != null ? b.jvmOptions : FunctionCommand.managedJava21Options(b.memoryMb);
+            cmd = FunctionCommand.fromZip(b.functionZip, work.resolve("function"), b.ricDir(), b.javaBin,
+                    b.handler, jvm);
+        }
+        for (int i = 0; i < b.concurrency; i++) {
+            int rp = b.runtimeApiPort == 0 ? freePort() : b.runtimeApiPort + i;
+            String arn = "arn:aws:lambda:" + b.region + ":" + b.accountId + ":function:" + b.functionName;
+            RuntimeApiServer api = new RuntimeApiServer(rp, arn);
+            api.start();
+            String name = b.concurrency == 1 ? "function" : "function-" + i;
+            FunctionInstance fi = new FunctionInstance(name, api, cmd, functionEnv(),
+                    work.resolve("logs").resolve(name + ".log"), b.echoFunctionOutput ? b.progress : null, counters);
+            own(fi);
+            functions.add(fi);
+            step(6, total, "lambda: Runtime API on 127.0.0.1:%d, starting %s function process (%s)", rp, cmd.kind(),
+                    fi.logFile());
+            fi.start();
+            if (b.awaitFunctionReady) {
+                if (!fi.awaitReady(b.functionTimeout.plusSeconds(20))) {
+                    throw new IllegalStateException("function process did not reach the Runtime API within "
+                            + b.functionTimeout.plusSeconds(20).toSeconds() + " s; see " + fi.logFile());
+                }
+                progress("       function ready (init %d ms)", fi.lastInitDuration().toMillis());
+            }
+            EventSourceMapping esm = new EventSourceMapping(sqs.client(), sqs.queueUrl(), sqs.queueArn(), b.region, fi,
+                    new EventSourceMapping.Settings(b.batchSize, b.maximumBatchingWindow, b.functionTimeout, 2, true),
+                    counters);
+            esm.setLog(s -> progress("[esm %s] %s", fi.name(), s));
+            own(esm);
+            mappings.add(esm);
+            esm.start();
+        }
+    }
+
+    /** The function's environment: the bridge variables of docs/interfaces.md and Lambda's own. */
+    private Map<String, String> functionEnv() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("AWS_REGION", b.region);
+        env.put("AWS_DEFAULT_REGION", b.region);
+        env.put("AWS_ACCESS_KEY_ID", "local");
+        env.put("AWS_SECRET_ACCESS_KEY", "local");
+        env.put("AWS_SESSION_TOKEN", "local");
+        env.put("AWS_LAMBDA_FUNCTION_NAME", b.functionName);
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(b.memoryMb));
+        env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + b.functionName);
+        env.put("AWS_LAMBDA_LOG_STREAM_NAME", "local");
+        env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+        env.put("_HANDLER", b.handler);
+        try {
+            List<Map<String, Object>> routes = new ArrayList<>();
+            b.routes.forEach(r -> routes.add(r.toJsonMap()));
+            env.put("BRIDGE_ROUTES", new ObjectMapper().writeValueAsString(routes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        env.put("BRIDGE_IOT_ENDPOINT", iotData.url());
+        env.put("BRIDGE_DLQ_URL", sqs.dlqUrl());
+        env.put("BRIDGE_SQS_ENDPOINT", sqs.endpoint());
+        env.putAll(b.functionEnv);
+        return env;
+    }
+
+    /** The topic filters the function's iot:Publish policy allows: add_prefix + filter without strip_prefix. */
+    public static List<String> destinationFilters(List<Route> routes) {
+        List<String> out = new ArrayList<>();
+        for (Route r : routes) {
+            String f = r.sourceFilter();
+            if (f.startsWith(r.stripPrefix())) out.add(r.addPrefix() + f.substring(r.stripPrefix().length()));
+            else out.add(r.addPrefix() + "#");   // the function will refuse these anyway
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        while (!closeables.isEmpty()) {
+            AutoCloseable c = closeables.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("[stack] close failed for " + c.getClass().getSimpleName() + ": " + e);
+            }
+        }
+    }
+
+    private static void closeInParallel(AutoCloseable... cs) {
+        List<Thread> ts = new ArrayList<>();
+        for (AutoCloseable c : cs) {
+            Thread t = new Thread(() -> {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.err.println("[stack] close failed: " + e);
+                }
+            }, "stack-close");
+            t.start();
+            ts.add(t);
+        }
+        for (Thread t : ts) {
+            try {
+                t.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private <T extends AutoCloseable> T own(T c) {
+        closeables.push(c);
+        return c;
+    }
+
+    // ------------------------------------------------------------------ access
+
+    public Counters counters() { return counters; }
+    public EmbeddedBroker sourceBroker() { return sourceBroker; }
+    public EmbeddedBroker destinationBroker() { return destinationBroker; }
+    public int sourceMqttPort() { return sourceBroker.port(); }
+    public int destinationMqttPort() { return destinationBroker.port(); }
+    public LocalSqs sqs() { return sqs; }
+    public SqsClient sqsClient() { return sqs.client(); }
+    public String queueUrl() { return sqs.queueUrl(); }
+    public String dlqUrl() { return sqs.dlqUrl(); }
+    public RulesEngine rulesEngine() { return rulesEngine; }
+    public IotDataEndpoint iotData() { return iotData; }
+    public MqttObserver destinationObserver() { return destinationObserver; }
+    public List<FunctionInstance> functions() { return List.copyOf(functions); }
+    public FunctionInstance function() { return functions.get(0); }
+    public List<EventSourceMapping> eventSourceMappings() { return List.copyOf(mappings); }
+    public List<Route> routes() { return b.routes; }
+    public Duration startupTime() { return startupTime; }
+
+    public void setFaultPlan(FaultPlan plan) { iotData.setFaultPlan(plan); }
+    public void setIotDataLatency(Duration d) { iotData.setLatency(d); }
+
+    /** Messages in the queue (visible + in flight + delayed). */
+    public long queueDepth() { return sqs.depth(sqs.queueUrl()); }
+    public long dlqDepth() { return sqs.depth(sqs.dlqUrl()); }
+
+    /** Waits until the queue is empty and stays empty for a second; false on timeout. */
+    public boolean awaitDrained(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        int quiet = 0;
+        while (System.nanoTime() < end) {
+            if (queueDepth() == 0) {
+                if (++quiet >= 5) return true;
+            } else {
+                quiet = 0;
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
+    /** Receives (and deletes, unless {@code keep}) every message currently in the DLQ. */
+    public List<Message> drainDlq(boolean keep) {
+        List<Message> all = new ArrayList<>();
+        while (true) {
+            List<Message> got = sqs.client().receiveMessage(r -> r.queueUrl(sqs.dlqUrl()).maxNumberOfMessages(10)
+                    .waitTimeSeconds(0).visibilityTimeout(keep ? 1 : 30)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                    .messageAttributeNames("All")).messages();
+            if (got.isEmpty()) break;
+            all.addAll(got);
+            if (!keep) {
+                for (Message m : got) sqs.client().deleteMessage(d -> d.queueUrl(sqs.dlqUrl()).receiptHandle(m.receiptHandle()));
+            }
+        }
+        return all;
+    }
+
+    /** Polls a condition every 50 ms until true or timeout. */
+    public static boolean await(Duration timeout, BooleanSupplier cond) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (cond.getAsBoolean()) return true;
+            Thread.sleep(50);
+        }
+        return cond.getAsBoolean();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void step(int i, int n, String fmt, Object... args) {
+        progress("[" + i + "/" + n + "] " + fmt, args);
+    }
+
+    private void progress(String fmt, Object... args) {
+        if (b.progress != null) b.progress.println(String.format(fmt, args));
+    }
+
+    private String rel(Path p) {
+        Path root = repoRoot();
+        return root != null && p.toAbsolutePath().normalize().startsWith(root)
+                ? root.relativize(p.toAbsolutePath().normalize()).toString() : p.toString();
+    }
+
+    private static int port(int configured) {
+        return configured == 0 ? freePort() : configured;
+    }
+
+    /** A currently free TCP port on 127.0.0.1. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The repository root: -Dbridge.root, else the nearest parent of the working dir holding local/pom.xml. */
+    public static Path repoRoot() {
+        String prop = System.getProperty("bridge.root");
+        if (prop != null) return Path.of(prop).toAbsolutePath().normalize();
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null) {
+            if (Files.isRegularFile(p.resolve("local/pom.xml"))) return p;
+            p = p.getParent();
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ builder
+
+    /** Settings of a stack; every one has a default suited to tests (see README). */
+    public static final class Builder {
+        private List<Route> routes = new ArrayList<>();
+        private int sourceMqttPort = 1883;
+        private int destinationMqttPort = 1884;
+        private int sqsPort = 9324;
+        private int runtimeApiPort = 9001;
+        private int iotDataPort = 9080;
+        private String region = "eu-west-1";
+        private String accountId = "000000000000";
+        private String queueName = "iot-bridge";
+        private String dlqName = "iot-bridge-dlq";
+        private int maxReceiveCount = 5;
+        private Duration visibilityTimeout = Duration.ofSeconds(30);
+        private int batchSize = 10;
+        private Duration maximumBatchingWindow = Duration.ZERO;
+        private Duration functionTimeout = Duration.ofSeconds(10);
+        private int memoryMb = 512;
+        private String functionName = "iot-bridge";
+        private String handler = FunctionCommand.QUARKUS_HANDLER;
+        private Path functionZip;
+        private FunctionCommand functionCommand;
+        private List<String> jvmOptions;
+        private Path javaBin = FunctionCommand.currentJava();
+        private Path ricDir;
+        private Map<String, String> functionEnv = new LinkedHashMap<>();
+        private boolean echoFunctionOutput;
+        private int concurrency = 1;
+        private Duration iotDataLatency = Duration.ZERO;
+        private FaultPlan faultPlan = FaultPlan.NONE;
+        private boolean enforcePublishPolicy = true;
+        private Path templateFile;
+        private Path workDir;
+        private PrintStream progress = System.out;
+        private EmbeddedBroker sharedSource;
+        private EmbeddedBroker sharedDestination;
+        private boolean rulesEngineEnabled = true;
+        private boolean startFunction = true;
+        private boolean awaitFunctionReady = true;
+
+        /** Routes and settings from a {@link BridgeConfig} (bridge.local.json). */
+        public Builder config(BridgeConfig c) {
+            routes = new ArrayList<>(c.routes);
+            sourceMqttPort = c.sourceMqttPort;
+            destinationMqttPort = c.destinationMqttPort;
+            sqsPort = c.sqsPort;
+            runtimeApiPort = c.runtimeApiPort;
+            iotDataPort = c.iotDataPort;
+            region = c.region;
+            queueName = c.queueName;
+            dlqName = c.dlqName;
+            maxReceiveCount = c.maxReceiveCount;
+            visibilityTimeout = Duration.ofSeconds(c.visibilityTimeoutSeconds);
+            batchSize = c.batchSize;
+            maximumBatchingWindow = Duration.ofSeconds(c.maximumBatchingWindowSeconds);
+            functionName = c.functionName;
+            memoryMb = c.memoryMb;
+            functionTimeout = Duration.ofSeconds(c.timeoutSeconds);
+            Path art = Path.of(c.functionArtifact);
+            Path root = repoRoot();
+            functionZip = art.isAbsolute() || root == null ? art : root.resolve(art);
+            functionEnv.putAll(c.functionEnv);
+            iotDataLatency = Duration.ofMillis(c.iotDataLatencyMs);
+            return this;
+        }
+
+        public Builder routes(List<Route> r) { routes = new ArrayList<>(r); return this; }
+        public Builder route(Route r) { routes.add(r); return this; }
+        /** Every port picked free at start (tests, benchmarks, chaos). */
+        public Builder ephemeralPorts() {
+            sourceMqttPort = destinationMqttPort = sqsPort = runtimeApiPort = iotDataPort = 0;
+            return this;
+        }
+        public Builder sourceMqttPort(int p) { sourceMqttPort = p; return this; }
+        public Builder destinationMqttPort(int p) { destinationMqttPort = p; return this; }
+        public Builder sqsPort(int p) { sqsPort = p; return this; }
+        /** Port of the first function instance's Runtime API (instance i uses port + i); 0 = free. */
+        public Builder runtimeApiPort(int p) { runtimeApiPort = p; return this; }
+        public Builder iotDataPort(int p) { iotDataPort = p; return this; }
+        public Builder region(String r) { region = r; return this; }
+        public Builder accountId(String a) { accountId = a; return this; }
+        public Builder queueNames(String queue, String dlq) { queueName = queue; dlqName = dlq; return this; }
+        public Builder maxReceiveCount(int n) { maxReceiveCount = n; return this; }
+        public Builder visibilityTimeout(Duration d) { visibilityTimeout = d; return this; }
+        public Builder batchSize(int n) { batchSize = n; return this; }
+        public Builder maximumBatchingWindow(Duration d) { maximumBatchingWindow = d; return this; }
+        public Builder functionTimeout(Duration d) { functionTimeout = d; return this; }
+        public Builder memoryMb(int m) { memoryMb = m; return this; }
+        public Builder functionName(String n) { functionName = n; return this; }
+        public Builder handler(String h) { handler = h; return this; }
+        /** The function artifact (JVM zip or native zip with bootstrap). */
+        public Builder functionZip(Path p) { functionZip = p; return this; }
+        /** Runs this command instead of the zip (e.g. a Python handler for benchmarks). */
+        public Builder functionCommand(FunctionCommand c) { functionCommand = c; return this; }
+        /** JVM options for the JVM artifact; default {@link FunctionCommand#managedJava21Options}. */
+        public Builder jvmOptions(List<String> o) { jvmOptions = List.copyOf(o); return this; }
+        public Builder javaBin(Path p) { javaBin = p; return this; }
+        public Builder ricDir(Path p) { ricDir = p; return this; }
+        /** Extra/overriding environment variables of the function process (e.g. JAVA_TOOL_OPTIONS). */
+        public Builder functionEnv(String k, String v) { functionEnv.put(k, v); return this; }
+        public Builder functionEnv(Map<String, String> m) { functionEnv.putAll(m); return this; }
+        public Builder echoFunctionOutput(boolean e) { echoFunctionOutput = e; return this; }
+        /** Number of function instances (each with its own Runtime API, process and poller). */
+        public Builder concurrency(int n) { concurrency = n; return this; }
+        public Builder iotDataLatency(Duration d) { iotDataLatency = d; return this; }
+        public Builder faultPlan(FaultPlan p) { faultPlan = p; return this; }
+        /** 403 for topics outside the routes' destination topics, like the function role's policy (default on). */
+        public Builder enforcePublishPolicy(boolean e) { enforcePublishPolicy = e; return this; }
+        public Builder templateFile(Path p) { templateFile = p; return this; }
+        public Builder workDir(Path p) { workDir = p; return this; }
+        /** Where progress lines go; null for silence. */
+        public Builder progress(PrintStream p) { progress = p; return this; }
+        /** Use existing brokers (not owned): e.g. a reverse bridge on another stack's brokers. */
+        public Builder useBrokers(EmbeddedBroker source, EmbeddedBroker destination) {
+            sharedSource = source;
+            sharedDestination = destination;
+            return this;
+        }
+        /** Off: nothing is sent to the queue from the source broker (benchmarks filling the queue directly). */
+        public Builder rulesEngineEnabled(boolean e) { rulesEngineEnabled = e; return this; }
+        public Builder startFunction(boolean s) { startFunction = s; return this; }
+        public Builder awaitFunctionReady(boolean a) { awaitFunctionReady = a; return this; }
+
+        Path templateFile() {
+            if (templateFile != null) return templateFile;
+            String prop = System.getProperty("bridge.template");
+            if (prop != null) return Path.of(prop);
+            Path root = repoRoot();
+            if (root == null) throw new IllegalStateException("cannot find the repository root (set -Dbridge.root)");
+            return root.resolve("terraform/modules/source/templates/rule.sql.tftpl");
+        }
+
+        Path ricDir() {
+            if (ricDir != null) return ricDir;
+            String prop = System.getProperty("bridge.ric.dir");
+            if (prop != null) return Path.of(prop);
+            Path root = repoRoot();
+            return root == null ? null : root.resolve("local/target/ric");
+        }
+
+        public LocalBridgeStack build() {
+            if (functionZip == null && functionCommand == null && startFunction) {
+                String prop = System.getProperty("bridge.function.zip");
+                Path root = repoRoot();
+                functionZip = prop != null ? Path.of(prop)
+                        : root == null ? Path.of("function/target/function.zip") : root.resolve("function/target/function.zip");
+            }
+            return new LocalBridgeStack(this);
+        }
+    }
+}

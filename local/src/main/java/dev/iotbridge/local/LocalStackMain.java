@@ -1,0 +1,103 @@
+package dev.iotbridge.local;
+
+import dev.iotbridge.local.config.BridgeConfig;
+import dev.iotbridge.local.config.Route;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code make up}: runs the local two-account stack in the foreground until Ctrl-C (or SIGTERM
+ * from {@code make down}), then stops everything.
+ *
+ * <p>Flags (also {@code --flag=value}): {@code --config FILE} (default local/bridge.local.json),
+ * {@code --function ZIP}, {@code --pid-file FILE}, {@code --sourceMqttPort N},
+ * {@code --destinationMqttPort N}, {@code --sqsPort N}, {@code --runtimeApiPort N},
+ * {@code --iotDataPort N}, {@code --iotDataLatencyMs N}. The same keys work as
+ * {@code -Dbridge.<key>=…}.
+ */
+public final class LocalStackMain {
+
+    public static void main(String[] args) throws Exception {
+        List<String> known = new ArrayList<>(Cli.PORT_FLAGS);
+        known.add("pid-file");
+        Cli cli;
+        BridgeConfig config;
+        try {
+            cli = new Cli(args, known);
+            config = cli.config();
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Path root = LocalBridgeStack.repoRoot();
+        Path work = (root == null ? Path.of("run") : root.resolve("local/run")).resolve("stack");
+        System.out.println("Starting the local two-account stack (iot-cross-account-bridge) …");
+        LocalBridgeStack stack;
+        try {
+            stack = LocalBridgeStack.builder().config(config).workDir(work).echoFunctionOutput(true)
+                    .progress(System.out).build().start();
+        } catch (RuntimeException e) {
+            System.err.println("error: the local stack did not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Path pidFile = cli.flags.containsKey("pid-file") ? Path.of(cli.flags.get("pid-file")) : null;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping the local stack …");
+            stack.close();
+            if (pidFile != null) {
+                try {
+                    Files.deleteIfExists(pidFile);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+            System.out.println("Stopped. Counters: " + stack.counters());
+            stopped.countDown();
+        }, "local-stack-shutdown"));
+        if (pidFile != null) {
+            Files.createDirectories(pidFile.toAbsolutePath().getParent());
+            Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
+        }
+        System.out.println(banner(stack, config));
+        stopped.await();
+    }
+
+    static String banner(LocalBridgeStack s, BridgeConfig c) {
+        StringBuilder b = new StringBuilder();
+        String line = "─".repeat(96);
+        b.append(line).append('\n');
+        b.append(" iot-cross-account-bridge — local two-account stack is running (Ctrl-C stops it)\n");
+        b.append(line).append('\n');
+        b.append(String.format(" %-22s %-24s %s%n", "source account", "IoT Core broker (MQTT)", "mqtt://127.0.0.1:" + s.sourceMqttPort()));
+        b.append(String.format(" %-22s %-24s %s%n", "", "rules engine", s.rulesEngine().rules().size() + " topic rule(s) → SQS action"));
+        b.append(String.format(" %-22s %-24s %s%n", "destination account", "SQS (ElasticMQ)", s.sqs().endpoint()));
+        b.append(String.format(" %-22s %-24s %s%n", "", "  queue", s.queueUrl()));
+        b.append(String.format(" %-22s %-24s %s%n", "", "  DLQ", s.dlqUrl() + " (maxReceiveCount " + c.maxReceiveCount + ")"));
+        b.append(String.format(" %-22s %-24s %s%n", "", "Lambda Runtime API", s.function().runtimeApi().address()
+                + " (" + s.function().command().kind() + " function)"));
+        b.append(String.format(" %-22s %-24s %s%n", "", "  function log", s.function().logFile()));
+        b.append(String.format(" %-22s %-24s %s%n", "", "iot-data endpoint", s.iotData().url() + "/topics/{topic}"));
+        b.append(String.format(" %-22s %-24s %s%n", "", "IoT Core broker (MQTT)", "mqtt://127.0.0.1:" + s.destinationMqttPort()));
+        b.append(" routes (local/bridge.local.json):\n");
+        for (Route r : s.routes()) b.append("   ").append(Cli.describe(r)).append('\n');
+        String sample = s.routes().get(0).sourceFilter().replace("/#", "/demo").replace("#", "demo").replace("+", "x");
+        b.append(" try it (apt-get install mosquitto-clients):\n");
+        b.append("   mosquitto_sub -h 127.0.0.1 -p ").append(s.destinationMqttPort())
+                .append(" -V mqttv5 -t '#' -v -F '%t qos=%q retain=%r props=%P : %p'\n");
+        b.append("   mosquitto_pub -h 127.0.0.1 -p ").append(s.sourceMqttPort()).append(" -V mqttv5 -q 1 -t '")
+                .append(sample).append("' -m '{\"message\": \"IoT message from account1\"}' -D publish user-property k v\n");
+        b.append("   (MQTT 3.1.1 works too: drop -V mqttv5; nothing published on the destination side loops back)\n");
+        b.append("   DLQ: aws --endpoint-url ").append(s.sqs().endpoint()).append(" --region ").append(c.region)
+                .append(" sqs receive-message --queue-url ").append(s.dlqUrl()).append(" --message-attribute-names All\n");
+        b.append(line);
+        return b.toString();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.iotbridge.local.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The local stack's settings file, {@code local/bridge.local.json}: the routes (DESIGN §4 shape,
+ * the same list as the Terraform variable {@code routes}) and the local ports and settings.
+ * Every key except {@code routes} is optional.
+ */
+public final class BridgeConfig {
+
+    public List<Route> routes = new ArrayList<>();
+    public int sourceMqttPort = 1883;
+    public int destinationMqttPort = 1884;
+    public int sqsPort = 9324;
+    public int runtimeApiPort = 9001;
+    public int iotDataPort = 9080;
+    public String region = "eu-west-1";
+    public String queueName = "iot-bridge";
+    public String dlqName = "iot-bridge-dlq";
+    public int maxReceiveCount = 5;
+    public int visibilityTimeoutSeconds = 30;
+    public int batchSize = 10;
+    public int maximumBatchingWindowSeconds = 0;
+    public String functionName = "iot-bridge";
+    public int memoryMb = 512;
+    public int timeoutSeconds = 10;
+    public String functionArtifact = "function/target/function.zip";
+    public Map<String, String> functionEnv = new LinkedHashMap<>();
+    public int iotDataLatencyMs = 0;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @SuppressWarnings("unchecked")
+    public static BridgeConfig load(Path file) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        BridgeConfig c = new BridgeConfig();
+        JsonNode routes = root.path("routes");
+        if (!routes.isArray() || routes.isEmpty()) {
+            throw new IllegalArgumentException(file + ": 'routes' must be a non-empty list");
+        }
+        for (JsonNode r : routes) c.routes.add(Route.fromJsonMap(JSON.convertValue(r, Map.class)));
+        JsonNode ports = root.path("ports");
+        c.sourceMqttPort = ports.path("source_mqtt").asInt(c.sourceMqttPort);
+        c.destinationMqttPort = ports.path("destination_mqtt").asInt(c.destinationMqttPort);
+        c.sqsPort = ports.path("sqs").asInt(c.sqsPort);
+        c.runtimeApiPort = ports.path("runtime_api").asInt(c.runtimeApiPort);
+        c.iotDataPort = ports.path("iot_data").asInt(c.iotDataPort);
+        c.region = root.path("region").asText(c.region);
+        JsonNode q = root.path("queue");
+        c.queueName = q.path("name").asText(c.queueName);
+        c.dlqName = q.path("dlq_name").asText(c.dlqName);
+        c.maxReceiveCount = q.path("max_receive_count").asInt(c.maxReceiveCount);
+        c.visibilityTimeoutSeconds = q.path("visibility_timeout_seconds").asInt(c.visibilityTimeoutSeconds);
+        JsonNode esm = root.path("event_source_mapping");
+        c.batchSize = esm.path("batch_size").asInt(c.batchSize);
+        c.maximumBatchingWindowSeconds = esm.path("maximum_batching_window_seconds").asInt(c.maximumBatchingWindowSeconds);
+        JsonNode f = root.path("function");
+        c.functionName = f.path("name").asText(c.functionName);
+        c.memoryMb = f.path("memory_mb").asInt(c.memoryMb);
+        c.timeoutSeconds = f.path("timeout_seconds").asInt(c.timeoutSeconds);
+        c.functionArtifact = f.path("artifact").asText(c.functionArtifact);
+        if (f.path("env").isObject()) {
+            f.path("env").fields().forEachRemaining(e -> c.functionEnv.put(e.getKey(), e.getValue().asText()));
+        }
+        c.iotDataLatencyMs = root.path("iot_data").path("latency_ms").asInt(c.iotDataLatencyMs);
+        return c;
+    }
+
+    /** Applies {@code -Dbridge.<key>=…} overrides (ports and latency), e.g. -Dbridge.sourceMqttPort=11883. */
+    public BridgeConfig withSystemPropertyOverrides() {
+        sourceMqttPort = Integer.getInteger("bridge.sourceMqttPort", sourceMqttPort);
+        destinationMqttPort = Integer.getInteger("bridge.destinationMqttPort", destinationMqttPort);
+        sqsPort = Integer.getInteger("bridge.sqsPort", sqsPort);
+        runtimeApiPort = Integer.getInteger("bridge.runtimeApiPort", runtimeApiPort);
+        iotDataPort = Integer.getInteger("bridge.iotDataPort", iotDataPort);
+        iotDataLatencyMs = Integer.getInteger("bridge.iotDataLatencyMs", iotDataLatencyMs);
+        functionArtifact = System.getProperty("bridge.function.zip", functionArtifact);
+        return this;
+    }
+
+    /** Applies {@code --key=value} command-line flags (same keys as the system properties). */
+    public BridgeConfig withArgs(String[] args) {
+        for (String a : args) {
+            if (!a.startsWith("--") || !a.contains("=")) {
+                throw new IllegalArgumentException("unknown argument " + a + " (use --sourceMqttPort=N, --destinationMqttPort=N, "
+                        + "--sqsPort=N, --runtimeApiPort=N, --iotDataPort=N, --iotDataLatencyMs=N, --config=FILE, --function=ZIP)");
+            }
+            String k = a.substring(2, a.indexOf('='));
+            String v = a.substring(a.indexOf('=') + 1);
+            switch (k) {
+                case "sourceMqttPort" -> sourceMqttPort = Integer.parseInt(v);
+                case "destinationMqttPort" -> destinationMqttPort = Integer.parseInt(v);
+                case "sqsPort" -> sqsPort = Integer.parseInt(v);
+                case "runtimeApiPort" -> runtimeApiPort = Integer.parseInt(v);
+                case "iotDataPort" -> iotDataPort = Integer.parseInt(v);
+                case "iotDataLatencyMs" -> iotDataLatencyMs = Integer.parseInt(v);
+                case "function" -> functionArtifact = v;
+                case "config" -> { }
+                default -> throw new IllegalArgumentException("unknown flag --" + k);
+            }
+        }
+        return this;
+    }
+}

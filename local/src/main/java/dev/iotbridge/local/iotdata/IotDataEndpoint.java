@@ -1,0 +1,331 @@
+package dev.iotbridge.local.iotdata;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.iotbridge.local.Counters;
+import dev.iotbridge.local.config.TopicFilter;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * The destination account's iot-data Publish API: {@code POST /topics/{topic}} with the query
+ * parameters {@code qos}, {@code retain}, {@code contentType}, {@code responseTopic},
+ * {@code messageExpiry}, the headers {@code x-amz-mqtt5-user-properties} (base64 of a JSON array
+ * of one-key objects), {@code x-amz-mqtt5-payload-format-indicator} ({@code UNSPECIFIED_BYTES} |
+ * {@code UTF8_DATA}) and {@code x-amz-mqtt5-correlation-data} (base64), body = payload. Publishes
+ * into the destination broker with those MQTT 5 properties and answers 200 {@code {}} once the
+ * broker acknowledged (QoS 1) or accepted (QoS 0) the message.
+ *
+ * <p>Request signing is not checked. Optionally the topic must match one of the allowed topic
+ * filters (standing for the function role's {@code iot:Publish} resources): 403 otherwise.
+ * A per-request latency and a {@link FaultPlan} can be set at any time.
+ */
+public final class IotDataEndpoint implements AutoCloseable {
+
+    /** One successful publish as seen by the endpoint. */
+    public record Published(String topic, byte[] payload, int qos, boolean retain) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_PAYLOAD = 128 * 1024;
+
+    private final int port;
+    private final int brokerPort;
+    private final Counters counters;
+    private volatile Duration latency = Duration.ZERO;
+    private volatile FaultPlan faultPlan = FaultPlan.NONE;
+    private volatile List<String> allowedTopicFilters;   // null = any topic
+    private volatile Consumer<Published> listener = p -> {};
+    private final Map<FaultPlan.Fault, LongAdder> faults = new EnumMap<>(FaultPlan.Fault.class);
+    private HttpServer server;
+    private ExecutorService executor;
+    private Mqtt5AsyncClient mqtt;
+
+    public IotDataEndpoint(int port, int brokerPort, Counters counters) {
+        this.port = port;
+        this.brokerPort = brokerPort;
+        this.counters = counters;
+        for (FaultPlan.Fault f : FaultPlan.Fault.values()) faults.put(f, new LongAdder());
+    }
+
+    public void start() throws IOException {
+        mqtt = Mqtt5Client.builder()
+                .identifier("local-iot-data-" + port)
+                .serverHost("127.0.0.1")
+                .serverPort(brokerPort)
+                .automaticReconnectWithDefaultConfig()
+                .buildAsync();
+        mqtt.connectWith().cleanStart(true).send().join();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+        executor = Executors.newVirtualThreadPerTaskExecutor();
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public String url() { return "http://127.0.0.1:" + port; }
+    public int port() { return port; }
+
+    public void setLatency(Duration d) { latency = d == null ? Duration.ZERO : d; }
+    public Duration latency() { return latency; }
+    public void setFaultPlan(FaultPlan plan) { faultPlan = plan == null ? FaultPlan.NONE : plan; }
+    public FaultPlan faultPlan() { return faultPlan; }
+    public void setAllowedTopicFilters(List<String> filters) { allowedTopicFilters = filters == null ? null : List.copyOf(filters); }
+    public void setListener(Consumer<Published> l) { listener = l == null ? p -> {} : l; }
+
+    /** Faults injected so far, by kind. */
+    public Map<FaultPlan.Fault, Long> faultCounts() {
+        Map<FaultPlan.Fault, Long> m = new LinkedHashMap<>();
+        faults.forEach((k, v) -> { if (k != FaultPlan.Fault.NONE) m.put(k, v.sum()); });
+        return m;
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            counters.iotDataRequests.increment();
+            Duration lat = latency;
+            if (!lat.isZero()) sleep(lat);
+            FaultPlan.Fault fault = faultPlan.draw();
+            faults.get(fault).increment();
+            switch (fault) {
+                case RESET -> {
+                    counters.iotDataFaults.increment();
+                    ex.getRequestBody().readAllBytes();
+                    // close without a status line: the client sees the connection dropped
+                    ex.getResponseBody().close();
+                    return;
+                }
+                case THROTTLE -> { counters.iotDataFaults.increment(); error(ex, 429, "ThrottlingException", "Rate exceeded"); return; }
+                case SERVER_ERROR -> { counters.iotDataFaults.increment(); error(ex, 500, "InternalFailureException", "Internal failure (injected)"); return; }
+                case UNAVAILABLE, OUTAGE -> { counters.iotDataFaults.increment(); error(ex, 503, "ServiceUnavailableException", "Service unavailable (injected)"); return; }
+                case SLOW -> { counters.iotDataFaults.increment(); sleep(faultPlan.slowDelay()); }
+                default -> { }
+            }
+            publish(ex);
+        } catch (RuntimeException e) {
+            try {
+                error(ex, 500, "InternalFailureException", "local endpoint error: " + e);
+            } catch (IOException ignored) {
+                // connection gone
+            }
+        }
+    }
+
+    private void publish(HttpExchange ex) throws IOException {
+        if (!ex.getRequestMethod().equals("POST")) {
+            error(ex, 405, "MethodNotAllowedException", "only POST /topics/{topic} is supported");
+            return;
+        }
+        String raw = ex.getRequestURI().getRawPath();
+        if (!raw.startsWith("/topics/") || raw.length() == "/topics/".length()) {
+            error(ex, 404, "ResourceNotFoundException", "unknown path " + raw);
+            return;
+        }
+        String topic;
+        try {
+            topic = percentDecode(raw.substring("/topics/".length()));
+        } catch (IllegalArgumentException e) {
+            error(ex, 400, "InvalidRequestException", "bad topic encoding");
+            return;
+        }
+        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        byte[] payload = readBody(ex.getRequestBody());
+        String problem = validateTopic(topic);
+        if (problem != null) {
+            error(ex, 400, "InvalidRequestException", problem);
+            return;
+        }
+        List<String> allowed = allowedTopicFilters;
+        if (allowed != null && allowed.stream().noneMatch(f -> TopicFilter.matches(f, topic))) {
+            error(ex, 403, "ForbiddenException", "not authorized to publish to " + topic);
+            return;
+        }
+        if (payload.length > MAX_PAYLOAD) {
+            error(ex, 413, "RequestEntityTooLargeException", "payload larger than 128 KiB");
+            return;
+        }
+        int qos;
+        try {
+            qos = Integer.parseInt(q.getOrDefault("qos", "0"));
+        } catch (NumberFormatException e) {
+            qos = -1;
+        }
+        if (qos != 0 && qos != 1) {
+            error(ex, 400, "InvalidRequestException", "qos must be 0 or 1");
+            return;
+        }
+        boolean retain = Boolean.parseBoolean(q.getOrDefault("retain", "false"));
+        Mqtt5PublishBuilder.Complete pub = com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish.builder()
+                .topic(topic).payload(payload).qos(MqttQos.fromCode(qos)).retain(retain);
+        try {
+            if (q.containsKey("contentType")) pub.contentType(q.get("contentType"));
+            if (q.containsKey("responseTopic")) pub.responseTopic(q.get("responseTopic"));
+            if (q.containsKey("messageExpiry")) pub.messageExpiryInterval(Long.parseLong(q.get("messageExpiry")));
+            String pfi = ex.getRequestHeaders().getFirst("x-amz-mqtt5-payload-format-indicator");
+            if (pfi != null) {
+                switch (pfi) {
+                    case "UTF8_DATA" -> pub.payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8);
+                    case "UNSPECIFIED_BYTES" -> pub.payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UNSPECIFIED);
+                    default -> throw new IllegalArgumentException("x-amz-mqtt5-payload-format-indicator must be "
+                            + "UNSPECIFIED_BYTES or UTF8_DATA, got " + pfi);
+                }
+            }
+            String cd = ex.getRequestHeaders().getFirst("x-amz-mqtt5-correlation-data");
+            if (cd != null) pub.correlationData(Base64.getDecoder().decode(cd));
+            String up = ex.getRequestHeaders().getFirst("x-amz-mqtt5-user-properties");
+            if (up != null) pub.userProperties(userProperties(up));
+        } catch (IllegalArgumentException e) {
+            error(ex, 400, "InvalidRequestException", e.getMessage());
+            return;
+        }
+        Mqtt5PublishResult result;
+        try {
+            result = mqtt.publish(pub.build()).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            error(ex, 503, "ServiceUnavailableException", "destination broker did not accept the message: " + e);
+            return;
+        }
+        if (result.getError().isPresent()) {
+            error(ex, 503, "ServiceUnavailableException", "destination broker: " + result.getError().get());
+            return;
+        }
+        counters.publishedAtIotData.increment();
+        listener.accept(new Published(topic, payload, qos, retain));
+        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, body.length);
+        ex.getResponseBody().write(body);
+    }
+
+    /** Topic rules of the real service (Publish rejects these with 400). */
+    static String validateTopic(String topic) {
+        if (topic.isEmpty()) return "topic is empty";
+        if (topic.contains("+") || topic.contains("#")) return "topic must not contain wildcards: " + topic;
+        if (topic.getBytes(StandardCharsets.UTF_8).length > 256) return "topic longer than 256 bytes";
+        if (topic.chars().filter(c -> c == '/').count() > 7) return "topic has more than 7 forward slashes";
+        if (topic.chars().anyMatch(c -> c == 0)) return "topic contains NUL";
+        return null;
+    }
+
+    static Mqtt5UserProperties userProperties(String header) {
+        JsonNode arr;
+        try {
+            arr = JSON.readTree(Base64.getDecoder().decode(header));
+        } catch (IllegalArgumentException | IOException e) {
+            throw new IllegalArgumentException("x-amz-mqtt5-user-properties must be base64 of a JSON array: " + e.getMessage());
+        }
+        if (arr == null || !arr.isArray()) {
+            throw new IllegalArgumentException("x-amz-mqtt5-user-properties must be a JSON array of objects");
+        }
+        Mqtt5UserPropertiesBuilder b = Mqtt5UserProperties.builder();
+        for (JsonNode o : arr) {
+            if (!o.isObject()) throw new IllegalArgumentException("x-amz-mqtt5-user-properties: element is not an object");
+            var it = o.fields();
+            while (it.hasNext()) {
+                var e = it.next();
+                if (!e.getValue().isTextual()) {
+                    throw new IllegalArgumentException("x-amz-mqtt5-user-properties: value of " + e.getKey() + " is not a string");
+                }
+                b.add(e.getKey(), e.getValue().asText());
+            }
+        }
+        return b.build();
+    }
+
+    private static void error(HttpExchange ex, int status, String type, String message) throws IOException {
+        byte[] body = JSON.writeValueAsBytes(Map.of("message", message));
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.getResponseHeaders().set("x-amzn-ErrorType", type);
+        ex.sendResponseHeaders(status, body.length);
+        ex.getResponseBody().write(body);
+    }
+
+    private static byte[] readBody(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toByteArray();
+    }
+
+    static Map<String, String> query(String raw) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) return m;
+        for (String part : raw.split("&")) {
+            int eq = part.indexOf('=');
+            String k = eq < 0 ? part : part.substring(0, eq);
+            String v = eq < 0 ? "" : part.substring(eq + 1);
+            m.put(percentDecode(k.replace('+', ' ')), percentDecode(v.replace("+", "%20")));
+        }
+        return m;
+    }
+
+    /** RFC 3986 percent-decoding (a '+' stays a '+', unlike form decoding). */
+    static String percentDecode(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) throw new IllegalArgumentException("bad escape");
+                out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+            executor = null;
+        }
+        if (mqtt != null) {
+            try {
+                mqtt.disconnect().get(5, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // broker may be gone already
+            }
+            mqtt = null;
+        }
+    }
+
+}

@@ -1,0 +1,255 @@
+package dev.iotbridge.local.lambda;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iotbridge.local.Counters;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The SQS event source mapping of one function instance: long-polls the queue
+ * ({@code AttributeNames=All}, {@code MessageAttributeNames=All}), gathers up to
+ * {@code batchSize} records within the batching window, invokes the function with a real
+ * {@code SQSEvent}, then deletes every record not listed in {@code batchItemFailures}
+ * (ReportBatchItemFailures). If the invocation fails (error, timeout, process died) or the
+ * response is not a valid batch response, nothing is deleted: the records come back after the
+ * visibility timeout and the redrive policy moves them to the DLQ after maxReceiveCount.
+ */
+public final class EventSourceMapping implements AutoCloseable {
+
+    /** Settings of the mapping (Terraform's aws_lambda_event_source_mapping). */
+    public record Settings(int batchSize, Duration maximumBatchingWindow, Duration functionTimeout,
+                           int pollWaitSeconds, boolean reportBatchItemFailures) {
+        public static Settings defaults() {
+            return new Settings(10, Duration.ZERO, Duration.ofSeconds(30), 2, true);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SqsClient sqs;
+    private final String queueUrl;
+    private final String queueArn;
+    private final String region;
+    private final FunctionInstance function;
+    private final Settings settings;
+    private final Counters counters;
+    private volatile boolean running;
+    private volatile boolean enabled = true;
+    private volatile Consumer<String> log = s -> System.err.println("[esm] " + s);
+    private Thread poller;
+
+    public EventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, String region,
+                              FunctionInstance function, Settings settings, Counters counters) {
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
+        this.queueArn = queueArn;
+        this.region = region;
+        this.function = function;
+        this.settings = settings;
+        this.counters = counters;
+    }
+
+    public void setLog(Consumer<String> l) { log = l; }
+
+    /** Disables/enables polling (like the mapping's Enabled flag). */
+    public void setEnabled(boolean e) { enabled = e; }
+
+    public void start() {
+        running = true;
+        poller = new Thread(this::loop, "esm-" + function.name());
+        poller.setDaemon(true);
+        poller.start();
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                if (!enabled) {
+                    Thread.sleep(200);
+                    continue;
+                }
+                List<Message> batch = receiveBatch();
+                if (batch.isEmpty() || !running) continue;
+                process(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (SdkException e) {
+                if (!running) return;
+                log.accept("SQS poll failed: " + e.getMessage());
+                sleepQuietly(500);
+            } catch (RuntimeException e) {
+                if (!running) return;
+                log.accept("poller error: " + e);
+                sleepQuietly(500);
+            }
+        }
+    }
+
+    private List<Message> receiveBatch() {
+        List<Message> batch = new ArrayList<>();
+        long windowEnd = System.nanoTime() + settings.maximumBatchingWindow().toNanos();
+        boolean first = true;
+        while (running && batch.size() < settings.batchSize()) {
+            int wait;
+            if (first) {
+                wait = settings.pollWaitSeconds();
+            } else {
+                long remainingMs = (windowEnd - System.nanoTime()) / 1_000_000;
+                if (remainingMs <= 0) break;
+                wait = (int) Math.min(20, Math.max(0, remainingMs / 1000));
+            }
+            int max = Math.min(10, settings.batchSize() - batch.size());
+            int w = wait;
+            List<Message> got = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(max)
+                    .waitTimeSeconds(w)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                    .messageAttributeNames("All")).messages();
+            batch.addAll(got);
+            if (first && got.isEmpty()) break;
+            first = false;
+            if (settings.maximumBatchingWindow().isZero()) break;
+        }
+        return batch;
+    }
+
+    private void process(List<Message> batch) throws InterruptedException {
+        byte[] event = sqsEvent(batch, queueArn, region).getBytes(StandardCharsets.UTF_8);
+        byte[] response;
+        try {
+            response = function.invoke(event, settings.functionTimeout());
+        } catch (Invocation.InvocationError e) {
+            log.accept("invocation failed (" + batch.size() + " records stay on the queue): " + abbreviate(e.getMessage()));
+            return;
+        }
+        Set<String> failed;
+        try {
+            failed = settings.reportBatchItemFailures() ? batchItemFailures(response, batch) : Set.of();
+        } catch (IllegalArgumentException e) {
+            counters.invocationErrors.increment();
+            log.accept("invalid batch response, treating the whole batch as failed: " + e.getMessage());
+            return;
+        }
+        counters.recordsFailed.add(failed.size());
+        List<DeleteMessageBatchRequestEntry> deletes = new ArrayList<>();
+        for (Message m : batch) {
+            if (!failed.contains(m.messageId())) {
+                deletes.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(deletes.size()))
+                        .receiptHandle(m.receiptHandle()).build());
+            }
+        }
+        for (int i = 0; i < deletes.size(); i += 10) {
+            List<DeleteMessageBatchRequestEntry> chunk = deletes.subList(i, Math.min(deletes.size(), i + 10));
+            var res = sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(chunk));
+            counters.recordsDeleted.add(res.successful().size());
+            if (!res.failed().isEmpty()) log.accept("delete failed for " + res.failed().size() + " records: " + res.failed());
+        }
+    }
+
+    /**
+     * The ids in {@code batchItemFailures}; an empty/null response or one without the key means
+     * all succeeded. An entry with a missing/empty id or one not in the batch fails the batch.
+     */
+    static Set<String> batchItemFailures(byte[] response, List<Message> batch) {
+        if (response == null || response.length == 0) return Set.of();
+        JsonNode root;
+        try {
+            root = JSON.readTree(response);
+        } catch (Exception e) {
+            return Set.of();   // a non-JSON response is a success without failures
+        }
+        if (root == null || root.isNull() || !root.isObject() || !root.has("batchItemFailures")) return Set.of();
+        JsonNode list = root.get("batchItemFailures");
+        if (list.isNull()) return Set.of();
+        if (!list.isArray()) throw new IllegalArgumentException("batchItemFailures is not a list");
+        Set<String> ids = new HashSet<>();
+        batch.forEach(m -> ids.add(m.messageId()));
+        Set<String> failed = new HashSet<>();
+        for (JsonNode item : list) {
+            JsonNode id = item.get("itemIdentifier");
+            if (id == null || !id.isTextual() || id.asText().isEmpty() || !ids.contains(id.asText())) {
+                throw new IllegalArgumentException("bad itemIdentifier " + item);
+            }
+            failed.add(id.asText());
+        }
+        return failed;
+    }
+
+    /** The SQSEvent JSON Lambda builds for these records. */
+    public static String sqsEvent(List<Message> batch, String queueArn, String region) {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode records = root.putArray("Records");
+        for (Message m : batch) {
+            ObjectNode r = records.addObject();
+            r.put("messageId", m.messageId());
+            r.put("receiptHandle", m.receiptHandle());
+            r.put("body", m.body());
+            ObjectNode attrs = r.putObject("attributes");
+            Map<String, String> a = m.attributesAsStrings();
+            long now = System.currentTimeMillis();
+            attrs.put("ApproximateReceiveCount", a.getOrDefault("ApproximateReceiveCount", "1"));
+            attrs.put("SentTimestamp", a.getOrDefault("SentTimestamp", Long.toString(now)));
+            attrs.put("SenderId", a.getOrDefault("SenderId", "AIDAIENQZJOLO23YVJ4VO"));
+            attrs.put("ApproximateFirstReceiveTimestamp", a.getOrDefault("ApproximateFirstReceiveTimestamp", Long.toString(now)));
+            a.forEach((k, v) -> { if (!attrs.has(k)) attrs.put(k, v); });
+            ObjectNode mas = r.putObject("messageAttributes");
+            for (Map.Entry<String, MessageAttributeValue> e : m.messageAttributes().entrySet()) {
+                MessageAttributeValue v = e.getValue();
+                ObjectNode o = mas.putObject(e.getKey());
+                if (v.stringValue() != null) o.put("stringValue", v.stringValue());
+                if (v.binaryValue() != null) o.put("binaryValue", Base64.getEncoder().encodeToString(v.binaryValue().asByteArray()));
+                o.putArray("stringListValues");
+                o.putArray("binaryListValues");
+                o.put("dataType", v.dataType());
+            }
+            r.put("md5OfBody", m.md5OfBody());
+            if (m.md5OfMessageAttributes() != null) r.put("md5OfMessageAttributes", m.md5OfMessageAttributes());
+            r.put("eventSource", "aws:sqs");
+            r.put("eventSourceARN", queueArn);
+            r.put("awsRegion", region);
+        }
+        return root.toString();
+    }
+
+    private static String abbreviate(String s) {
+        return s == null || s.length() < 400 ? s : s.substring(0, 400) + "…";
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (poller != null) {
+            poller.interrupt();
+            try {
+                poller.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.iotbridge.local.lambda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * How to start the function's process: the command line and its working directory (the task
+ * root, {@code /var/task} in Lambda).
+ *
+ * @param kind "jvm", "native" or "custom"
+ */
+public record FunctionCommand(String kind, List<String> command, Path taskRoot) {
+
+    /** The handler of the JVM artifact (docs/interfaces.md). */
+    public static final String QUARKUS_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
+
+    /**
+     * JVM options close to the managed java21 runtime's defaults (serial GC, C1 only, CDS on),
+     * with the heap sized from the memory setting as Lambda does.
+     */
+    public static List<String> managedJava21Options(int memoryMb) {
+        List<String> o = new ArrayList<>();
+        o.add("-XX:MaxHeapSize=" + (memoryMb * 85 / 100) + "m");
+        o.add("-XX:+UseSerialGC");
+        o.add("-XX:+TieredCompilation");
+        o.add("-XX:TieredStopAtLevel=1");
+        o.add("-Xshare:auto");
+        o.add("-XX:-UsePerfData");
+        o.add("-Djava.net.preferIPv4Stack=true");
+        o.add("-Dfile.encoding=UTF-8");
+        return o;
+    }
+
+    /**
+     * Unzips {@code function.zip} into {@code workDir/task} (fresh) and returns the command that
+     * runs it: {@code ./bootstrap} if the zip holds a native {@code bootstrap} (provided.al2023),
+     * else the JVM started like the managed java21 runtime starts it: the runtime interface client
+     * ({@code AWSLambda}) on the system classpath, the task root as working directory (the RIC
+     * loads {@code <task root>} and {@code <task root>/lib/*.jar} into its customer class loader).
+     *
+     * @param ricDir  directory with aws-lambda-java-runtime-interface-client and its dependencies
+     * @param javaBin the {@code java} executable (>= 21)
+     */
+    public static FunctionCommand fromZip(Path zip, Path workDir, Path ricDir, Path javaBin, String handler,
+                                          List<String> jvmOptions) throws IOException {
+        if (!Files.isRegularFile(zip)) {
+            throw new IllegalStateException("function artifact " + zip.toAbsolutePath().normalize()
+                    + " is missing: run ./mvnw -pl function package first (or make package)");
+        }
+        Path task = workDir.resolve("task");
+        deleteTree(task);
+        Files.createDirectories(task);
+        unzip(zip, task);
+        Path bootstrap = task.resolve("bootstrap");
+        if (Files.isRegularFile(bootstrap)) {
+            Files.setPosixFilePermissions(bootstrap, PosixFilePermissions.fromString("rwxr-xr-x"));
+            return new FunctionCommand("native", List.of(bootstrap.toString()), task);
+        }
+        if (ricDir == null || !Files.isDirectory(ricDir)) {
+            throw new IllegalStateException("runtime interface client jars not found in " + ricDir
+                    + " (built by ./mvnw -pl local generate-resources into local/target/ric)");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBin.toString());
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(ricDir.toAbsolutePath() + "/*");
+        cmd.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");
+        cmd.add(handler);
+        return new FunctionCommand("jvm", List.copyOf(cmd), task);
+    }
+
+    /** Any other runtime process (e.g. a Python handler under awslambdaric, for benchmarks). */
+    public static FunctionCommand custom(List<String> command, Path taskRoot) {
+        return new FunctionCommand("custom", List.copyOf(command), taskRoot);
+    }
+
+    /** The java executable of this JVM (the build JDK, >= 21), unless overridden. */
+    public static Path currentJava() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    private static void unzip(Path zip, Path into) throws IOException {
+        try (InputStream in = Files.newInputStream(zip); ZipInputStream z = new ZipInputStream(in)) {
+            ZipEntry e;
+            while ((e = z.getNextEntry()) != null) {
+                Path target = into.resolve(e.getName()).normalize();
+                if (!target.startsWith(into)) throw new IOException("zip entry outside target: " + e.getName());
+                if (e.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(z, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package dev.iotbridge.local.lambda;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Lambda Runtime API (2018-06-01) for one function instance, on 127.0.0.1:port:
+ * {@code GET /runtime/invocation/next} (blocks until there is an invocation),
+ * {@code POST /runtime/invocation/{id}/response}, {@code POST /runtime/invocation/{id}/error},
+ * {@code POST /runtime/init/error}.
+ */
+public final class RuntimeApiServer implements AutoCloseable {
+
+    private static final String PREFIX = "/2018-06-01/runtime/";
+
+    /** Called when the runtime first asks for work (init done) and when it reports an init error. */
+    public interface Listener {
+        void onNext();
+        void onInitError(String errorType, String body);
+    }
+
+    private final int port;
+    private final String functionArn;
+    private final BlockingQueue<Invocation> pending = new LinkedBlockingQueue<>();
+    private final Map<String, Invocation> inFlight = new ConcurrentHashMap<>();
+    private volatile Listener listener;
+    private volatile boolean running;
+    private HttpServer server;
+    private ExecutorService executor;
+
+    public RuntimeApiServer(int port, String functionArn) {
+        this.port = port;
+        this.functionArn = functionArn;
+    }
+
+    public void setListener(Listener l) { listener = l; }
+
+    public int port() { return port; }
+
+    public String address() { return "127.0.0.1:" + port; }
+
+    public void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        executor = Executors.newVirtualThreadPerTaskExecutor();
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        running = true;
+        server.start();
+    }
+
+    /** Queues an invocation; the function picks it up with its next GET …/next. */
+    public void submit(Invocation inv) {
+        pending.add(inv);
+    }
+
+    /** Fails every queued and in-flight invocation (the runtime died or was killed). */
+    public void failAll(String errorType, String message) {
+        Invocation inv;
+        while ((inv = pending.poll()) != null) {
+            inv.result.completeExceptionally(new Invocation.InvocationError(errorType, message));
+        }
+        for (Invocation i : inFlight.values()) {
+            i.result.completeExceptionally(new Invocation.InvocationError(errorType, message));
+        }
+        inFlight.clear();
+    }
+
+    /** Fails only the in-flight invocations (they were handed to a runtime that is gone). */
+    public void failInFlight(String errorType, String message) {
+        for (Invocation i : inFlight.values()) {
+            i.result.completeExceptionally(new Invocation.InvocationError(errorType, message));
+        }
+        inFlight.clear();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            if (!path.startsWith(PREFIX)) {
+                reply(ex, 404, "{\"errorMessage\":\"unknown path\"}");
+                return;
+            }
+            String rest = path.substring(PREFIX.length());
+            String method = ex.getRequestMethod();
+            if (method.equals("GET") && rest.equals("invocation/next")) {
+                next(ex);
+            } else if (method.equals("POST") && rest.equals("init/error")) {
+                byte[] body = ex.getRequestBody().readAllBytes();
+                Listener l = listener;
+                String type = ex.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type");
+                if (l != null) l.onInitError(type == null ? "Runtime.InitError" : type, new String(body, StandardCharsets.UTF_8));
+                reply(ex, 202, "{\"status\":\"OK\"}");
+            } else if (method.equals("POST") && rest.startsWith("invocation/")) {
+                String[] parts = rest.split("/");
+                if (parts.length != 3 || !(parts[2].equals("response") || parts[2].equals("error"))) {
+                    reply(ex, 404, "{\"errorMessage\":\"unknown path\"}");
+                    return;
+                }
+                byte[] body = ex.getRequestBody().readAllBytes();
+                Invocation inv = inFlight.remove(parts[1]);
+                if (inv == null) {
+                    reply(ex, 400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
+                    return;
+                }
+                if (parts[2].equals("response")) {
+                    inv.result.complete(body);
+                } else {
+                    String type = ex.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type");
+                    inv.result.completeExceptionally(new Invocation.InvocationError(
+                            type == null ? "Unhandled" : type, new String(body, StandardCharsets.UTF_8)));
+                }
+                reply(ex, 202, "{\"status\":\"OK\"}");
+            } else {
+                reply(ex, 404, "{\"errorMessage\":\"unknown path\"}");
+            }
+        }
+    }
+
+    private void next(HttpExchange ex) throws IOException {
+        Listener l = listener;
+        if (l != null) l.onNext();
+        Invocation inv = null;
+        try {
+            while (running && inv == null) {
+                inv = pending.poll(500, TimeUnit.MILLISECONDS);
+                if (inv != null && inv.result.isDone()) inv = null;   // already failed/abandoned
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (inv == null) {
+            reply(ex, 500, "{\"errorMessage\":\"runtime API shutting down\"}");
+            return;
+        }
+        inFlight.put(inv.requestId, inv);
+        var h = ex.getResponseHeaders();
+        h.set("Content-Type", "application/json");
+        h.set("Lambda-Runtime-Aws-Request-Id", inv.requestId);
+        h.set("Lambda-Runtime-Deadline-Ms", Long.toString(inv.deadlineMs));
+        h.set("Lambda-Runtime-Invoked-Function-Arn", functionArn);
+        h.set("Lambda-Runtime-Trace-Id", inv.traceId);
+        try {
+            ex.sendResponseHeaders(200, inv.event.length);
+            ex.getResponseBody().write(inv.event);
+        } catch (IOException e) {
+            // the runtime went away while we answered: give the invocation back
+            inFlight.remove(inv.requestId);
+            pending.add(inv);
+            throw e;
+        }
+    }
+
+    private static void reply(HttpExchange ex, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, b.length);
+        ex.getResponseBody().write(b);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        failAll("Runtime.Shutdown", "runtime API closed");
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+            executor = null;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.iotbridge.local;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import dev.iotbridge.local.config.Route;
+import dev.iotbridge.local.iotdata.FaultPlan;
+import dev.iotbridge.local.lambda.FunctionCommand;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Tests of the Lambda service emulation (Runtime API, event source mapping, process restarts)
+ * and the iot-data fault injection, with a tiny fake handler run under AWS's runtime interface
+ * client: they do not depend on the real function's artifact.
+ */
+class EmulatorTest {
+
+    static LocalBridgeStack stack;
+    static TestMqtt dest;
+    static TestMqtt src;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path work = Files.createTempDirectory("emulator-test-");
+        String java = FunctionCommand.currentJava().toString();
+        FunctionCommand fake = FunctionCommand.custom(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
+                "com.amazonaws.services.lambda.runtime.api.client.AWSLambda",
+                "dev.iotbridge.local.fake.FakeBridgeHandler::handleRequest"), Files.createDirectories(work.resolve("task")));
+        stack = LocalBridgeStack.builder()
+                .routes(List.of(Route.of("ground", "GROUND/v1/#", "", "")))
+                .ephemeralPorts()
+                .workDir(work)
+                .functionCommand(fake)
+                .maxReceiveCount(2)
+                .visibilityTimeout(Duration.ofSeconds(1))
+                .maximumBatchingWindow(Duration.ofMillis(300))
+                .functionTimeout(Duration.ofSeconds(5))
+                .progress(System.out)
+                .build().start();
+        dest = new TestMqtt(stack.destinationMqttPort(), "dest").subscribe("#");
+        src = new TestMqtt(stack.sourceMqttPort(), "src");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (dest != null) dest.close();
+        if (src != null) src.close();
+        if (stack != null) stack.close();
+    }
+
+    private static String send(String body) {
+        return stack.sqsClient().sendMessage(b -> b.queueUrl(stack.queueUrl()).messageBody(body)).messageId();
+    }
+
+    private static List<Message> awaitDlq(String marker, Duration timeout) throws InterruptedException {
+        List<Message>[] found = new List[]{List.of()};
+        LocalBridgeStack.await(timeout, () -> {
+            found[0] = stack.drainDlq(true).stream().filter(m -> m.body().contains(marker)).toList();
+            return !found[0].isEmpty();
+        });
+        return found[0];
+    }
+
+    @Test
+    void messageCrossesThroughTheFakeFunction() throws Exception {
+        String id = UUID.randomUUID().toString();
+        src.publish(Mqtt5Publish.builder().topic("GROUND/v1/emu/" + id).qos(MqttQos.AT_LEAST_ONCE)
+                .payload(("hello " + id).getBytes(StandardCharsets.UTF_8)).build());
+        List<Mqtt5Publish> got = dest.await(p -> p.getTopic().toString().equals("GROUND/v1/emu/" + id), 1, Duration.ofSeconds(20));
+        assertEquals(1, got.size(), "arrived: " + dest.received);
+        assertEquals("hello " + id, new String(got.get(0).getPayloadAsBytes(), StandardCharsets.UTF_8));
+        assertTrue(got.get(0).getUserProperties().asList().stream().anyMatch(u -> u.getName().toString().equals("iot-bridge-hop")));
+    }
+
+    @Test
+    void batchItemFailuresComeBackAndAreRedrivenAtMaxReceiveCount() throws Exception {
+        String marker = "fail-" + UUID.randomUUID();
+        send("{\"fake\":\"fail\",\"m\":\"" + marker + "\"}");
+        List<Message> dlq = awaitDlq(marker, Duration.ofSeconds(30));
+        assertEquals(1, dlq.size(), "the failed record ends in the DLQ by redrive");
+        assertTrue(Integer.parseInt(dlq.get(0).attributesAsStrings().get("ApproximateReceiveCount")) >= 2);
+    }
+
+    @Test
+    void quarantineByTheFunctionLandsInTheDlqWithItsAttributes() throws Exception {
+        String marker = "q-" + UUID.randomUUID();
+        send("{\"fake\":\"quarantine\",\"m\":\"" + marker + "\"}");
+        List<Message> dlq = awaitDlq(marker, Duration.ofSeconds(20));
+        assertEquals(1, dlq.size());
+        assertEquals("FAKE", dlq.get(0).messageAttributes().get("BridgeErrorCode").stringValue());
+    }
+
+    @Test
+    void aFailedInvocationDeletesNothing() throws Exception {
+        String marker = "throw-" + UUID.randomUUID();
+        long errors = stack.counters().invocationErrors.sum();
+        send("{\"fake\":\"throw\",\"m\":\"" + marker + "\"}");
+        List<Message> dlq = awaitDlq(marker, Duration.ofSeconds(30));
+        assertEquals(1, dlq.size(), "not deleted after the failed invocations, then redriven");
+        assertTrue(stack.counters().invocationErrors.sum() >= errors + 2);
+    }
+
+    @Test
+    void aDyingProcessIsRestartedAndItsBatchIsNotDeleted() throws Exception {
+        String marker = "exit-" + UUID.randomUUID();
+        long starts = stack.counters().functionStarts.sum();
+        send("{\"fake\":\"exit\",\"m\":\"" + marker + "\"}");
+        List<Message> dlq = awaitDlq(marker, Duration.ofSeconds(40));
+        assertEquals(1, dlq.size());
+        assertTrue(stack.counters().functionStarts.sum() >= starts + 2, "restarted after each death");
+        // and the function still works
+        messageCrossesThroughTheFakeFunction();
+    }
+
+    @Test
+    void killedFunctionIsRestartedByTheEmulation() throws Exception {
+        long pid = stack.function().pid();
+        stack.function().kill();
+        assertTrue(LocalBridgeStack.await(Duration.ofSeconds(10), () -> stack.function().isRunning()
+                && stack.function().pid() != pid));
+        messageCrossesThroughTheFakeFunction();
+    }
+
+    @Test
+    void throttlingAtIotDataIsRetriedUntilItClears() throws Exception {
+        stack.setFaultPlan(FaultPlan.none().withThrottle(1.0));
+        try {
+            String id = UUID.randomUUID().toString();
+            long faults = stack.counters().iotDataFaults.sum();
+            src.publish("GROUND/v1/throttle/" + id, id.getBytes(StandardCharsets.UTF_8));
+            assertTrue(LocalBridgeStack.await(Duration.ofSeconds(10), () -> stack.counters().iotDataFaults.sum() > faults));
+            assertFalse(dest.received.stream().anyMatch(p -> p.getTopic().toString().endsWith(id)));
+            stack.setFaultPlan(FaultPlan.none());
+            // maxReceiveCount 2 may already have redriven it; only check it was never published while throttled
+        } finally {
+            stack.setFaultPlan(FaultPlan.none());
+        }
+    }
+}

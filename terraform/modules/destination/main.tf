@@ -1,0 +1,466 @@
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
+data "aws_iot_endpoint" "this" {
+  endpoint_type = "iot:Data-ATS"
+}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.name
+  partition  = data.aws_partition.current.partition
+
+  queue_name    = var.name_prefix
+  dlq_name      = "${var.name_prefix}-dlq"
+  function_name = "${var.name_prefix}-publisher"
+
+  # ------------------------------------------------------------ sources ---
+  source_account_roots = distinct([for s in var.sources : "arn:${local.partition}:iam::${s.account_id}:root"])
+  source_rule_role_arns = [
+    for s in var.sources : "arn:${local.partition}:iam::${s.account_id}:role/${s.rule_role_name}"
+  ]
+
+  # ----------------------------------------------- destination topics ---
+  # Destination topic = add_prefix + (source topic without strip_prefix), so the
+  # destination *filter* of a route is add_prefix + (source_filter without
+  # strip_prefix). IAM cannot express MQTT wildcards: '+' and '#' both become '*',
+  # which in an ARN also matches '/' (several levels). That is the tightest IAM
+  # can say; the function enforces the exact filter. A filter ending in '/#' also
+  # matches its parent topic, which gets its own ARN.
+  destination_filters = {
+    for r in var.routes : r.name => "${r.add_prefix}${substr(r.source_filter, length(r.strip_prefix), -1)}"
+  }
+  destination_topic_patterns = {
+    for name, f in local.destination_filters : name => distinct(concat(
+      [replace(replace(f, "+", "*"), "#", "*")],
+      endswith(f, "/#") ? [replace(substr(f, 0, length(f) - 2), "+", "*")] : []
+    ))
+  }
+  topic_arn_prefix = "arn:${local.partition}:iot:${local.region}:${local.account_id}:topic/"
+  publish_topic_arns = sort(distinct(flatten([
+    for name, patterns in local.destination_topic_patterns : [for p in patterns : "${local.topic_arn_prefix}${p}"]
+  ])))
+  retain_topic_arns = sort(distinct(flatten([
+    for r in var.routes : [for p in local.destination_topic_patterns[r.name] : "${local.topic_arn_prefix}${p}"] if r.retain
+  ])))
+
+  # --------------------------------------------------------- function ---
+  runtime_settings = {
+    native = {
+      runtime = "provided.al2023"
+      handler = "bootstrap"
+      memory  = 256
+    }
+    jvm = {
+      runtime = "java21"
+      handler = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest"
+      memory  = 1024
+    }
+  }
+  runtime_setting = local.runtime_settings[var.runtime]
+  memory_size     = coalesce(var.memory_size, local.runtime_setting.memory)
+
+  function_environment = merge(
+    {
+      BRIDGE_ROUTES          = jsonencode(var.routes)
+      BRIDGE_IOT_ENDPOINT    = "https://${data.aws_iot_endpoint.this.endpoint_address}"
+      BRIDGE_DLQ_URL         = aws_sqs_queue.dlq.url
+      BRIDGE_MAX_CONCURRENCY = tostring(var.max_publish_concurrency)
+      BRIDGE_PUBLISH_TIMEOUT = var.publish_timeout
+    },
+    # Quarkus' native Lambda template sets DISABLE_SIGNAL_HANDLERS; the JVM build
+    # starts faster with C1 only (Quarkus/AWS guidance for short-lived functions).
+    var.runtime == "native" ? { DISABLE_SIGNAL_HANDLERS = "true" } : {},
+    var.runtime == "jvm" ? { JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1" } : {}
+  )
+
+  min_visibility_timeout     = 6 * var.timeout + var.maximum_batching_window_in_seconds
+  visibility_timeout_seconds = coalesce(var.visibility_timeout_seconds, local.min_visibility_timeout)
+
+  kms_key_arn = var.create_kms_key ? aws_kms_key.queue[0].arn : null
+
+  alarm_actions = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
+
+  # ---------------------------------------------------------- policies ---
+  queue_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # Principal is the source account root, narrowed to the rule role by
+        # aws:PrincipalArn: this policy is valid before the role exists, so
+        # either account can be applied first.
+        Sid       = "AllowSourceRuleRolesToSend"
+        Effect    = "Allow"
+        Principal = { AWS = local.source_account_roots }
+        Action    = "sqs:SendMessage"
+        Resource  = aws_sqs_queue.main.arn
+        Condition = {
+          ArnEquals = { "aws:PrincipalArn" = local.source_rule_role_arns }
+        }
+      },
+      {
+        Sid       = "DenyNonTLS"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sqs:*"
+        Resource  = aws_sqs_queue.main.arn
+        Condition = {
+          Bool = { "aws:SecureTransport" = "false" }
+        }
+      },
+    ]
+  })
+
+  dlq_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "DenyNonTLS"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "sqs:*"
+      Resource  = aws_sqs_queue.dlq.arn
+      Condition = {
+        Bool = { "aws:SecureTransport" = "false" }
+      }
+    }]
+  })
+
+  function_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "ConsumeBridgeQueue"
+          Effect   = "Allow"
+          Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+          Resource = aws_sqs_queue.main.arn
+        },
+        {
+          Sid      = "QuarantineToDlq"
+          Effect   = "Allow"
+          Action   = "sqs:SendMessage"
+          Resource = aws_sqs_queue.dlq.arn
+        },
+        {
+          Sid      = "PublishRouteTopics"
+          Effect   = "Allow"
+          Action   = "iot:Publish"
+          Resource = local.publish_topic_arns
+        },
+        {
+          Sid      = "OwnLogGroup"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = "${aws_cloudwatch_log_group.function.arn}:*"
+        },
+      ],
+      length(local.retain_topic_arns) == 0 ? [] : [{
+        Sid      = "RetainPublishRouteTopics"
+        Effect   = "Allow"
+        Action   = "iot:RetainPublish"
+        Resource = local.retain_topic_arns
+      }],
+      var.create_kms_key ? [{
+        Sid      = "UseQueueKey"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource = aws_kms_key.queue[0].arn
+      }] : [],
+      var.tracing_mode == "Active" ? [{
+        # X-Ray has no resource-level permissions: AWS requires Resource "*".
+        Sid      = "XRayTracing"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      }] : []
+    )
+  })
+
+  kms_key_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # AWS default key policy statement: the owning account administers the key
+        # through IAM (prevents an unmanageable key). "*" here means "this key".
+        Sid       = "EnableIamPoliciesOfOwningAccount"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "AllowSourceRuleRolesThroughSqs"
+        Effect    = "Allow"
+        Principal = { AWS = local.source_account_roots }
+        Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = "*"
+        Condition = {
+          ArnEquals    = { "aws:PrincipalArn" = local.source_rule_role_arns }
+          StringEquals = { "kms:ViaService" = "sqs.${local.region}.amazonaws.com" }
+        }
+      },
+    ]
+  })
+}
+
+# ------------------------------------------------------------------- KMS ---
+
+resource "aws_kms_key" "queue" {
+  count = var.create_kms_key ? 1 : 0
+
+  description             = "iot-bridge ${var.name_prefix}: SSE for the bridge queue and its DLQ"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+  policy                  = local.kms_key_policy
+  tags                    = var.tags
+}
+
+resource "aws_kms_alias" "queue" {
+  count = var.create_kms_key ? 1 : 0
+
+  name          = "alias/${var.name_prefix}-queue"
+  target_key_id = aws_kms_key.queue[0].key_id
+}
+
+# ---------------------------------------------------------------- queues ---
+
+resource "aws_sqs_queue" "dlq" {
+  name                      = local.dlq_name
+  message_retention_seconds = var.dlq_message_retention_seconds
+  sqs_managed_sse_enabled   = var.create_kms_key ? null : true
+  kms_master_key_id         = local.kms_key_arn
+  tags                      = var.tags
+}
+
+resource "aws_sqs_queue" "main" {
+  name                       = local.queue_name
+  visibility_timeout_seconds = local.visibility_timeout_seconds
+  message_retention_seconds  = var.message_retention_seconds
+  receive_wait_time_seconds  = 20
+  sqs_managed_sse_enabled    = var.create_kms_key ? null : true
+  kms_master_key_id          = local.kms_key_arn
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dlq.arn
+    maxReceiveCount     = var.max_receive_count
+  })
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = local.visibility_timeout_seconds >= local.min_visibility_timeout && local.visibility_timeout_seconds <= 43200
+      error_message = "visibility_timeout_seconds must be at least 6 x timeout + maximum_batching_window_in_seconds (${local.min_visibility_timeout} s) and at most 43200 s."
+    }
+  }
+}
+
+resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.main.arn]
+  })
+}
+
+resource "aws_sqs_queue_policy" "main" {
+  queue_url = aws_sqs_queue.main.id
+  policy    = local.queue_policy
+}
+
+resource "aws_sqs_queue_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+  policy    = local.dlq_policy
+}
+
+# -------------------------------------------------------------- function ---
+
+resource "aws_cloudwatch_log_group" "function" {
+  #checkov:skip=CKV_AWS_158:KMS encryption of the log group is optional (log_kms_key_arn); by default CloudWatch Logs encrypts it with its service key.
+  name              = "/aws/lambda/${local.function_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_iam_role" "function" {
+  name        = "${var.name_prefix}-publisher"
+  description = "Execution role of the iot-bridge publisher function."
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaOnly"
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = local.account_id }
+      }
+    }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "function" {
+  name   = "iot-bridge-publisher"
+  role   = aws_iam_role.function.id
+  policy = local.function_policy
+}
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_116:An async-invocation DLQ does not apply: the function is invoked synchronously by the SQS event source mapping; failed records go to the queue's redrive DLQ.
+  #checkov:skip=CKV_AWS_117:The function only calls public AWS endpoints (iot-data, SQS); a VPC would add NAT/endpoints without a security benefit here.
+  #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile the user owns; the zip is built by this project's pipeline. Out of scope of the module.
+  #checkov:skip=CKV_AWS_173:The environment holds no secrets (routes, endpoint, DLQ URL); Lambda encrypts it at rest with its service key.
+  function_name                  = local.function_name
+  description                    = "iot-bridge: republishes envelopes from ${local.queue_name} into this account's IoT Core"
+  role                           = aws_iam_role.function.arn
+  filename                       = var.function_zip_path
+  source_code_hash               = fileexists(var.function_zip_path) ? filebase64sha256(var.function_zip_path) : null
+  runtime                        = local.runtime_setting.runtime
+  handler                        = local.runtime_setting.handler
+  architectures                  = [var.architecture]
+  memory_size                    = local.memory_size
+  timeout                        = var.timeout
+  publish                        = true
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  environment {
+    variables = local.function_environment
+  }
+
+  dynamic "snap_start" {
+    for_each = var.runtime == "jvm" ? [1] : []
+    content {
+      apply_on = "PublishedVersions"
+    }
+  }
+
+  tracing_config {
+    mode = var.tracing_mode
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.function.name
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_iam_role_policy.function]
+
+  lifecycle {
+    precondition {
+      condition     = fileexists(var.function_zip_path)
+      error_message = "The function package ${var.function_zip_path} does not exist: build it first (make package, or make native-build for runtime = \"native\")."
+    }
+    precondition {
+      condition     = length(jsonencode(local.function_environment)) <= 4096
+      error_message = "The function environment (BRIDGE_ROUTES and the rest) exceeds Lambda's 4 KB limit: shorten or merge routes."
+    }
+  }
+}
+
+resource "aws_lambda_alias" "live" {
+  name             = "live"
+  description      = "Version invoked by the event source mapping (SnapStart applies to published versions)."
+  function_name    = aws_lambda_function.this.function_name
+  function_version = aws_lambda_function.this.version
+}
+
+resource "aws_lambda_event_source_mapping" "queue" {
+  event_source_arn                   = aws_sqs_queue.main.arn
+  function_name                      = aws_lambda_alias.live.arn
+  batch_size                         = var.batch_size
+  maximum_batching_window_in_seconds = var.maximum_batching_window_in_seconds
+  function_response_types            = ["ReportBatchItemFailures"]
+  enabled                            = true
+
+  dynamic "scaling_config" {
+    for_each = var.maximum_concurrency == null ? [] : [var.maximum_concurrency]
+    content {
+      maximum_concurrency = scaling_config.value
+    }
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.batch_size <= 10 || var.maximum_batching_window_in_seconds >= 1
+      error_message = "batch_size above 10 needs maximum_batching_window_in_seconds >= 1."
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.function]
+}
+
+# ---------------------------------------------------------------- alarms ---
+
+resource "aws_cloudwatch_metric_alarm" "dlq_not_empty" {
+  alarm_name          = "${var.name_prefix}-dlq-not-empty"
+  alarm_description   = "Messages are waiting in the iot-bridge DLQ (quarantined or out of retries): inspect the BridgeErrorCode attribute, then redrive or discard."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.dlq.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "oldest_message_age" {
+  alarm_name          = "${var.name_prefix}-oldest-message-age"
+  alarm_description   = "The oldest message in the iot-bridge queue is older than ${var.oldest_message_age_threshold_seconds} s: the function is failing, throttled or too slow."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateAgeOfOldestMessage"
+  dimensions          = { QueueName = aws_sqs_queue.main.name }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = var.oldest_message_age_threshold_seconds
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "function_errors" {
+  alarm_name          = "${var.name_prefix}-function-errors"
+  alarm_description   = "The iot-bridge publisher function failed invocations (whole batches retried)."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "function_throttles" {
+  alarm_name          = "${var.name_prefix}-function-throttles"
+  alarm_description   = "The iot-bridge publisher function is throttled (raise account concurrency or lower maximum_concurrency)."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}

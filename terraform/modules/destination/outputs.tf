@@ -1,0 +1,84 @@
+output "queue_url" {
+  description = "URL of the bridge queue (give it to the source module as destination_queue_url)."
+  value       = aws_sqs_queue.main.url
+}
+
+output "queue_arn" {
+  description = "ARN of the bridge queue (give it to the source module as destination_queue_arn)."
+  value       = aws_sqs_queue.main.arn
+}
+
+output "dlq_url" {
+  description = "URL of the dead-letter queue (quarantine and exhausted retries)."
+  value       = aws_sqs_queue.dlq.url
+}
+
+output "dlq_arn" {
+  description = "ARN of the dead-letter queue."
+  value       = aws_sqs_queue.dlq.arn
+}
+
+output "kms_key_arn" {
+  description = "ARN of the customer managed key encrypting the queues, or null with SQS-managed SSE (give it to the source module as destination_kms_key_arn)."
+  value       = local.kms_key_arn
+}
+
+output "function_name" {
+  description = "Name of the publisher function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_alias_arn" {
+  description = "ARN of the alias the event source mapping invokes."
+  value       = aws_lambda_alias.live.arn
+}
+
+output "function_role_arn" {
+  description = "ARN of the function's execution role."
+  value       = aws_iam_role.function.arn
+}
+
+output "function_log_group_name" {
+  description = "CloudWatch log group of the function."
+  value       = aws_cloudwatch_log_group.function.name
+}
+
+output "iot_data_endpoint" {
+  description = "iot-data (ATS) endpoint the function publishes to."
+  value       = local.function_environment.BRIDGE_IOT_ENDPOINT
+}
+
+output "publish_topic_arns" {
+  description = "Topic ARNs the function may publish to (iot:Publish resources)."
+  value       = local.publish_topic_arns
+}
+
+output "admitted_source_role_arns" {
+  description = "Source rule role ARNs the queue policy admits."
+  value       = local.source_rule_role_arns
+}
+
+output "queue_policy_json" {
+  description = "The bridge queue's resource policy (JSON)."
+  value       = local.queue_policy
+}
+
+output "function_policy_json" {
+  description = "The function role's inline policy (JSON)."
+  value       = local.function_policy
+}
+
+output "alarm_names" {
+  description = "CloudWatch alarm names."
+  value = [
+    aws_cloudwatch_metric_alarm.dlq_not_empty.alarm_name,
+    aws_cloudwatch_metric_alarm.oldest_message_age.alarm_name,
+    aws_cloudwatch_metric_alarm.function_errors.alarm_name,
+    aws_cloudwatch_metric_alarm.function_throttles.alarm_name,
+  ]
+}
+
+output "kms_key_policy_json" {
+  description = "Key policy of the customer managed key (JSON), or null without one."
+  value       = var.create_kms_key ? local.kms_key_policy : null
+}

@@ -1,0 +1,327 @@
+# Destination module: queue/DLQ, queue policy (fan-in), function role, runtimes.
+# Run: cd terraform/modules/destination && terraform init -backend=false && terraform test
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "222222222222" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_iot_endpoint" {
+    defaults = { endpoint_address = "abc123-ats.iot.eu-west-1.amazonaws.com" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::222222222222:role/iot-bridge-publisher" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn           = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher"
+      qualified_arn = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher:1"
+      version       = "1"
+    }
+  }
+  mock_resource "aws_lambda_alias" {
+    defaults = { arn = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher:live" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn    = "arn:aws:kms:eu-west-1:222222222222:key/00000000-0000-0000-0000-000000000000"
+      key_id = "00000000-0000-0000-0000-000000000000"
+    }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:222222222222:log-group:/aws/lambda/iot-bridge-publisher" }
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.main
+  values = {
+    arn  = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge"
+    url  = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge"
+    id   = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge"
+    name = "iot-bridge"
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.dlq
+  values = {
+    arn  = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge-dlq"
+    url  = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge-dlq"
+    id   = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge-dlq"
+    name = "iot-bridge-dlq"
+  }
+}
+
+variables {
+  function_zip_path = "../../tests/fixtures/function.zip"
+  sources           = [{ account_id = "111111111111" }]
+  routes = [
+    { name = "ground", source_filter = "GROUND/v1/#" },
+    { name = "cmd", source_filter = "SITE/+/cmd", strip_prefix = "SITE/", add_prefix = "CLOUD/", qos = 0, retain = true },
+  ]
+}
+
+run "queue_dlq_redrive_and_encryption" {
+  command = apply
+
+  assert {
+    condition     = aws_sqs_queue.main.visibility_timeout_seconds == 6 * 30 + 1
+    error_message = "Visibility timeout must default to 6 x timeout + batching window."
+  }
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue.main.redrive_policy) == { deadLetterTargetArn = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge-dlq", maxReceiveCount = 5 }
+    error_message = "The queue must redrive to the DLQ after max_receive_count receives."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.main.sqs_managed_sse_enabled && aws_sqs_queue.dlq.sqs_managed_sse_enabled
+    error_message = "Both queues use SQS-managed SSE by default."
+  }
+
+  assert {
+    condition     = length(aws_kms_key.queue) == 0
+    error_message = "No customer key by default."
+  }
+}
+
+run "queue_policy_admits_only_the_source_rule_role_and_denies_non_tls" {
+  command = apply
+
+  assert {
+    condition = jsondecode(aws_sqs_queue_policy.main.policy).Statement[0] == {
+      Sid       = "AllowSourceRuleRolesToSend"
+      Effect    = "Allow"
+      Principal = { AWS = ["arn:aws:iam::111111111111:root"] }
+      Action    = "sqs:SendMessage"
+      Resource  = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge"
+      Condition = { ArnEquals = { "aws:PrincipalArn" = ["arn:aws:iam::111111111111:role/iot-bridge-rule"] } }
+    }
+    error_message = "Only the source rule role may send (root principal narrowed by aws:PrincipalArn)."
+  }
+
+  assert {
+    condition = jsondecode(aws_sqs_queue_policy.main.policy).Statement[1] == {
+      Sid       = "DenyNonTLS"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "sqs:*"
+      Resource  = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge"
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }
+    error_message = "Non-TLS access must be denied."
+  }
+
+  assert {
+    condition     = length(jsondecode(aws_sqs_queue_policy.main.policy).Statement) == 2
+    error_message = "No other statements in the queue policy."
+  }
+}
+
+run "fan_in_admits_every_configured_source_and_no_other" {
+  command = apply
+
+  variables {
+    sources = [
+      { account_id = "111111111111" },
+      { account_id = "333333333333", rule_role_name = "plant-b-bridge-rule" },
+      { account_id = "111111111111", rule_role_name = "second-rule-role" },
+    ]
+  }
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue_policy.main.policy).Statement[0].Principal.AWS == ["arn:aws:iam::111111111111:root", "arn:aws:iam::333333333333:root"]
+    error_message = "Each source account appears once as principal."
+  }
+
+  assert {
+    condition = jsondecode(aws_sqs_queue_policy.main.policy).Statement[0].Condition.ArnEquals["aws:PrincipalArn"] == [
+      "arn:aws:iam::111111111111:role/iot-bridge-rule",
+      "arn:aws:iam::333333333333:role/plant-b-bridge-rule",
+      "arn:aws:iam::111111111111:role/second-rule-role",
+    ]
+    error_message = "Exactly the configured rule roles are admitted."
+  }
+}
+
+run "function_role_has_exactly_the_needed_permissions" {
+  command = apply
+
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.function.policy).Statement : s.Action] == [
+      ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+      "sqs:SendMessage",
+      "iot:Publish",
+      ["logs:CreateLogStream", "logs:PutLogEvents"],
+      "iot:RetainPublish",
+    ]
+    error_message = "Unexpected actions in the function policy."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.function.policy).Statement[1].Resource == "arn:aws:sqs:eu-west-1:222222222222:iot-bridge-dlq"
+    error_message = "The function may send only to the DLQ."
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.function.policy).Statement[2].Resource == [
+      "arn:aws:iot:eu-west-1:222222222222:topic/CLOUD/*/cmd",
+      "arn:aws:iot:eu-west-1:222222222222:topic/GROUND/v1",
+      "arn:aws:iot:eu-west-1:222222222222:topic/GROUND/v1/*",
+    ]
+    error_message = "iot:Publish must be limited to the destination topics (wildcards become *)."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.function.policy).Statement[4].Resource == ["arn:aws:iot:eu-west-1:222222222222:topic/CLOUD/*/cmd"]
+    error_message = "iot:RetainPublish only for retain routes."
+  }
+}
+
+run "native_runtime" {
+  command = apply
+
+  assert {
+    condition     = aws_lambda_function.this.runtime == "provided.al2023" && aws_lambda_function.this.handler == "bootstrap"
+    error_message = "native must be provided.al2023 with handler bootstrap."
+  }
+
+  assert {
+    condition     = length(aws_lambda_function.this.snap_start) == 0 && aws_lambda_function.this.memory_size == 256
+    error_message = "native has no SnapStart and 256 MB by default."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.BRIDGE_ROUTES == jsonencode(var.routes)
+    error_message = "BRIDGE_ROUTES must be the routes variable as JSON."
+  }
+
+  assert {
+    condition     = jsondecode(aws_lambda_function.this.environment[0].variables.BRIDGE_ROUTES)[1] == { name = "cmd", source_filter = "SITE/+/cmd", condition = "", strip_prefix = "SITE/", add_prefix = "CLOUD/", qos = 0, retain = true }
+    error_message = "BRIDGE_ROUTES must carry every DESIGN §4 key with defaults applied."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.BRIDGE_IOT_ENDPOINT == "https://abc123-ats.iot.eu-west-1.amazonaws.com"
+    error_message = "BRIDGE_IOT_ENDPOINT must be the Data-ATS endpoint URL."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.BRIDGE_DLQ_URL == "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge-dlq"
+    error_message = "BRIDGE_DLQ_URL must be the DLQ URL."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.BRIDGE_MAX_CONCURRENCY == "10"
+    error_message = "BRIDGE_MAX_CONCURRENCY default is 10."
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.queue.function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "The event source mapping must report batch item failures."
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.queue.function_name == aws_lambda_alias.live.arn && aws_lambda_event_source_mapping.queue.scaling_config[0].maximum_concurrency == 5
+    error_message = "The mapping invokes the alias with maximum concurrency."
+  }
+}
+
+run "jvm_runtime_with_snapstart" {
+  command = apply
+
+  variables {
+    runtime      = "jvm"
+    architecture = "arm64"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.runtime == "java21" && aws_lambda_function.this.handler == "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest"
+    error_message = "jvm must be java21 with the Quarkus stream handler."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.snap_start[0].apply_on == "PublishedVersions" && aws_lambda_function.this.publish
+    error_message = "jvm must enable SnapStart on published versions."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.JAVA_TOOL_OPTIONS == "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
+    error_message = "jvm sets JAVA_TOOL_OPTIONS."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.architectures[0] == "arm64" && aws_lambda_function.this.memory_size == 1024
+    error_message = "Architecture and default jvm memory."
+  }
+}
+
+run "customer_kms_key" {
+  command = apply
+
+  variables {
+    create_kms_key = true
+  }
+
+  assert {
+    condition     = aws_sqs_queue.main.kms_master_key_id == aws_kms_key.queue[0].arn && aws_sqs_queue.dlq.kms_master_key_id == aws_kms_key.queue[0].arn
+    error_message = "Both queues use the customer key."
+  }
+
+  assert {
+    condition = jsondecode(aws_kms_key.queue[0].policy).Statement[1].Condition == {
+      ArnEquals    = { "aws:PrincipalArn" = ["arn:aws:iam::111111111111:role/iot-bridge-rule"] }
+      StringEquals = { "kms:ViaService" = "sqs.eu-west-1.amazonaws.com" }
+    }
+    error_message = "The key policy admits only the source rule roles, through SQS."
+  }
+
+  assert {
+    condition     = aws_kms_key.queue[0].enable_key_rotation
+    error_message = "Key rotation must be enabled."
+  }
+}
+
+run "alarms_notify_the_sns_topic" {
+  command = apply
+
+  variables {
+    alarm_sns_topic_arn = "arn:aws:sns:eu-west-1:222222222222:ops"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.dlq_not_empty.alarm_actions == toset(["arn:aws:sns:eu-west-1:222222222222:ops"]) && aws_cloudwatch_metric_alarm.dlq_not_empty.dimensions.QueueName == "iot-bridge-dlq"
+    error_message = "The DLQ alarm watches the DLQ and notifies the topic."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.oldest_message_age.metric_name == "ApproximateAgeOfOldestMessage"
+    error_message = "Age-of-oldest-message alarm."
+  }
+}
+
+run "rejects_too_short_visibility_timeout" {
+  command = plan
+
+  variables {
+    visibility_timeout_seconds = 60
+  }
+
+  expect_failures = [aws_sqs_queue.main]
+}
+
+run "rejects_bad_source_account" {
+  command = plan
+
+  variables {
+    sources = [{ account_id = "12345" }]
+  }
+
+  expect_failures = [var.sources]
+}

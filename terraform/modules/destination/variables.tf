@@ -1,0 +1,337 @@
+variable "routes" {
+  description = "Routes to bridge (DESIGN §4). The function publishes only where a route allows. The same list must be given to the source module(s); it also becomes BRIDGE_ROUTES."
+  type = list(object({
+    name          = string
+    source_filter = string
+    condition     = optional(string, "")
+    strip_prefix  = optional(string, "")
+    add_prefix    = optional(string, "")
+    qos           = optional(number, 1)
+    retain        = optional(bool, false)
+  }))
+  nullable = false
+
+  validation {
+    condition     = length(var.routes) > 0
+    error_message = "At least one route is required."
+  }
+  validation {
+    condition     = alltrue([for r in var.routes : can(regex("^[A-Za-z0-9_]+$", r.name)) && length(r.name) <= 64])
+    error_message = "Route names must match ^[A-Za-z0-9_]+$ (at most 64 characters)."
+  }
+  validation {
+    condition     = length(distinct([for r in var.routes : r.name])) == length(var.routes)
+    error_message = "Route names must be unique."
+  }
+  validation {
+    condition = alltrue([for r in var.routes : (
+      length(r.source_filter) > 0 && length(r.source_filter) <= 256 &&
+      !startswith(r.source_filter, "$") &&
+      length(regexall("['\\x00]", r.source_filter)) == 0 &&
+      alltrue([for i, level in split("/", r.source_filter) : (
+        level == "#" ? i == length(split("/", r.source_filter)) - 1 : (level == "+" || length(regexall("[#+]", level)) == 0)
+      )])
+    )])
+    error_message = "Each source_filter must be a valid MQTT topic filter: not empty, at most 256 characters, not starting with '$', no quote or NUL, '+' only as a whole level, '#' only as the whole last level."
+  }
+  validation {
+    condition = alltrue([for r in var.routes : (
+      startswith(r.source_filter, r.strip_prefix) && length(regexall("[#+]", r.strip_prefix)) == 0
+    )])
+    error_message = "Each strip_prefix must be a literal prefix of its route's source_filter (no '+' or '#')."
+  }
+  validation {
+    condition     = alltrue([for r in var.routes : length(regexall("[#+\\x00]", r.add_prefix)) == 0 && !startswith(r.add_prefix, "$")])
+    error_message = "add_prefix must not contain '+', '#' or NUL and must not start with '$'."
+  }
+  validation {
+    condition     = alltrue([for r in var.routes : contains([0, 1], r.qos)])
+    error_message = "qos must be 0 or 1."
+  }
+}
+
+variable "sources" {
+  description = "Source accounts whose topic rules may send to the queue (fan-in: several). Each entry admits exactly the role arn:PARTITION:iam::<account_id>:role/<rule_role_name>; the role need not exist yet (either account can be applied first)."
+  type = list(object({
+    account_id     = string
+    rule_role_name = optional(string, "iot-bridge-rule")
+  }))
+  nullable = false
+
+  validation {
+    condition     = length(var.sources) > 0
+    error_message = "At least one source is required."
+  }
+  validation {
+    condition     = alltrue([for s in var.sources : can(regex("^[0-9]{12}$", s.account_id))])
+    error_message = "Each source account_id must be a 12-digit AWS account ID."
+  }
+  validation {
+    condition     = alltrue([for s in var.sources : can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", s.rule_role_name))])
+    error_message = "Each rule_role_name must be a valid IAM role name."
+  }
+  validation {
+    condition     = length(distinct([for s in var.sources : "${s.account_id}/${s.rule_role_name}"])) == length(var.sources)
+    error_message = "Sources must be unique (account_id + rule_role_name)."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of every resource name (queue <prefix>, DLQ <prefix>-dlq, function <prefix>-publisher, ...)."
+  type        = string
+  default     = "iot-bridge"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,40}$", var.name_prefix))
+    error_message = "name_prefix must match ^[A-Za-z0-9_-]{1,40}$."
+  }
+}
+
+# ---------------------------------------------------------------- function ---
+
+variable "runtime" {
+  description = "Function build: \"native\" (GraalVM/Mandrel native bootstrap zip, runtime provided.al2023, handler bootstrap) or \"jvm\" (runtime java21 with SnapStart, Quarkus stream handler)."
+  type        = string
+  default     = "native"
+  nullable    = false
+
+  validation {
+    condition     = contains(["native", "jvm"], var.runtime)
+    error_message = "runtime must be \"native\" or \"jvm\"."
+  }
+}
+
+variable "architecture" {
+  description = "Instruction set of the function; must match the build of the zip (a native build is CPU-specific)."
+  type        = string
+  default     = "x86_64"
+  nullable    = false
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture must be \"x86_64\" or \"arm64\"."
+  }
+}
+
+variable "function_zip_path" {
+  description = "Path of the function deployment package (function/target/function.zip from `make package` or `make native-build`)."
+  type        = string
+  nullable    = false
+}
+
+variable "memory_size" {
+  description = "Function memory in MB. Null picks 256 for native and 1024 for jvm."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.memory_size == null || (try(var.memory_size >= 128 && var.memory_size <= 10240, false))
+    error_message = "memory_size must be between 128 and 10240 MB."
+  }
+}
+
+variable "timeout" {
+  description = "Function timeout in seconds (one batch)."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900
+    error_message = "timeout must be between 1 and 900 seconds."
+  }
+}
+
+variable "max_publish_concurrency" {
+  description = "Publishes in flight per batch (BRIDGE_MAX_CONCURRENCY)."
+  type        = number
+  default     = 10
+  nullable    = false
+
+  validation {
+    condition     = var.max_publish_concurrency >= 1 && var.max_publish_concurrency <= 100
+    error_message = "max_publish_concurrency must be between 1 and 100."
+  }
+}
+
+variable "publish_timeout" {
+  description = "Per-publish attempt timeout (BRIDGE_PUBLISH_TIMEOUT), e.g. \"3s\" or ISO-8601 \"PT3S\"."
+  type        = string
+  default     = "3s"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^([0-9]+(ms|s)|PT[0-9.]+S)$", var.publish_timeout))
+    error_message = "publish_timeout must look like 3s, 500ms or PT3S."
+  }
+}
+
+variable "tracing_mode" {
+  description = "Lambda X-Ray tracing mode. \"Active\" also grants xray:PutTraceSegments/PutTelemetryRecords (X-Ray supports no resource-level permissions)."
+  type        = string
+  default     = "PassThrough"
+  nullable    = false
+
+  validation {
+    condition     = contains(["PassThrough", "Active"], var.tracing_mode)
+    error_message = "tracing_mode must be \"PassThrough\" or \"Active\"."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Reserved concurrency of the function; -1 leaves it unreserved (the event source mapping's maximum_concurrency still caps it)."
+  type        = number
+  default     = -1
+  nullable    = false
+
+  validation {
+    condition     = var.reserved_concurrent_executions >= -1
+    error_message = "reserved_concurrent_executions must be -1 (unreserved) or >= 0."
+  }
+}
+
+# ------------------------------------------------------ event source mapping ---
+
+variable "batch_size" {
+  description = "Records per batch (1-10000; above 10 needs maximum_batching_window_in_seconds >= 1)."
+  type        = number
+  default     = 10
+  nullable    = false
+
+  validation {
+    condition     = var.batch_size >= 1 && var.batch_size <= 10000
+    error_message = "batch_size must be between 1 and 10000."
+  }
+}
+
+variable "maximum_batching_window_in_seconds" {
+  description = "How long the event source mapping gathers records before invoking (0-300 s)."
+  type        = number
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = var.maximum_batching_window_in_seconds >= 0 && var.maximum_batching_window_in_seconds <= 300
+    error_message = "maximum_batching_window_in_seconds must be between 0 and 300."
+  }
+}
+
+variable "maximum_concurrency" {
+  description = "Maximum concurrent function instances the SQS event source mapping invokes (2-1000); null for no limit."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.maximum_concurrency == null || try(var.maximum_concurrency >= 2 && var.maximum_concurrency <= 1000, false)
+    error_message = "maximum_concurrency must be between 2 and 1000, or null."
+  }
+}
+
+# -------------------------------------------------------------------- queue ---
+
+variable "visibility_timeout_seconds" {
+  description = "Visibility timeout of the queue. Null computes 6 x timeout + maximum_batching_window_in_seconds (AWS guidance); a set value must be at least that."
+  type        = number
+  default     = null
+}
+
+variable "max_receive_count" {
+  description = "Receives before the redrive policy moves a message to the DLQ (maxReceiveCount)."
+  type        = number
+  default     = 5
+  nullable    = false
+
+  validation {
+    condition     = var.max_receive_count >= 1 && var.max_receive_count <= 1000
+    error_message = "max_receive_count must be between 1 and 1000."
+  }
+}
+
+variable "message_retention_seconds" {
+  description = "Retention of the bridge queue (60 s - 14 days)."
+  type        = number
+  default     = 345600
+  nullable    = false
+
+  validation {
+    condition     = var.message_retention_seconds >= 60 && var.message_retention_seconds <= 1209600
+    error_message = "message_retention_seconds must be between 60 and 1209600."
+  }
+}
+
+variable "dlq_message_retention_seconds" {
+  description = "Retention of the dead-letter queue (60 s - 14 days); keep it longer than the queue's so redriven messages do not expire first."
+  type        = number
+  default     = 1209600
+  nullable    = false
+
+  validation {
+    condition     = var.dlq_message_retention_seconds >= 60 && var.dlq_message_retention_seconds <= 1209600
+    error_message = "dlq_message_retention_seconds must be between 60 and 1209600."
+  }
+}
+
+variable "create_kms_key" {
+  description = "Encrypt both queues with a customer managed KMS key created here (key policy admits the source rule roles through SQS only). False uses SQS-managed SSE."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "kms_key_deletion_window_in_days" {
+  description = "Deletion window of the customer managed key (7-30 days)."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.kms_key_deletion_window_in_days >= 7 && var.kms_key_deletion_window_in_days <= 30
+    error_message = "kms_key_deletion_window_in_days must be between 7 and 30."
+  }
+}
+
+# ----------------------------------------------------------- observability ---
+
+variable "log_retention_days" {
+  description = "Retention in days of the function's log group."
+  type        = number
+  default     = 365
+  nullable    = false
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of the values CloudWatch Logs accepts."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "Optional KMS key ARN for the function's log group (its key policy must allow CloudWatch Logs). Null uses the default encryption."
+  type        = string
+  default     = null
+}
+
+variable "alarm_sns_topic_arn" {
+  description = "Optional SNS topic ARN notified when an alarm changes to ALARM or back to OK."
+  type        = string
+  default     = null
+}
+
+variable "oldest_message_age_threshold_seconds" {
+  description = "Alarm when the oldest message in the bridge queue is at least this old."
+  type        = number
+  default     = 300
+  nullable    = false
+
+  validation {
+    condition     = var.oldest_message_age_threshold_seconds >= 60
+    error_message = "oldest_message_age_threshold_seconds must be at least 60."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every taggable resource of this module."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

@@ -1,0 +1,198 @@
+# Source module: SQL rendering, rule wiring, IAM contents, input validation.
+# Run: cd terraform/modules/source && terraform init -backend=false && terraform test
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "111111111111" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::111111111111:role/iot-bridge-rule" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:111111111111:log-group:/aws/iot/iot_bridge/rule-errors" }
+  }
+  mock_resource "aws_iot_topic_rule" {
+    defaults = { arn = "arn:aws:iot:eu-west-1:111111111111:rule/mock" }
+  }
+}
+
+variables {
+  destination_queue_url = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge"
+  destination_queue_arn = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge"
+  routes = [
+    { name = "ground", source_filter = "GROUND/v1/#" },
+    { name = "alarms", source_filter = "SITE/+/alarm", condition = "severity >= 3" },
+  ]
+}
+
+run "one_rule_per_route_with_sqs_action" {
+  command = apply
+
+  assert {
+    condition     = length(aws_iot_topic_rule.route) == 2
+    error_message = "Expected one topic rule per route."
+  }
+
+  assert {
+    condition     = aws_iot_topic_rule.route["ground"].name == "iot_bridge_ground" && aws_iot_topic_rule.route["ground"].enabled
+    error_message = "Rule name must be iot_bridge_<route> and enabled."
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_iot_topic_rule.route : r.sql_version == "2016-03-23"])
+    error_message = "sql_version must be 2016-03-23 (encode/isUndefined)."
+  }
+
+  assert {
+    condition = alltrue([for r in aws_iot_topic_rule.route : one([for a in r.sqs : (
+      a.queue_url == var.destination_queue_url && a.use_base64 == false && a.role_arn == aws_iam_role.rule.arn
+    )])])
+    error_message = "Each rule must send its JSON output (use_base64 = false) to the destination queue with the rule role."
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_iot_topic_rule.route : r.error_action[0].cloudwatch_logs[0].log_group_name == aws_cloudwatch_log_group.errors.name])
+    error_message = "Each rule must have the CloudWatch Logs error action."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.errors.retention_in_days == 365
+    error_message = "The error log group must have a retention."
+  }
+}
+
+run "sql_follows_the_template" {
+  command = plan
+
+  assert {
+    condition     = startswith(aws_iot_topic_rule.route["ground"].sql, "SELECT\n  1 AS v,\n  'ground' AS route,\n  topic() AS topic,\n  encode(*, 'base64') AS payload,")
+    error_message = "Envelope v1 fields must come first, as in the template."
+  }
+
+  assert {
+    condition     = endswith(aws_iot_topic_rule.route["ground"].sql, "FROM 'GROUND/v1/#'\nWHERE isUndefined(get(get_user_properties('iot-bridge-hop'), 0))")
+    error_message = "Without a condition the WHERE is only the hop check."
+  }
+
+  assert {
+    condition     = endswith(aws_iot_topic_rule.route["alarms"].sql, "FROM 'SITE/+/alarm'\nWHERE isUndefined(get(get_user_properties('iot-bridge-hop'), 0)) AND (severity >= 3)")
+    error_message = "A condition is ANDed, in parentheses, after the hop check."
+  }
+
+  assert {
+    condition     = aws_iot_topic_rule.route["ground"].sql == output.rule_sql["ground"]
+    error_message = "The rule_sql output must be what the rule uses."
+  }
+}
+
+run "rule_role_is_least_privilege" {
+  command = apply
+
+  assert {
+    condition     = jsondecode(aws_iam_role.rule.assume_role_policy).Statement[0].Principal == { Service = "iot.amazonaws.com" }
+    error_message = "Only iot.amazonaws.com may assume the rule role."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.rule.assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "111111111111"
+    error_message = "The trust policy must pin aws:SourceAccount."
+  }
+
+  assert {
+    condition = toset(jsondecode(aws_iam_role.rule.assume_role_policy).Statement[0].Condition.ArnLike["aws:SourceArn"]) == toset([
+      "arn:aws:iot:eu-west-1:111111111111:rule/iot_bridge_ground",
+      "arn:aws:iot:eu-west-1:111111111111:rule/iot_bridge_alarms",
+    ])
+    error_message = "The trust policy must pin aws:SourceArn to this module's rules."
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.rule.policy).Statement == [{
+      Sid      = "SendToBridgeQueue"
+      Effect   = "Allow"
+      Action   = "sqs:SendMessage"
+      Resource = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge"
+    }]
+    error_message = "The rule role may only send to the destination queue."
+  }
+}
+
+run "kms_permissions_only_with_a_customer_key" {
+  command = apply
+
+  variables {
+    destination_kms_key_arn = "arn:aws:kms:eu-west-1:222222222222:key/11111111-2222-3333-4444-555555555555"
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.rule.policy).Statement[1] == {
+      Sid      = "EncryptForBridgeQueue"
+      Effect   = "Allow"
+      Action   = ["kms:GenerateDataKey", "kms:Decrypt"]
+      Resource = "arn:aws:kms:eu-west-1:222222222222:key/11111111-2222-3333-4444-555555555555"
+    }
+    error_message = "With a customer key the rule role gets GenerateDataKey/Decrypt on that key only."
+  }
+}
+
+run "rejects_bad_route_name" {
+  command = plan
+  variables {
+    routes = [{ name = "bad-name", source_filter = "a/b" }]
+  }
+  expect_failures = [var.routes]
+}
+
+run "rejects_duplicate_route_names" {
+  command = plan
+  variables {
+    routes = [{ name = "a", source_filter = "a/b" }, { name = "a", source_filter = "c/d" }]
+  }
+  expect_failures = [var.routes]
+}
+
+run "rejects_hash_not_last" {
+  command = plan
+  variables {
+    routes = [{ name = "a", source_filter = "a/#/b" }]
+  }
+  expect_failures = [var.routes]
+}
+
+run "rejects_partial_plus" {
+  command = plan
+  variables {
+    routes = [{ name = "a", source_filter = "a/b+/c" }]
+  }
+  expect_failures = [var.routes]
+}
+
+run "rejects_dollar_topics" {
+  command = plan
+  variables {
+    routes = [{ name = "a", source_filter = "$aws/things/#" }]
+  }
+  expect_failures = [var.routes]
+}
+
+run "rejects_strip_prefix_outside_filter" {
+  command = plan
+  variables {
+    routes = [{ name = "a", source_filter = "GROUND/v1/#", strip_prefix = "AIR/" }]
+  }
+  expect_failures = [var.routes]
+}
+
+run "rejects_qos_2" {
+  command = plan
+  variables {
+    routes = [{ name = "a", source_filter = "a/b", qos = 2 }]
+  }
+  expect_failures = [var.routes]
+}

@@ -1,0 +1,51 @@
+output "queue_url" {
+  description = "Bridge queue URL (destination account)."
+  value       = module.destination.queue_url
+}
+
+output "queue_arn" {
+  description = "Bridge queue ARN (destination account)."
+  value       = module.destination.queue_arn
+}
+
+output "dlq_url" {
+  description = "Dead-letter queue URL (destination account)."
+  value       = module.destination.dlq_url
+}
+
+output "function_name" {
+  description = "Publisher function name (destination account)."
+  value       = module.destination.function_name
+}
+
+output "rule_names" {
+  description = "Topic rule names by route (source account)."
+  value       = module.source.rule_names
+}
+
+output "rule_role_arn" {
+  description = "Role the rules use to send to the queue (source account)."
+  value       = module.source.rule_role_arn
+}
+
+output "rule_sql" {
+  description = "Rendered rule SQL by route."
+  value       = module.source.rule_sql
+}
+
+output "test_commands" {
+  description = "Commands to try the bridge end to end (AWS CLI v2; set the profiles/credentials of each account)."
+  value = {
+    subscribe_destination = "Subscribe in the destination account's MQTT test client (AWS IoT console) to the destination filter(s): ${join(", ", [for r in var.routes : "${r.add_prefix}${substr(r.source_filter, length(r.strip_prefix), -1)}"])}"
+    publish_source = join(" ", [
+      "aws iot-data publish --region ${var.source_region}",
+      "--endpoint-url https://$(aws iot describe-endpoint --endpoint-type iot:Data-ATS --region ${var.source_region} --query endpointAddress --output text)",
+      "--topic '${replace(replace(var.routes[0].source_filter, "/#", "/test"), "+", "x")}' --qos 1",
+      "--cli-binary-format raw-in-base64-out --payload '{\"hello\":\"bridge\"}'",
+    ])
+    watch_function_logs = "aws logs tail ${module.destination.function_log_group_name} --follow --region ${var.destination_region}"
+    dlq_depth           = "aws sqs get-queue-attributes --queue-url ${module.destination.dlq_url} --attribute-names ApproximateNumberOfMessages --region ${var.destination_region}"
+    dlq_peek            = "aws sqs receive-message --queue-url ${module.destination.dlq_url} --message-attribute-names All --max-number-of-messages 10 --visibility-timeout 0 --region ${var.destination_region}"
+    rule_errors         = "aws logs tail ${module.source.error_log_group_name} --follow --region ${var.source_region}"
+  }
+}

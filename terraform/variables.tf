@@ -1,0 +1,186 @@
+# ---------------------------------------------------------------- accounts ---
+
+variable "source_region" {
+  description = "Region of the source account's IoT Core (where devices publish)."
+  type        = string
+  nullable    = false
+}
+
+variable "destination_region" {
+  description = "Region of the destination account (queue, function, IoT Core the messages are republished to)."
+  type        = string
+  nullable    = false
+}
+
+variable "source_profile" {
+  description = "Optional AWS CLI profile for the source account."
+  type        = string
+  default     = null
+}
+
+variable "destination_profile" {
+  description = "Optional AWS CLI profile for the destination account."
+  type        = string
+  default     = null
+}
+
+variable "source_assume_role_arn" {
+  description = "Optional role to assume in the source account (e.g. a deployment role)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.source_assume_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.source_assume_role_arn))
+    error_message = "source_assume_role_arn must be an IAM role ARN or null."
+  }
+}
+
+variable "destination_assume_role_arn" {
+  description = "Optional role to assume in the destination account."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.destination_assume_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.destination_assume_role_arn))
+    error_message = "destination_assume_role_arn must be an IAM role ARN or null."
+  }
+}
+
+# ------------------------------------------------------------------ routes ---
+
+variable "routes" {
+  description = "Routes (DESIGN §4): name, source_filter, condition, strip_prefix, add_prefix, qos, retain. Drives the source rules and the function's BRIDGE_ROUTES. Validated in the modules."
+  type = list(object({
+    name          = string
+    source_filter = string
+    condition     = optional(string, "")
+    strip_prefix  = optional(string, "")
+    add_prefix    = optional(string, "")
+    qos           = optional(number, 1)
+    retain        = optional(bool, false)
+  }))
+  nullable = false
+}
+
+# ------------------------------------------------------------------ naming ---
+
+variable "name_prefix" {
+  description = "Prefix of the destination resources (queue, DLQ, function, alarms)."
+  type        = string
+  default     = "iot-bridge"
+  nullable    = false
+}
+
+variable "rule_name_prefix" {
+  description = "Prefix of the topic rule names (<prefix>_<route>)."
+  type        = string
+  default     = "iot_bridge"
+  nullable    = false
+}
+
+variable "rule_role_name" {
+  description = "Name of the source rule role; the destination queue policy admits exactly this role of the source account."
+  type        = string
+  default     = "iot-bridge-rule"
+  nullable    = false
+}
+
+# ---------------------------------------------------------------- function ---
+
+variable "runtime" {
+  description = "\"native\" (provided.al2023, bootstrap; make native-build) or \"jvm\" (java21 + SnapStart; make package)."
+  type        = string
+  default     = "native"
+  nullable    = false
+}
+
+variable "architecture" {
+  description = "Function architecture, x86_64 or arm64 (must match the build)."
+  type        = string
+  default     = "x86_64"
+  nullable    = false
+}
+
+variable "function_zip_path" {
+  description = "Function package. Null means ../function/target/function.zip relative to this directory."
+  type        = string
+  default     = null
+}
+
+variable "memory_size" {
+  description = "Function memory in MB; null picks 256 (native) or 1024 (jvm)."
+  type        = number
+  default     = null
+}
+
+variable "timeout" {
+  description = "Function timeout in seconds; the queue's visibility timeout is derived from it (>= 6x)."
+  type        = number
+  default     = 30
+  nullable    = false
+}
+
+variable "max_publish_concurrency" {
+  description = "Publishes in flight per batch (BRIDGE_MAX_CONCURRENCY)."
+  type        = number
+  default     = 10
+  nullable    = false
+}
+
+variable "batch_size" {
+  description = "SQS records per invocation."
+  type        = number
+  default     = 10
+  nullable    = false
+}
+
+variable "maximum_batching_window_in_seconds" {
+  description = "Batching window of the event source mapping."
+  type        = number
+  default     = 1
+  nullable    = false
+}
+
+variable "maximum_concurrency" {
+  description = "Maximum concurrent invocations by the event source mapping (2-1000), null for none."
+  type        = number
+  default     = 5
+}
+
+# ------------------------------------------------------------------- queue ---
+
+variable "max_receive_count" {
+  description = "Receives before a message is moved to the DLQ."
+  type        = number
+  default     = 5
+  nullable    = false
+}
+
+variable "create_kms_key" {
+  description = "Encrypt the queues with a customer managed KMS key (default: SQS-managed SSE)."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+# ------------------------------------------------------------ operations ---
+
+variable "alarm_sns_topic_arn" {
+  description = "Optional SNS topic (destination account) for the alarms."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function log group and the rule error log group."
+  type        = number
+  default     = 365
+  nullable    = false
+}
+
+variable "tags" {
+  description = "Tags for every resource in both accounts (provider default_tags)."
+  type        = map(string)
+  default     = { Project = "iot-cross-account-bridge" }
+  nullable    = false
+}
