@@ -92,7 +92,7 @@ lint: ## Terraform format check, tflint, checkov, policy checks, actionlint (ins
 
 .PHONY: check-terraform
 check-terraform:
-	@command -v $(TF) >/dev/null || { echo "error: terraform is not installed: https://developer.hashicorp.com/terraform/install (>= 1.10)" >&2; exit 1; }
+	@command -v $(TF) >/dev/null || { echo "error: terraform is not installed: https://developer.hashicorp.com/terraform/install (>= 1.10 for the S3 lockfile backend)" >&2; exit 1; }
 
 .PHONY: plan
 plan: check-terraform ## terraform init + plan in terraform/ (needs AWS credentials for both accounts)
