@@ -53,7 +53,7 @@ args=(--bench-dir "$root/bench" --java-home "$JDK" --command "make bench${*:+ (b
 
 echo "==> bench: running"
 rc=0
-"$JDK/bin/java" -XX:+UseParallelGC -Xmx2g -cp "$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")" \
+"$JDK/bin/java" -XX:+UseParallelGC -Xmx2g --enable-native-access=ALL-UNNAMED -Dlogback.configurationFile="$root/bench/logback.xml" -cp "$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")" \
   dev.iotbridge.bench.Bench "${args[@]}" "${pass[@]}" || rc=$?
 
 results="$root/bench/results/latest.json"; chart="$root/docs/benchmarks.png"

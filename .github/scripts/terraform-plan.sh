@@ -18,7 +18,7 @@
 set -euo pipefail
 
 # Root variables of terraform/ that the workflow sets (see terraform/variables.tf).
-VAR_FUNCTION_ZIP=function_zip
+VAR_FUNCTION_ZIP=function_zip_path
 VAR_RUNTIME=runtime
 VAR_SOURCE_ROLE=source_assume_role_arn
 

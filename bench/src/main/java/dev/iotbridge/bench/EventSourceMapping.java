@@ -39,9 +39,10 @@ final class EventSourceMapping implements AutoCloseable {
     private volatile boolean running = true;
     private final Thread poller;
     private final Thread invoker;
+    private final java.util.concurrent.ExecutorService acks = java.util.concurrent.Executors.newSingleThreadExecutor();
 
     final AtomicLong invocations = new AtomicLong();
-    final AtomicLong handled = new AtomicLong();   // deleted after the invocation (success)
+    final AtomicLong handled = new AtomicLong();   // deleted after the invocation (success), counted once deleted
     final AtomicLong retried = new AtomicLong();   // reported in batchItemFailures or failed invocation
     final AtomicLong errors = new AtomicLong();    // invocation errors / timeouts
     volatile long firstInvokeNanos;
@@ -130,15 +131,18 @@ final class EventSourceMapping implements AutoCloseable {
             for (Message m : batch) {
                 (failed.contains(m.messageId()) ? again : ok).add(m);
             }
-            try {
-                sqs.delete(queueUrl, ok);
-                sqs.release(queueUrl, again);
-            } catch (RuntimeException e) {
-                lastError = "delete/release: " + e;
-            }
-            handled.addAndGet(ok.size());
-            retried.addAndGet(again.size());
             lastDoneNanos = System.nanoTime();
+            // Deleting is the poller's business, not the instance's: it runs beside the next invocation.
+            acks.execute(() -> {
+                try {
+                    sqs.delete(queueUrl, ok);
+                    sqs.release(queueUrl, again);
+                } catch (RuntimeException e) {
+                    lastError = "delete/release: " + e;
+                }
+                handled.addAndGet(ok.size());
+                retried.addAndGet(again.size());
+            });
         }
     }
 
@@ -194,9 +198,11 @@ final class EventSourceMapping implements AutoCloseable {
         running = false;
         poller.interrupt();
         invoker.interrupt();
+        acks.shutdown();
         try {
             poller.join(5000);
             invoker.join(5000);
+            acks.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
+import io.quarkus.runtime.Startup;
+
 import dev.iotbridge.function.config.BridgeSettings;
 import dev.iotbridge.function.domain.BatchProcessor;
 import dev.iotbridge.function.domain.Publisher;
@@ -18,7 +20,11 @@ import dev.iotbridge.function.domain.RecordProcessor;
 import dev.iotbridge.function.domain.RecordResult;
 import dev.iotbridge.function.telemetry.Telemetry;
 
-/** Wires the batch pipeline once per execution environment (clients, pool, telemetry). */
+/**
+ * Wires the batch pipeline once per execution environment (clients, pool, telemetry).
+ * {@link Startup}: both SDK clients are built during the Lambda init phase, not in the first invocation.
+ */
+@Startup
 @Singleton
 public class BridgeService {
     private final ExecutorService pool;

@@ -54,6 +54,13 @@ import java.util.function.BooleanSupplier;
  */
 public final class LocalBridgeStack implements AutoCloseable {
 
+    static {
+        // quiet embedded servers (HiveMQ ships its own logback.xml): our config, unless the caller set one
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "iot-bridge-local-logback.xml");
+        }
+    }
+
     private final Builder b;
     private final Counters counters = new Counters();
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();

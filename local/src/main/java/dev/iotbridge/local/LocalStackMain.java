@@ -91,7 +91,7 @@ public final class LocalStackMain {
         String sample = s.routes().get(0).sourceFilter().replace("/#", "/demo").replace("#", "demo").replace("+", "x");
         b.append(" try it (apt-get install mosquitto-clients):\n");
         b.append("   mosquitto_sub -h 127.0.0.1 -p ").append(s.destinationMqttPort())
-                .append(" -V mqttv5 -t '#' -v -F '%t qos=%q retain=%r props=%P : %p'\n");
+                .append(" -V mqttv5 -q 1 -t '#' -v -F '%t qos=%q retain=%r props=%P : %p'\n");
         b.append("   mosquitto_pub -h 127.0.0.1 -p ").append(s.sourceMqttPort()).append(" -V mqttv5 -q 1 -t '")
                 .append(sample).append("' -m '{\"message\": \"IoT message from account1\"}' -D publish user-property k v\n");
         b.append("   (MQTT 3.1.1 works too: drop -V mqttv5; nothing published on the destination side loops back)\n");

@@ -2,7 +2,6 @@ package dev.iotbridge.function.domain;
 
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -147,8 +146,7 @@ public final class EnvelopeParser {
                 throw new BridgeException(ErrorCode.INVALID_MQTT_PROPERTY,
                         "field 'userProperties' must contain only non-empty objects of strings, got " + kind(item));
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = item.fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : item.properties()) {
                 if (!e.getValue().isTextual()) {
                     throw new BridgeException(ErrorCode.INVALID_MQTT_PROPERTY,
                             "user property '" + e.getKey() + "' must have a string value, got " + kind(e.getValue()));
