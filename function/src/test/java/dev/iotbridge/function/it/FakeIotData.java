@@ -37,8 +37,10 @@ public final class FakeIotData implements AutoCloseable {
     private final ExecutorService executor = Executors.newFixedThreadPool(32);
     private final List<Publish> received = new CopyOnWriteArrayList<>();
     private final Set<String> throttled = ConcurrentHashMap.newKeySet();
+    private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
+    private final AtomicInteger requests = new AtomicInteger();
     private volatile long latencyMillis;
 
     public FakeIotData() throws IOException {
@@ -55,12 +57,19 @@ public final class FakeIotData implements AutoCloseable {
     public void reset() {
         received.clear();
         throttled.clear();
+        failures.clear();
         peak.set(0);
+        requests.set(0);
         latencyMillis = 0;
     }
 
     public void throttle(String topic) {
         throttled.add(topic);
+    }
+
+    /** Answer {@code status} (with a JSON error body) for publishes on {@code topic}. */
+    public void failWith(String topic, int status) {
+        failures.put(topic, status);
     }
 
     public void latency(long millis) {
@@ -71,11 +80,17 @@ public final class FakeIotData implements AutoCloseable {
         return new ArrayList<>(received);
     }
 
+    /** Every request answered, including throttled and failed ones. */
+    public int requests() {
+        return requests.get();
+    }
+
     public int peakInFlight() {
         return peak.get();
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        requests.incrementAndGet();
         int now = inFlight.incrementAndGet();
         peak.accumulateAndGet(now, Math::max);
         try {
@@ -96,6 +111,13 @@ public final class FakeIotData implements AutoCloseable {
             }
             if (throttled.contains(topic)) {
                 respond(ex, 429, "{\"message\":\"Rate exceeded\"}", "ThrottlingException");
+                return;
+            }
+            Integer status = failures.get(topic);
+            if (status != null) {
+                respond(ex, status, "{\"message\":\"injected " + status + "\"}",
+                        status >= 500 ? "InternalFailureException" : status == 413 ? "RequestEntityTooLargeException"
+                                : status == 403 || status == 401 ? "UnauthorizedException" : "InvalidRequestException");
                 return;
             }
             received.add(new Publish(topic, query(ex.getRequestURI().getRawQuery()), headers, body));

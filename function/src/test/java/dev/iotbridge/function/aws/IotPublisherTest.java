@@ -1,0 +1,155 @@
+package dev.iotbridge.function.aws;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.net.ServerSocket;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.iotbridge.function.config.BridgeConfig;
+import dev.iotbridge.function.config.BridgeSettings;
+import dev.iotbridge.function.domain.BridgeException;
+import dev.iotbridge.function.domain.ErrorCode;
+import dev.iotbridge.function.domain.PublishCommand;
+import dev.iotbridge.function.it.FakeIotData;
+
+/** The real SDK client against a local HTTP endpoint: request encoding and error classification end to end. */
+class IotPublisherTest {
+    static FakeIotData iot;
+
+    @BeforeAll
+    static void start() throws Exception {
+        System.setProperty("aws.region", "us-east-1");
+        System.setProperty("aws.accessKeyId", "test");
+        System.setProperty("aws.secretAccessKey", "test");
+        iot = new FakeIotData();
+    }
+
+    @AfterAll
+    static void stop() {
+        iot.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        iot.reset();
+    }
+
+    static IotPublisher publisher(String endpoint, String timeout, String attempts) {
+        Map<String, String> v = new HashMap<>();
+        v.put("routes", "[{\"name\":\"r\",\"source_filter\":\"#\"}]");
+        v.put("iot-endpoint", endpoint);
+        v.put("dlq-url", "http://127.0.0.1:1/000000000000/dlq");
+        v.put("publish-timeout", timeout);
+        v.put("publish-max-attempts", attempts);
+        BridgeConfig c = new BridgeConfig() {
+            Optional<String> o(String k) {
+                return Optional.ofNullable(v.get(k));
+            }
+
+            public Optional<String> routes() {
+                return o("routes");
+            }
+
+            public Optional<String> iotEndpoint() {
+                return o("iot-endpoint");
+            }
+
+            public Optional<String> dlqUrl() {
+                return o("dlq-url");
+            }
+
+            public Optional<String> maxConcurrency() {
+                return Optional.empty();
+            }
+
+            public Optional<String> publishTimeout() {
+                return o("publish-timeout");
+            }
+
+            public Optional<String> publishMaxAttempts() {
+                return o("publish-max-attempts");
+            }
+
+            public Optional<String> sqsEndpoint() {
+                return Optional.empty();
+            }
+
+            public Optional<String> metricsNamespace() {
+                return Optional.empty();
+            }
+        };
+        return new IotPublisher(new BridgeSettings(c));
+    }
+
+    static PublishCommand cmd(String topic) {
+        return new PublishCommand(topic, 1, true, new byte[] { 0, (byte) 0xff }, "text/plain", "UTF8_DATA",
+                "re/ply", "cmVxLTQy", "[{\"k\":\"v\"},{\"iot-bridge-hop\":\"r\"}]");
+    }
+
+    static ErrorCode failure(IotPublisher p, String topic) {
+        return assertThrows(BridgeException.class, () -> p.publish(cmd(topic))).code();
+    }
+
+    @Test
+    void publishEncodesTopicQueryHeadersAndBodyAsTheIotDataApiDefines() throws Exception {
+        publisher(iot.url(), "3s", "1").publish(cmd("a/b c/ü"));
+        FakeIotData.Publish got = iot.received().get(0);
+        assertEquals("a/b c/ü", got.topic());
+        assertEquals("1", got.query().get("qos"));
+        assertEquals("true", got.query().get("retain"));
+        assertEquals("text/plain", got.query().get("contentType"));
+        assertEquals("re/ply", got.query().get("responseTopic"));
+        assertEquals("UTF8_DATA", got.header("x-amz-mqtt5-payload-format-indicator"));
+        assertEquals("cmVxLTQy", got.header("x-amz-mqtt5-correlation-data"));
+        assertEquals("[{\"k\":\"v\"},{\"iot-bridge-hop\":\"r\"}]",
+                new String(Base64.getDecoder().decode(got.header("x-amz-mqtt5-user-properties"))));
+        assertArrayEquals(new byte[] { 0, (byte) 0xff }, got.body());
+    }
+
+    @Test
+    void httpErrorsAreClassifiedFromRealSdkExceptions() {
+        IotPublisher p = publisher(iot.url(), "3s", "1");
+        Map<Integer, ErrorCode> expected = Map.of(400, ErrorCode.PUBLISH_REJECTED, 401, ErrorCode.PUBLISH_REJECTED,
+                403, ErrorCode.PUBLISH_FORBIDDEN, 413, ErrorCode.PAYLOAD_TOO_LARGE, 500, ErrorCode.PUBLISH_SERVER_ERROR,
+                503, ErrorCode.PUBLISH_SERVER_ERROR);
+        expected.forEach((status, code) -> {
+            iot.failWith("s/" + status, status);
+            assertEquals(code, failure(p, "s/" + status), "HTTP " + status);
+        });
+        iot.throttle("hot");
+        assertEquals(ErrorCode.PUBLISH_THROTTLED, failure(p, "hot"));
+    }
+
+    @Test
+    void slowEndpointIsAPublishTimeout() {
+        iot.latency(1500);
+        assertEquals(ErrorCode.PUBLISH_TIMEOUT, failure(publisher(iot.url(), "300ms", "1"), "slow"));
+    }
+
+    @Test
+    void unreachableEndpointIsANetworkError() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        assertEquals(ErrorCode.PUBLISH_NETWORK_ERROR, failure(publisher("http://127.0.0.1:" + closed, "1s", "1"), "x"));
+    }
+
+    @Test
+    void sdkRetriesUpToMaxAttemptsBeforeReportingThrottling() {
+        iot.throttle("hot");
+        IotPublisher p = publisher(iot.url(), "3s", "2");
+        assertEquals(ErrorCode.PUBLISH_THROTTLED, failure(p, "hot"));
+        assertEquals(2, iot.requests());
+    }
+}
