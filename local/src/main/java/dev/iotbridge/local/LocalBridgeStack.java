@@ -99,8 +99,15 @@ public final class LocalBridgeStack implements AutoCloseable {
     }
 
     private void doStart() throws IOException, InterruptedException {
-        Path work = b.workDir != null ? b.workDir : Files.createTempDirectory("iot-bridge-local-");
-        Files.createDirectories(work);
+        Path work;
+        if (b.workDir != null) {
+            work = Files.createDirectories(b.workDir);
+        } else {
+            // a temporary work dir, removed again when the stack closes (closed last)
+            Path tmp = Files.createTempDirectory("iot-bridge-local-");
+            own(() -> FunctionCommand.deleteTree(tmp));
+            work = tmp;
+        }
         if (b.routes.isEmpty()) throw new IllegalStateException("no routes configured");
         int total = 6;
 

@@ -34,7 +34,7 @@ class EmulatorTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = Files.createTempDirectory("emulator-test-");
+        Path work = TestDirs.fresh("emulator");
         String java = FunctionCommand.currentJava().toString();
         FunctionCommand fake = FunctionCommand.custom(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Xshare:auto", "-cp", System.getProperty("java.class.path"),

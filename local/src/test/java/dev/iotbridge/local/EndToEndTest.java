@@ -58,7 +58,7 @@ class EndToEndTest {
         stack = LocalBridgeStack.builder()
                 .routes(List.of(GROUND, MAPPED))
                 .ephemeralPorts()
-                .workDir(Files.createTempDirectory("e2e-test-"))
+                .workDir(TestDirs.fresh("e2e"))
                 .functionZip(functionZip())
                 .maxReceiveCount(3)
                 .visibilityTimeout(Duration.ofSeconds(2))
@@ -193,7 +193,7 @@ class EndToEndTest {
                 .ephemeralPorts()
                 .useBrokers(stack.destinationBroker(), stack.sourceBroker())
                 .queueNames("iot-bridge-back", "iot-bridge-back-dlq")
-                .workDir(Files.createTempDirectory("e2e-back-"))
+                .workDir(TestDirs.fresh("e2e-back"))
                 .functionZip(functionZip())
                 .progress(System.out)
                 .build().start();

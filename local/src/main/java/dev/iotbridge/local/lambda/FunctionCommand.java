@@ -105,7 +105,8 @@ public record FunctionCommand(String kind, List<String> command, Path taskRoot) 
         }
     }
 
-    static void deleteTree(Path p) throws IOException {
+    /** Deletes a directory tree (no-op if absent). */
+    public static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) return;
         try (var s = Files.walk(p)) {
             for (Path x : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);

@@ -107,6 +107,7 @@ public final class FunctionInstance implements AutoCloseable {
         if (echo == null) {
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         }
+        runtimeApi.newGeneration();
         readyNanos = 0;
         initError = null;
         ready = new CountDownLatch(1);
@@ -149,6 +150,7 @@ public final class FunctionInstance implements AutoCloseable {
             if (p != process) return;   // an older process
             restart = autoRestart && !closed;
         }
+        runtimeApi.newGeneration();   // its pending long poll must not take the next invocation
         runtimeApi.failInFlight("Runtime.ExitError", "RequestId: - Error: Runtime exited with exit code " + p.exitValue());
         if (!closed) log("process exited with code " + p.exitValue() + (restart ? "; restarting" : ""));
         if (restart) {

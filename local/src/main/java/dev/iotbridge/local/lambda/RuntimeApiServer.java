@@ -7,11 +7,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,7 +32,9 @@ public final class RuntimeApiServer implements AutoCloseable {
 
     private final int port;
     private final String functionArn;
-    private final BlockingQueue<Invocation> pending = new LinkedBlockingQueue<>();
+    private final BlockingDeque<Invocation> pending = new LinkedBlockingDeque<>();
+    /** Bumped for every new runtime process: long polls of an older (dead) process get nothing. */
+    private volatile long generation;
     private final Map<String, Invocation> inFlight = new ConcurrentHashMap<>();
     private volatile Listener listener;
     private volatile boolean running;
@@ -45,6 +47,13 @@ public final class RuntimeApiServer implements AutoCloseable {
     }
 
     public void setListener(Listener l) { listener = l; }
+
+    /**
+     * Starts a new runtime generation (call before starting a new process): pending GET …/next
+     * requests of the previous process, whose connections may still look open, are answered with
+     * an error instead of being handed an invocation that nobody would process.
+     */
+    public void newGeneration() { generation++; }
 
     public int port() { return port; }
 
@@ -130,17 +139,22 @@ public final class RuntimeApiServer implements AutoCloseable {
     private void next(HttpExchange ex) throws IOException {
         Listener l = listener;
         if (l != null) l.onNext();
+        long gen = generation;
         Invocation inv = null;
         try {
-            while (running && inv == null) {
-                inv = pending.poll(500, TimeUnit.MILLISECONDS);
+            while (running && inv == null && gen == generation) {
+                inv = pending.poll(200, TimeUnit.MILLISECONDS);
                 if (inv != null && inv.result.isDone()) inv = null;   // already failed/abandoned
+                if (inv != null && gen != generation) {
+                    pending.offerFirst(inv);   // for the new process
+                    inv = null;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (inv == null) {
-            reply(ex, 500, "{\"errorMessage\":\"runtime API shutting down\"}");
+            reply(ex, 500, "{\"errorMessage\":\"runtime API shutting down or runtime replaced\"}");
             return;
         }
         inFlight.put(inv.requestId, inv);
@@ -156,7 +170,7 @@ public final class RuntimeApiServer implements AutoCloseable {
         } catch (IOException e) {
             // the runtime went away while we answered: give the invocation back
             inFlight.remove(inv.requestId);
-            pending.add(inv);
+            pending.offerFirst(inv);
             throw e;
         }
     }
