@@ -31,6 +31,18 @@ public final class Bench {
         if (o == null) {
             return;
         }
+        if (o.reportFrom != null) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> res = JSON.readValue(o.reportFrom.toFile(), LinkedHashMap.class);
+            Report report = new Report(res, o);
+            String tables = report.tables();
+            System.out.println(tables);
+            if (o.docs != null) {
+                Files.writeString(o.docs, report.markdown(tables), StandardCharsets.UTF_8);
+                log("wrote %s", o.docs);
+            }
+            return;
+        }
         int rc = new Bench(o).run();
         System.exit(rc);
     }
@@ -117,6 +129,10 @@ public final class Bench {
                     if (o.envelope) {
                         list.add(new Competitor("jvm-envelope", "this function (JVM), envelope v1", Competitor.Kind.JVM, Competitor.Shape.ENVELOPE));
                     }
+                }
+                case "jvm-c2" -> {
+                    requireZip();
+                    list.add(new Competitor("jvm-c2", "this function (JVM, full JIT)", Competitor.Kind.JVM, Competitor.Shape.LEGACY));
                 }
                 case "native" -> {
                     if (Competitor.zipHasBootstrap(o.functionZip)) {

@@ -92,6 +92,12 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                 }
                 env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
                 env.put("_HANDLER", FunctionCommand.QUARKUS_HANDLER);
+                if (id.startsWith("jvm-c2")) {
+                    // analysis variant: full tiered JIT (C2), i.e. without the C1-only start-up options
+                    List<String> cmd = fc.command().stream()
+                            .filter(x -> !x.startsWith("-XX:TieredStopAtLevel")).toList();
+                    return new Launch(cmd, env, task, "full tiered JIT (no TieredStopAtLevel)");
+                }
                 List<String> opts = new ArrayList<>(List.of(SHIPPED_JAVA_TOOL_OPTIONS.split(" ")));
                 Path cds = findAppCds(task);
                 if (cds != null) {

@@ -45,6 +45,7 @@ final class EventSourceMapping implements AutoCloseable {
     final AtomicLong handled = new AtomicLong();   // deleted after the invocation (success), counted once deleted
     final AtomicLong retried = new AtomicLong();   // reported in batchItemFailures or failed invocation
     final AtomicLong errors = new AtomicLong();    // invocation errors / timeouts
+    final AtomicLong invokeNanos = new AtomicLong(); // sum of dispatch -> response, i.e. time inside the instance
     volatile long firstInvokeNanos;
     volatile long lastDoneNanos;
     volatile String lastError;
@@ -103,10 +104,12 @@ final class EventSourceMapping implements AutoCloseable {
                 firstInvokeNanos = System.nanoTime();
             }
             invocations.incrementAndGet();
+            long dispatched = System.nanoTime();
             RuntimeApi.Invocation inv = api.invoke(event(batch));
             Set<String> failed = new HashSet<>();
             try {
                 RuntimeApi.Result r = inv.result().get(120, TimeUnit.SECONDS);
+                invokeNanos.addAndGet(r.doneNanos() - dispatched);
                 if (r.error()) {
                     errors.incrementAndGet();
                     lastError = "invocation error: " + r.body();

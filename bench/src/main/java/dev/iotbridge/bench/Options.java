@@ -16,6 +16,7 @@ final class Options {
     boolean envelope = true;
     boolean smoke;
     boolean profile;
+    String extraJvmOptions = "";
     List<String> competitors = List.of("sample", "corrected", "jvm", "native");
     List<String> scenarios = List.of("throughput", "coldstart", "e2e");
     Path benchDir = Path.of("bench").toAbsolutePath();
@@ -23,6 +24,7 @@ final class Options {
     Path python;
     Path javaHome = Path.of(System.getProperty("java.home"));
     Path docs;
+    Path reportFrom;
     String commandLine = "make bench";
 
     static final String USAGE = """
@@ -34,14 +36,17 @@ final class Options {
               --e2e-rate N         end-to-end publish rate, msg/s (default 200)
               --e2e-seconds N      end-to-end publishing time (default 30)
               --competitors LIST   comma list of sample,corrected,jvm,native (default all;
-                                   native runs only when function.zip has a bootstrap)
+                                   native runs only when function.zip has a bootstrap); also
+                                   jvm-c2: the function with full tiered JIT (analysis only)
               --scenarios LIST     comma list of throughput,coldstart,e2e (default all)
               --no-envelope        skip the extra envelope-v1 run of the function
               --smoke              tiny counts (100 messages, 1 cold start, 3 s e2e): checks the harness
               --profile            record a JFR profile of the JVM function in the throughput run
                                    (bench/target/profiles/: .jfr + hot-methods.txt)
+              --extra-jvm-options S  appended to the function's JAVA_TOOL_OPTIONS (analysis only)
               --timeout-s N        give up a throughput run after N s (default 900)
               --docs PATH          also write the markdown report (docs/benchmarks.md)
+              --report-from JSON   run nothing: print the tables of a results file (and --docs)
             """;
 
     static Options parse(String[] args) {
@@ -60,6 +65,7 @@ final class Options {
                 case "--scenarios" -> o.scenarios = Arrays.asList(args[++i].split(","));
                 case "--no-envelope" -> o.envelope = false;
                 case "--profile" -> o.profile = true;
+                case "--extra-jvm-options" -> o.extraJvmOptions = args[++i];
                 case "--smoke" -> {
                     o.smoke = true;
                     o.messages = 100;
@@ -71,6 +77,7 @@ final class Options {
                 case "--python" -> o.python = Path.of(args[++i]).toAbsolutePath();
                 case "--java-home" -> o.javaHome = Path.of(args[++i]).toAbsolutePath();
                 case "--docs" -> o.docs = Path.of(args[++i]).toAbsolutePath();
+                case "--report-from" -> o.reportFrom = Path.of(args[++i]).toAbsolutePath();
                 case "--command" -> o.commandLine = args[++i];
                 case "-h", "--help" -> {
                     System.out.println(USAGE);

@@ -69,6 +69,10 @@ final class Scenarios {
             api.resetForNewProcess();
             Competitor.Launch l = c.launch(paths, api.address(), ep.addresses());
             r.put("launch", l.notes());
+            if (!o.extraJvmOptions.isBlank() && c.kind() == Competitor.Kind.JVM) {
+                l.env().merge("JAVA_TOOL_OPTIONS", o.extraJvmOptions, (a, b) -> a + " " + b);
+                r.put("extraJvmOptions", o.extraJvmOptions);
+            }
             Path jfr = null;
             if (o.profile && c.kind() == Competitor.Kind.JVM) {
                 jfr = o.benchDir.resolve("target/profiles/" + runId + "-" + c.id() + ".jfr");
@@ -112,6 +116,7 @@ final class Scenarios {
                 r.put("deliveredRatio", round((double) delivered / n, 4));
                 r.put("recordsAcknowledged", esm.handled.get());
                 r.put("invocations", esm.invocations.get());
+                r.put("meanInvocationMs", round(esm.invokeNanos.get() / 1e6 / Math.max(1, esm.invocations.get()), 2));
                 r.put("retried", esm.retried.get());
                 r.put("invocationErrors", esm.errors.get());
                 r.put("duplicates", t.duplicates());
@@ -136,8 +141,9 @@ final class Scenarios {
                     java.nio.file.Files.writeString(hot, view);
                     Bench.log("%s: profile %s, hot methods in %s", c.id(), jfr, hot);
                 }
-                Bench.log("%s: %d/%d delivered in %.2f s = %.1f msg/s, CPU %.3f ms/msg, peak RSS %.0f MiB",
-                        c.id(), delivered, n, seconds, delivered / seconds, (cpu1 - cpu0) / Math.max(1, delivered), p.peakRssMiB());
+                Bench.log("%s: %d/%d delivered in %.2f s = %.1f msg/s, CPU %.3f ms/msg, peak RSS %.0f MiB, mean invocation %.1f ms",
+                        c.id(), delivered, n, seconds, delivered / seconds, (cpu1 - cpu0) / Math.max(1, delivered), r.get("peakRssMiB"),
+                        esm.invokeNanos.get() / 1e6 / Math.max(1, esm.invocations.get()));
             }
         } finally {
             sqs.deleteQueue(queue);
@@ -311,6 +317,7 @@ final class Scenarios {
                 r.put("p99Ms", round(Tracker.percentile(lat, 99), 1));
                 r.put("maxMs", round(lat.length == 0 ? Double.NaN : lat[lat.length - 1], 1));
                 r.put("invocations", esm.invocations.get());
+                r.put("meanInvocationMs", round(esm.invokeNanos.get() / 1e6 / Math.max(1, esm.invocations.get()), 2));
                 r.put("meanBatch", round(esm.invocations.get() == 0 ? 0 : (double) (esm.handled.get() + esm.retried.get()) / esm.invocations.get(), 2));
                 r.put("backlogAtEnd", sqs.depth(queue));
                 Bench.log("%s: e2e %d/%d delivered, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms",
