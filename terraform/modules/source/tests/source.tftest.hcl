@@ -85,6 +85,18 @@ run "sql_follows_the_template" {
     error_message = "A condition is ANDed, in parentheses, after the hop check."
   }
 
+  # The same files are what the local stack's renderer must produce (local RuleSqlTest):
+  # Terraform and the local rules engine cannot drift apart.
+  assert {
+    condition     = aws_iot_topic_rule.route["ground"].sql == trimspace(file("${path.module}/tests/rendered/ground.sql"))
+    error_message = "Rendered SQL for route ground differs from tests/rendered/ground.sql (shared with the local stack)."
+  }
+
+  assert {
+    condition     = aws_iot_topic_rule.route["alarms"].sql == trimspace(file("${path.module}/tests/rendered/alarms.sql"))
+    error_message = "Rendered SQL for route alarms differs from tests/rendered/alarms.sql (shared with the local stack)."
+  }
+
   assert {
     condition     = aws_iot_topic_rule.route["ground"].sql == output.rule_sql["ground"]
     error_message = "The rule_sql output must be what the rule uses."

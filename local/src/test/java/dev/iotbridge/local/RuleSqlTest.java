@@ -63,6 +63,20 @@ class RuleSqlTest {
         assertEquals("GROUND/v1/#", st.from());
     }
 
+    /**
+     * terraform/modules/source/tests/source.tftest.hcl asserts that Terraform's templatefile()
+     * renders exactly these files for the same routes; here the local renderer must too.
+     */
+    @Test
+    void localRendererProducesTheSqlTerraformRenders() throws Exception {
+        Path rendered = template().getParent().getParent().resolve("tests/rendered");
+        assertEquals(Files.readString(rendered.resolve("ground.sql")).strip(),
+                TemplateRenderer.render(readTemplate(), RulesEngine.templateVariables(GROUND)).strip());
+        assertEquals(Files.readString(rendered.resolve("alarms.sql")).strip(),
+                TemplateRenderer.render(readTemplate(), RulesEngine.templateVariables(
+                        Route.of("alarms", "SITE/+/alarm", "", "").withCondition("severity >= 3"))).strip());
+    }
+
     @Test
     void mqtt5MessageGivesTheEnvelopeOfDocsEnvelopeMd() throws Exception {
         byte[] payload = "hello".getBytes(StandardCharsets.UTF_8);
