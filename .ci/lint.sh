@@ -138,6 +138,10 @@ run_policy_lint() {
   python3 "$ROOT/.ci/checkov/policy_lint.py"
 }
 
+run_routes_match() {
+  "$VENV/bin/python" "$ROOT/.ci/checkov/routes_match.py"
+}
+
 # Terraform: offline provider from a local plugin mirror when one exists.
 TF_MIRROR="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
 terraform_usable() {
@@ -184,6 +188,7 @@ step "hcl format (hclfmt $HCLFMT_VERSION)" check_hcl_format
 step "tflint $TFLINT_VERSION --recursive" run_tflint
 step "checkov $CHECKOV_VERSION" run_checkov
 step "policy checks (.ci/checkov/policy_lint.py)" run_policy_lint
+step "same routes for Terraform and the local stack" run_routes_match
 if terraform_usable; then
   step "terraform validate + test ($(terraform version | head -1))" run_terraform_checks
 else

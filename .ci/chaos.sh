@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `make chaos` (issue 7): the fault-injection suite on the local two-account stack. Builds the
+# JVM function.zip and the local stack when needed, runs the scenarios (1 no faults, 2 transient
+# publish faults, 3 function SIGKILLed, 4 destination down, 5 bad-input corpus) and prints ONE
+# table; exit 0 only when lost = 0 and every check passed in every scenario.
+#
+# usage: bash .ci/chaos.sh [--no-build] [flags]     (make chaos ARGS="--quick")
+#   --no-build            reuse function/target/function.zip and local/target/classes
+#   --quick               small counts (a few minutes); the full run is 100k/100k/20k/5k+60 s/corpus
+#   --scenarios 1,2,5     a subset; --messages N, --kill-messages N, --outage 60s, ... (--help)
+#   every flag also as CHAOS_<NAME> in the environment, e.g. CHAOS_MESSAGES=20000 make chaos
+# Function logs of the last run: local/run/chaos/<scenario>/logs/; the table also goes to
+# local/run/chaos/report.md.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+build=1; pass=()
+for a in "$@"; do
+  case "$a" in
+    --no-build) build="" ;;
+    *) pass+=("$a") ;;
+  esac
+done
+if [ -n "${ARGS:-}" ]; then read -r -a extra <<<"$ARGS"; pass+=("${extra[@]}"); fi
+
+JDK="$("$ROOT/.ci/find-jdk" 2>/dev/null || true)"
+[ -n "$JDK" ] || { echo "chaos: no JDK >= 21 found (set JAVA_HOME)" >&2; exit 1; }
+MVN=(env JAVA_HOME="$JDK" "$ROOT/mvnw" -B -q -Dstyle.color=never)
+
+if [ -n "$build" ] || [ ! -f function/target/function.zip ]; then
+  echo "==> chaos: building the JVM function.zip"
+  "${MVN[@]}" -pl function package -DskipTests
+fi
+if [ -n "$build" ] || [ ! -f local/target/classpath.txt ]; then
+  echo "==> chaos: building the local stack"
+  "${MVN[@]}" -pl local package -DskipTests
+fi
+
+mkdir -p local/run/chaos
+echo "==> chaos: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2 " GiB RAM"}'), $("$JDK/bin/java" -version 2>&1 | head -1)"
+exec "$JDK/bin/java" -Xmx2g --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dbridge.root="$ROOT" \
+  -Dbridge.ric.dir="$ROOT/local/target/ric" \
+  -cp "$ROOT/local/target/classes:$(cat "$ROOT/local/target/classpath.txt")" \
+  dev.iotbridge.local.chaos.ChaosMain --work-dir "$ROOT/local/run/chaos" --markdown "$ROOT/local/run/chaos/report.md" \
+  "${pass[@]}"
