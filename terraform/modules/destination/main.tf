@@ -149,6 +149,15 @@ locals {
           Resource = local.publish_topic_arns
         },
         {
+          # A route like strip "a/" + filter "a/#" + no add_prefix yields topic/*, which would
+          # include AWS-reserved topics ($aws/things/..., shadows, jobs). The function refuses
+          # them too; this makes IAM the backstop.
+          Sid      = "NeverPublishReservedTopics"
+          Effect   = "Deny"
+          Action   = ["iot:Publish", "iot:RetainPublish"]
+          Resource = "${local.topic_arn_prefix}$*"
+        },
+        {
           Sid      = "OwnLogGroup"
           Effect   = "Allow"
           Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]

@@ -158,10 +158,19 @@ run "function_role_has_exactly_the_needed_permissions" {
       ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
       "sqs:SendMessage",
       "iot:Publish",
+      ["iot:Publish", "iot:RetainPublish"],
       ["logs:CreateLogStream", "logs:PutLogEvents"],
       "iot:RetainPublish",
     ]
     error_message = "Unexpected actions in the function policy."
+  }
+
+  assert {
+    condition = (
+      jsondecode(aws_iam_role_policy.function.policy).Statement[3].Effect == "Deny" &&
+      jsondecode(aws_iam_role_policy.function.policy).Statement[3].Resource == "arn:aws:iot:eu-west-1:222222222222:topic/$*"
+    )
+    error_message = "Publishing to reserved ($) topics must be denied explicitly."
   }
 
   assert {
@@ -179,7 +188,7 @@ run "function_role_has_exactly_the_needed_permissions" {
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role_policy.function.policy).Statement[4].Resource == ["arn:aws:iot:eu-west-1:222222222222:topic/CLOUD/*/cmd"]
+    condition     = jsondecode(aws_iam_role_policy.function.policy).Statement[5].Resource == ["arn:aws:iot:eu-west-1:222222222222:topic/CLOUD/*/cmd"]
     error_message = "iot:RetainPublish only for retain routes."
   }
 }

@@ -158,13 +158,36 @@ public final class Routes {
                 }
             }
             if (problems.size() == before) {
-                routes.add(new Route(name, filter, condition, strip, add, qos, retain));
+                Route route = new Route(name, filter, condition, strip, add, qos, retain);
+                String unpublishable = fixedDestinationProblem(route);
+                if (unpublishable != null) {
+                    problems.add(where + ": " + unpublishable);
+                } else {
+                    routes.add(route);
+                }
             }
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("is invalid: " + String.join("; ", problems));
         }
         return new Routes(routes, warnings);
+    }
+
+    /**
+     * A filter without wildcards has exactly one destination topic: a route whose only topic
+     * cannot be published (empty, too long, too many levels) fails at start-up instead of
+     * quarantining every message at run time.
+     */
+    private static String fixedDestinationProblem(Route route) {
+        if (!MqttTopics.literalPrefix(route.sourceFilter()).equals(route.sourceFilter())) {
+            return null;
+        }
+        try {
+            route.destinationTopic(route.sourceFilter());
+            return null;
+        } catch (BridgeException e) {
+            return "its only destination topic is not publishable (" + e.code() + ": " + e.getMessage() + ")";
+        }
     }
 
     private static String string(JsonNode n, String key, String dflt, String where, List<String> problems) {

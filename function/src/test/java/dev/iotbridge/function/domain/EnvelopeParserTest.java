@@ -87,6 +87,14 @@ class EnvelopeParserTest {
     }
 
     @Test
+    void legacyNumbersAreRepublishedExactlyAsWritten() throws Exception {
+        Envelope e = EnvelopeParser.parse(
+                "{\"reading\":0.12345678901234567890123,\"big\":1e400,\"n\":12345678901234567890,\"topic\":\"GROUND/v1/x\"}");
+        assertEquals("{\"reading\":0.12345678901234567890123,\"big\":1E+400,\"n\":12345678901234567890}",
+                new String(e.payload(), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void bodyThatIsNotJsonIsInvalidJson() {
         assertEquals(ErrorCode.INVALID_JSON, codeOf("not json"));
         assertEquals(ErrorCode.INVALID_JSON, codeOf(""));

@@ -88,6 +88,17 @@ class RoutesTest {
     }
 
     @Test
+    void aFixedFilterWhoseOnlyDestinationCannotBePublishedFailsAtStartUp() {
+        // strip_prefix removes the whole (wildcard-free) topic: every message would be TOPIC_EMPTY.
+        assertTrue(problems("[{\"name\":\"a\",\"source_filter\":\"a/b\",\"strip_prefix\":\"a/b\"}]")
+                .contains("TOPIC_EMPTY"));
+        // 4 + 4 slashes: over AWS IoT's 7.
+        assertTrue(problems("[{\"name\":\"a\",\"source_filter\":\"a/b/c/d/e\",\"add_prefix\":\"w/x/y/z/\"}]")
+                .contains("TOPIC_TOO_MANY_LEVELS"));
+        Routes.parse("[{\"name\":\"a\",\"source_filter\":\"a/b\",\"strip_prefix\":\"a/\"}]");
+    }
+
+    @Test
     void everyProblemIsReportedAtOnce() {
         String p = problems("[{\"name\":\"bad-1\",\"source_filter\":\"a/#/b\",\"qos\":5},{\"name\":7}]");
         assertTrue(p.contains("[A-Za-z0-9_]+"), p);

@@ -147,13 +147,14 @@ public final class IotDataEndpoint implements AutoCloseable {
             return;
         }
         String topic;
+        Map<String, String> q;
         try {
             topic = percentDecode(raw.substring("/topics/".length()));
+            q = query(ex.getRequestURI().getRawQuery());
         } catch (IllegalArgumentException e) {
-            error(ex, 400, "InvalidRequestException", "bad topic encoding");
+            error(ex, 400, "InvalidRequestException", "bad percent-encoding in the topic or query");
             return;
         }
-        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
         byte[] payload = readBody(ex.getRequestBody());
         String problem = validateTopic(topic);
         if (problem != null) {
@@ -179,7 +180,12 @@ public final class IotDataEndpoint implements AutoCloseable {
             error(ex, 400, "InvalidRequestException", "qos must be 0 or 1");
             return;
         }
-        boolean retain = Boolean.parseBoolean(q.getOrDefault("retain", "false"));
+        String retainParam = q.getOrDefault("retain", "false");
+        if (!retainParam.equals("true") && !retainParam.equals("false")) {
+            error(ex, 400, "InvalidRequestException", "retain must be true or false");
+            return;
+        }
+        boolean retain = retainParam.equals("true");
         Mqtt5PublishBuilder.Complete pub = com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish.builder()
                 .topic(topic).payload(payload).qos(MqttQos.fromCode(qos)).retain(retain);
         try {

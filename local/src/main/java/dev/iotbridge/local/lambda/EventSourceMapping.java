@@ -164,8 +164,9 @@ public final class EventSourceMapping implements AutoCloseable {
     }
 
     /**
-     * The ids in {@code batchItemFailures}; an empty/null response or one without the key means
-     * all succeeded. An entry with a missing/empty id or one not in the batch fails the batch.
+     * The ids in {@code batchItemFailures}; an empty/null response or an object without the key
+     * means all succeeded. A response that is not JSON, not an object, or has an entry with a
+     * missing/empty id or one not in the batch fails the whole batch (as Lambda treats it).
      */
     static Set<String> batchItemFailures(byte[] response, List<Message> batch) {
         if (response == null || response.length == 0) return Set.of();
@@ -173,9 +174,11 @@ public final class EventSourceMapping implements AutoCloseable {
         try {
             root = JSON.readTree(response);
         } catch (Exception e) {
-            return Set.of();   // a non-JSON response is a success without failures
+            throw new IllegalArgumentException("the function's response is not JSON", e);
         }
-        if (root == null || root.isNull() || !root.isObject() || !root.has("batchItemFailures")) return Set.of();
+        if (root == null || root.isNull()) return Set.of();
+        if (!root.isObject()) throw new IllegalArgumentException("the function's response is not a JSON object");
+        if (!root.has("batchItemFailures")) return Set.of();
         JsonNode list = root.get("batchItemFailures");
         if (list.isNull()) return Set.of();
         if (!list.isArray()) throw new IllegalArgumentException("batchItemFailures is not a list");
