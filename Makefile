@@ -83,7 +83,7 @@ bench: check-java ## Benchmarks side by side with the Python handlers (prints ta
 	bash $(ROOT)/bench/run.sh
 
 .PHONY: chaos
-chaos: check-java ## Fault-injection suite on the local stack: lost must be 0 (prints a table)
+chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (ARGS="--quick" for a short run)
 	bash $(ROOT)/.ci/chaos.sh
 
 .PHONY: lint

@@ -22,16 +22,26 @@ public final class Invocation {
 
     final String requestId;
     final byte[] event;
-    final long deadlineMs;
+    /** The function timeout: Lambda starts this clock when the runtime receives the event (after any cold start). */
+    final long timeoutMs;
     final String traceId;
     final CompletableFuture<byte[]> result = new CompletableFuture<>();
 
     Invocation(String requestId, byte[] event, long deadlineMs, String traceId) {
         this.requestId = requestId;
         this.event = event;
-        this.deadlineMs = deadlineMs;
+        this.timeoutMs = Math.max(1, deadlineMs - System.currentTimeMillis());
         this.traceId = traceId;
     }
+
+    /**
+     * The Lambda-Runtime-Deadline-Ms of a delivery now. Computed when the runtime takes the
+     * event (GET …/next), not when it was queued: an invocation that waited for a cold start
+     * (e.g. a restart after a crash) still gets its whole timeout, as on Lambda, where init has
+     * its own budget. Found by the chaos suite: with the deadline fixed at queueing time, records
+     * of the first batch after every restart ran out of time (DEADLINE_EXCEEDED) and were retried.
+     */
+    long deadlineFromNow() { return System.currentTimeMillis() + timeoutMs; }
 
     public String requestId() { return requestId; }
     public CompletableFuture<byte[]> result() { return result; }

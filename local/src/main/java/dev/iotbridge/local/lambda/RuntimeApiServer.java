@@ -57,6 +57,9 @@ public final class RuntimeApiServer implements AutoCloseable {
 
     public int port() { return port; }
 
+    /** Invocations handed to the runtime and not answered yet (chaos: kill only mid-batch). */
+    public int inFlightCount() { return inFlight.size(); }
+
     public String address() { return "127.0.0.1:" + port; }
 
     public void start() throws IOException {
@@ -161,7 +164,7 @@ public final class RuntimeApiServer implements AutoCloseable {
         var h = ex.getResponseHeaders();
         h.set("Content-Type", "application/json");
         h.set("Lambda-Runtime-Aws-Request-Id", inv.requestId);
-        h.set("Lambda-Runtime-Deadline-Ms", Long.toString(inv.deadlineMs));
+        h.set("Lambda-Runtime-Deadline-Ms", Long.toString(inv.deadlineFromNow()));
         h.set("Lambda-Runtime-Invoked-Function-Arn", functionArn);
         h.set("Lambda-Runtime-Trace-Id", inv.traceId);
         try {

@@ -1,0 +1,95 @@
+package dev.iotbridge.local.chaos;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * CI-sized versions of chaos scenarios 2, 3 and 5 (issue 7; the full suite is {@code make chaos}),
+ * each on its own local stack with the REAL function.zip: lost must be 0 and the DLQ must hold
+ * exactly the expected reasons. maxReceiveCount is raised to 10 so that no healthy record can be
+ * redriven by bad luck: the DLQ of scenarios 2 and 3 must be empty.
+ */
+class ChaosSmokeTest {
+
+    static ChaosOptions options(String name) throws Exception {
+        Path zip = Path.of(System.getProperty("bridge.function.zip", "../function/target/function.zip"));
+        if (!Files.isRegularFile(zip)) {
+            fail("the function artifact " + zip.toAbsolutePath().normalize() + " is missing: run ./mvnw -pl function package first");
+        }
+        ChaosOptions o = new ChaosOptions();
+        o.functionZip = zip;
+        o.workRoot = Files.createDirectories(Path.of("target", "test-work", "chaos-" + name).toAbsolutePath());
+        o.instances = 1;
+        o.maxReceiveCount = 10;
+        o.visibilityTimeout = Duration.ofSeconds(6);
+        o.functionTimeout = Duration.ofSeconds(5);
+        o.drainTimeout = Duration.ofSeconds(45);
+        o.progressEvery = Duration.ofSeconds(2);
+        return o;
+    }
+
+    static void report(ScenarioResult r) {
+        System.out.print(ReportTable.text(java.util.List.of(r)));
+        r.notes().forEach(n -> System.out.println("  " + n));
+        r.problems().forEach(p -> System.out.println("  PROBLEM " + p));
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void transientPublishFaultsLoseNothing() throws Exception {
+        ChaosOptions o = options("faults");
+        o.messages = 600;
+        o.faultBatchSize = 100;
+        o.faultMaxConcurrency = 100;
+        ScenarioResult r = new ChaosScenarios(o).transientFaults();
+        report(r);
+        assertEquals(600, r.sent());
+        assertEquals(0, r.lost(), "lost");
+        assertEquals(600, r.delivered());
+        assertEquals(Map.of(), r.dlqByReason(), "no record may end in the DLQ");
+        assertTrue(r.problems().isEmpty(), r.problems().toString());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void functionKilledMidBatchLosesNothing() throws Exception {
+        ChaosOptions o = options("kills");
+        o.killMessages = 1_000;
+        o.killEvery = Duration.ofSeconds(2);
+        ScenarioResult r = new ChaosScenarios(o).functionKills();
+        report(r);
+        assertEquals(1_000, r.sent());
+        assertEquals(0, r.lost(), "lost");
+        assertEquals(1_000, r.delivered());
+        assertEquals(Map.of(), r.dlqByReason(), "no record may end in the DLQ");
+        assertTrue(r.problems().isEmpty(), r.problems().toString());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void everyBadInputEndsInTheDlqWithItsCodeAfterOneReceive() throws Exception {
+        ChaosOptions o = options("corpus");
+        o.corpusGood = 100;
+        ScenarioResult r = new ChaosScenarios(o).badInputCorpus();
+        report(r);
+        BadInputCorpus corpus = BadInputCorpus.load();
+        Map<String, Long> expected = new TreeMap<>();
+        corpus.bad.forEach(c -> expected.merge(c.expect(), 1L, Long::sum));
+        assertTrue(corpus.bad.size() >= 30);
+        assertEquals(expected, r.dlqByReason(), "the DLQ must hold exactly the corpus' expected codes");
+        assertEquals(0, r.lost(), "lost");
+        assertEquals(100 + corpus.good.size(), r.delivered(), "every good message in the same batches is delivered");
+        assertTrue(r.problems().isEmpty(), r.problems().toString());
+    }
+}
