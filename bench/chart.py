@@ -54,9 +54,9 @@ def main(src, dst):
     a2.set_title(f"Cold start, median of {meta.get('coldStarts')} fresh process starts", fontsize=10)
     a2.set_ylim(0, max(init + first + [1]) * 1.2)
     a2.axhline(1000, color="#c44e52", linestyle="--", linewidth=1)
-    a2.annotate("target: JVM init ≤ 1.0 s", (len(cs) - 0.5, 1000), ha="right", va="bottom", fontsize=8, color="#c44e52")
+    a2.annotate("target: JVM init ≤ 1.0 s", (-0.45, 1010), ha="left", va="bottom", fontsize=8, color="#c44e52")
     a2.set_ylim(0, max(init + first + [1100]) * 1.2)
-    a2.legend(fontsize=8, loc="upper left")
+    a2.legend(fontsize=8, loc="upper center")
 
     fig.suptitle(f"iot-cross-account-bridge vs the Python handler — {meta.get('date', '')}, "
                  f"{meta.get('machine', {}).get('nproc', '?')} CPUs", fontsize=11)

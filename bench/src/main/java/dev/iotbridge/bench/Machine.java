@@ -20,6 +20,27 @@ final class Machine {
         return m;
     }
 
+    /** {busy, total} jiffies of all CPUs from /proc/stat (for the machine's load during a run). */
+    static long[] cpuTimes() {
+        try {
+            String[] f = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            return new long[]{total - idle, total};
+        } catch (Exception e) {
+            return new long[]{0, 0};
+        }
+    }
+
+    /** Busy share of all CPUs between two {@link #cpuTimes()} readings, in percent. */
+    static double busyPercent(long[] a, long[] b) {
+        long total = b[1] - a[1];
+        return total <= 0 ? Double.NaN : Math.round(1000.0 * (b[0] - a[0]) / total) / 10.0;
+    }
+
     static String javaVersion(Path javaHome) {
         return sh(javaHome.resolve("bin/java").toString(), "-XshowSettings:properties", "-version")
                 .lines().filter(l -> l.contains("java.runtime.version") || l.contains("java.vm.name"))

@@ -85,6 +85,7 @@ final class Scenarios {
                 waitInit(p, 120);
                 r.put("initMs", ms(api.firstNextNanos() - p.startNanos()));
                 double cpu0 = p.cpuMillis();
+                long[] m0 = Machine.cpuTimes();
                 EventSourceMapping esm = new EventSourceMapping(sqs, queue, api, o.batchSize).start();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.timeoutSeconds);
                 long nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -109,6 +110,8 @@ final class Scenarios {
                 }
                 settle(t, c.kind() == Competitor.Kind.PY_SAMPLE ? (int) esm.invocations.get() : n);
                 double cpu1 = p.cpuMillis();
+                // all CPUs of the machine, busy share: handler + stack + harness + anything else running
+                r.put("machineBusyPercent", Machine.busyPercent(m0, Machine.cpuTimes()));
                 double seconds = (esm.lastDoneNanos - esm.firstInvokeNanos) / 1e9;
                 int delivered = t.delivered();
                 r.put("sent", n);
@@ -271,6 +274,7 @@ final class Scenarios {
                 pub.connectWith().cleanStart(true).send().join();
                 Bench.log("%s: end-to-end: %d msg/s for %d s (+2 s warm-up) through source broker -> rule -> SQS -> handler -> iot-data -> destination broker",
                         c.id(), o.e2eRate, o.e2eSeconds);
+                long[] m0 = Machine.cpuTimes();
                 long period = 1_000_000_000L / o.e2eRate;
                 long t0 = System.nanoTime() + 50_000_000L;
                 for (int i = 0; i < total; i++) {
@@ -306,6 +310,7 @@ final class Scenarios {
                     }
                 }
                 pub.disconnect();
+                r.put("machineBusyPercent", Machine.busyPercent(m0, Machine.cpuTimes()));
                 double[] lat = t.latenciesMs(warm);
                 r.put("rate", o.e2eRate);
                 r.put("achievedRate", round(total / publishSeconds, 1));
