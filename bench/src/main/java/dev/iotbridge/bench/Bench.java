@@ -18,8 +18,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code make bench}: runs every competitor as its own Lambda-style process against one
- * instrumented Lambda Runtime API, on the same SQS messages and the same iot-data endpoint,
+ * {@code make bench}: runs every competitor as its own Lambda-style process behind the local
+ * stack's Lambda emulation (Runtime API + SQS event source mapping), on the same SQS messages and the same iot-data endpoint,
  * and prints/records throughput, delivered/sent, CPU per message, peak RSS, cold start and
  * end-to-end latency. See bench/README.md for the flags.
  */
@@ -82,12 +82,10 @@ public final class Bench {
         meta.put("native", Competitor.zipHasBootstrap(o.functionZip) ? "available" : "not available");
         results.put("meta", meta);
 
-        try (StackEndpoints ep = Endpoints_.open(o);
-             RuntimeApi api = new RuntimeApi();
-             Sqs sqs = Sqs.create(ep.addresses().sqs())) {
+        try (StackEndpoints ep = StackEndpoints.open(o)) {
             meta.put("endpoints", ep.description());
             ep.iotDataLatency(Duration.ofMillis(o.latencyMs));
-            Scenarios s = new Scenarios(o, runId, ep, api, sqs, paths);
+            Scenarios s = new Scenarios(o, runId, ep, paths);
             if (o.scenarios.contains("throughput")) {
                 results.put("throughput", s.throughput(all));
             }

@@ -42,12 +42,19 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
     /** Where things are on this machine. */
     record Paths(Path benchDir, Path python, Path functionZip, Path ricDir, Path javaHome, Path workDir) {}
 
-    /** Command, environment and working directory of one process start. */
-    record Launch(List<String> command, Map<String, String> env, Path workDir, String notes) {}
+    /**
+     * Command (with its task root as working directory) and environment of one process start;
+     * the local stack's {@code FunctionInstance} adds PATH, LANG, TZ, LAMBDA_TASK_ROOT and
+     * AWS_LAMBDA_RUNTIME_API.
+     */
+    record Launch(FunctionCommand command, Map<String, String> env, String notes) {}
 
-    Launch launch(Paths p, String runtimeApi, Endpoints.Addresses a) throws IOException {
+    Launch launch(Paths p, Endpoints.Addresses a) throws IOException {
         Map<String, String> env = new HashMap<>();
-        env.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
+        String home = System.getenv("HOME");
+        if (home != null) {
+            env.put("HOME", home); // as before: interpreters may look for it
+        }
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_DEFAULT_REGION", "us-east-1");
         env.put("AWS_ACCESS_KEY_ID", "bench");
@@ -65,8 +72,9 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                 env.put("AWS_EXECUTION_ENV", "AWS_Lambda_python3.11");
                 env.put("LAMBDA_TASK_ROOT", p.benchDir().resolve("python").toString());
                 env.put("_HANDLER", module + ".handler");
-                return new Launch(List.of(p.python().toString(), "-m", "awslambdaric", module + ".handler"),
-                        env, p.benchDir().resolve("python"), "python -m awslambdaric " + module + ".handler");
+                return new Launch(FunctionCommand.custom(
+                        List.of(p.python().toString(), "-m", "awslambdaric", module + ".handler"), p.benchDir().resolve("python")),
+                        env, "python -m awslambdaric " + module + ".handler");
             }
             case JVM, NATIVE -> {
                 // Started exactly as the local stack starts the function (local/ FunctionCommand):
@@ -88,7 +96,7 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                 env.put("BRIDGE_SQS_ENDPOINT", a.sqs());
                 if (kind == Kind.NATIVE) {
                     env.put("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023");
-                    return new Launch(fc.command(), env, task, "native bootstrap");
+                    return new Launch(fc, env, "native bootstrap");
                 }
                 env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
                 env.put("_HANDLER", FunctionCommand.QUARKUS_HANDLER);
@@ -96,7 +104,7 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                     // analysis variant: full tiered JIT (C2), i.e. without the C1-only start-up options
                     List<String> cmd = fc.command().stream()
                             .filter(x -> !x.startsWith("-XX:TieredStopAtLevel")).toList();
-                    return new Launch(cmd, env, task, "full tiered JIT (no TieredStopAtLevel)");
+                    return new Launch(new FunctionCommand(fc.kind(), cmd, task), env, "full tiered JIT (no TieredStopAtLevel)");
                 }
                 List<String> opts = new ArrayList<>(List.of(SHIPPED_JAVA_TOOL_OPTIONS.split(" ")));
                 Path cds = findAppCds(task);
@@ -104,7 +112,7 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                     opts.add("-XX:SharedArchiveFile=" + cds);
                 }
                 env.put("JAVA_TOOL_OPTIONS", String.join(" ", opts));
-                return new Launch(fc.command(), env, task, "JAVA_TOOL_OPTIONS=\"" + env.get("JAVA_TOOL_OPTIONS") + "\"");
+                return new Launch(fc, env, "JAVA_TOOL_OPTIONS=\"" + env.get("JAVA_TOOL_OPTIONS") + "\"");
             }
             default -> throw new IllegalStateException();
         }

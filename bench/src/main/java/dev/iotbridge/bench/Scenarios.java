@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.iotbridge.local.config.Route;
+import dev.iotbridge.local.lambda.EventSourceMapping;
 import dev.iotbridge.local.rules.IotSql;
 import dev.iotbridge.local.rules.RulesEngine;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -16,7 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /** The three scenarios; each returns one result map per competitor. */
@@ -24,16 +29,12 @@ final class Scenarios {
     private final Options o;
     private final String runId;
     private final StackEndpoints ep;
-    private final RuntimeApi api;
-    private final Sqs sqs;
     private final Competitor.Paths paths;
 
-    Scenarios(Options o, String runId, StackEndpoints ep, RuntimeApi api, Sqs sqs, Competitor.Paths paths) {
+    Scenarios(Options o, String runId, StackEndpoints ep, Competitor.Paths paths) {
         this.o = o;
         this.runId = runId;
         this.ep = ep;
-        this.api = api;
-        this.sqs = sqs;
         this.paths = paths;
     }
 
@@ -57,17 +58,16 @@ final class Scenarios {
     private void throughputOne(Competitor c, Map<String, Object> r) throws Exception {
         int n = o.messages;
         String prefix = "bench/" + runId + "/tp-" + c.id() + "/";
-        String queue = sqs.createQueue("bench-tp-" + c.id() + "-" + runId);
+        String queue = ep.createQueue("bench-tp-" + c.id() + "-" + runId);
         List<String> bodies = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             bodies.add(Bench.body(c.shape(), i, prefix + "d" + (i % 10)));
         }
         Bench.log("%s: throughput: loading %d %s messages into SQS", c.id(), n, c.shape().name().toLowerCase());
-        sqs.sendAll(queue, bodies, 4);
+        ep.sendAll(queue, bodies, 4);
         Tracker t = new Tracker(n);
         try (AutoCloseable sub = ep.listen(prefix, t::arrived)) {
-            api.resetForNewProcess();
-            Competitor.Launch l = c.launch(paths, api.address(), ep.addresses());
+            Competitor.Launch l = c.launch(paths, ep.addresses());
             r.put("launch", l.notes());
             if (!o.extraJvmOptions.isBlank() && c.kind() == Competitor.Kind.JVM) {
                 l.env().merge("JAVA_TOOL_OPTIONS", o.extraJvmOptions, (a, b) -> a + " " + b);
@@ -81,21 +81,21 @@ final class Scenarios {
                         (a, b) -> a + " " + b);
                 r.put("profile", o.benchDir.getParent().relativize(jfr).toString());
             }
-            try (HandlerProcess p = HandlerProcess.start(l.command(), l.env(), l.workDir(), logFile(c, "throughput"))) {
-                waitInit(p, 120);
-                r.put("initMs", ms(api.firstNextNanos() - p.startNanos()));
+            try (Instance p = Instance.start(c, l, logFile(c, "throughput"))) {
+                p.waitInit(120);
+                r.put("initMs", ms(p.initNanos()));
                 double cpu0 = p.cpuMillis();
                 long[] m0 = Machine.cpuTimes();
-                EventSourceMapping esm = new EventSourceMapping(sqs, queue, api, o.batchSize).start();
+                Instance.BatchStats esm = new Instance.BatchStats();
+                EventSourceMapping mapping = p.mapping(ep, queue, o.batchSize, esm);
+                mapping.start();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.timeoutSeconds);
                 long nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 boolean timedOut = false;
                 try {
                     while (esm.handled.get() < n) {
                         Thread.sleep(100);
-                        if (!p.alive()) {
-                            throw new IllegalStateException("handler process exited:\n" + p.tail(20));
-                        }
+                        p.checkAlive("");
                         if (System.nanoTime() > deadline) {
                             timedOut = true;
                             break;
@@ -106,7 +106,7 @@ final class Scenarios {
                         }
                     }
                 } finally {
-                    esm.close();
+                    mapping.close();
                 }
                 settle(t, c.kind() == Competitor.Kind.PY_SAMPLE ? (int) esm.invocations.get() : n);
                 double cpu1 = p.cpuMillis();
@@ -149,7 +149,7 @@ final class Scenarios {
                         esm.invokeNanos.get() / 1e6 / Math.max(1, esm.invocations.get()));
             }
         } finally {
-            sqs.deleteQueue(queue);
+            ep.deleteQueue(queue);
         }
     }
 
@@ -181,7 +181,6 @@ final class Scenarios {
             List<Double> rss = new ArrayList<>();
             try {
                 for (int k = 0; k < o.coldStarts; k++) {
-                    api.resetForNewProcess();
                     String prefix = "bench/" + runId + "/cold-" + c.id() + "-" + k + "/";
                     List<Message> batch = new ArrayList<>();
                     for (int i = 0; i < o.batchSize; i++) {
@@ -192,17 +191,14 @@ final class Scenarios {
                                         MessageSystemAttributeName.SENT_TIMESTAMP.toString(), Long.toString(System.currentTimeMillis())))
                                 .body(Bench.body(c.shape(), i, prefix + "d" + i)).build());
                     }
-                    // Queued before the process starts: its first /next gets the batch at once.
-                    byte[] event = new EventSourceMapping(sqs, "http://x/000000000000/cold", api, o.batchSize).event(batch);
-                    RuntimeApi.Invocation inv = api.invoke(event);
-                    Competitor.Launch l = c.launch(paths, api.address(), ep.addresses());
-                    try (HandlerProcess p = HandlerProcess.start(l.command(), l.env(), l.workDir(), logFile(c, "cold-" + k))) {
-                        RuntimeApi.Result res = awaitResult(p, inv, 120);
-                        if (res.error()) {
-                            throw new IllegalStateException("first invocation failed: " + res.body());
-                        }
-                        init.add(ms(api.firstNextNanos() - p.startNanos()));
-                        first.add(ms(res.doneNanos() - p.startNanos()));
+                    byte[] event = EventSourceMapping.sqsEvent(batch, "arn:aws:sqs:us-east-1:000000000000:cold", "us-east-1")
+                            .getBytes(StandardCharsets.UTF_8);
+                    Competitor.Launch l = c.launch(paths, ep.addresses());
+                    try (Instance p = Instance.start(c, l, logFile(c, "cold-" + k))) {
+                        // Invoked as the process starts: its first /next gets the batch at once.
+                        long done = firstInvocation(p, event, 120);
+                        init.add(ms(p.initNanos()));
+                        first.add(ms(done - p.fn.startNanos()));
                         rss.add(p.peakRssMiB());
                     }
                     Bench.log("%s: cold start %d/%d: init %.0f ms, first batch done %.0f ms",
@@ -247,7 +243,7 @@ final class Scenarios {
         int measured = o.e2eRate * o.e2eSeconds;
         int total = warm + measured;
         String prefix = "bench/" + runId + "/e2e-" + c.id() + "/";
-        String queue = sqs.createQueue("bench-e2e-" + c.id() + "-" + runId);
+        String queue = ep.createQueue("bench-e2e-" + c.id() + "-" + runId);
         Route route = new Route(Competitor.ROUTE, prefix + "#", "", "", "", 0, true);
         List<RulesEngine.Rule> rules;
         if (c.shape() == Competitor.Shape.LEGACY) {
@@ -264,11 +260,12 @@ final class Scenarios {
         try (RulesEngine engine = new RulesEngine(rules, ep.sqs().client(), queue, ep.counters(), 4);
              AutoCloseable sub = ep.listen(prefix, t::arrived)) {
             ep.rules(engine);
-            api.resetForNewProcess();
-            Competitor.Launch l = c.launch(paths, api.address(), ep.addresses());
-            try (HandlerProcess p = HandlerProcess.start(l.command(), l.env(), l.workDir(), logFile(c, "e2e"));
-                 EventSourceMapping esm = new EventSourceMapping(sqs, queue, api, o.batchSize).start()) {
-                waitInit(p, 120);
+            Competitor.Launch l = c.launch(paths, ep.addresses());
+            Instance.BatchStats esm = new Instance.BatchStats();
+            try (Instance p = Instance.start(c, l, logFile(c, "e2e"));
+                 EventSourceMapping mapping = p.mapping(ep, queue, o.batchSize, esm)) {
+                mapping.start();
+                p.waitInit(120);
                 Mqtt5AsyncClient pub = Mqtt5Client.builder().identifier("bench-device-" + c.id())
                         .serverHost(ep.brokers().sourceHost()).serverPort(ep.brokers().sourcePort()).buildAsync();
                 pub.connectWith().cleanStart(true).send().join();
@@ -285,8 +282,8 @@ final class Scenarios {
                     }
                     byte[] payload = ("{\"message\":\"IoT message from account1\",\"seq\":" + i + "}")
                             .getBytes(StandardCharsets.UTF_8);
-                    if (i % 200 == 0 && !p.alive()) {
-                        throw new IllegalStateException("handler process exited:\n" + p.tail(20));
+                    if (i % 200 == 0) {
+                        p.checkAlive("");
                     }
                     t.sent(i, System.nanoTime());
                     pub.publishWith().topic(prefix + "d" + (i % 10)).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
@@ -299,9 +296,7 @@ final class Scenarios {
                 long stable = System.nanoTime();
                 while (System.nanoTime() < end && (expected == 0 || t.delivered() < expected)) {
                     Thread.sleep(50);
-                    if (!p.alive()) {
-                        throw new IllegalStateException("handler process exited:\n" + p.tail(20));
-                    }
+                    p.checkAlive("");
                     if (t.delivered() != last) {
                         last = t.delivered();
                         stable = System.nanoTime();
@@ -324,48 +319,43 @@ final class Scenarios {
                 r.put("invocations", esm.invocations.get());
                 r.put("meanInvocationMs", round(esm.invokeNanos.get() / 1e6 / Math.max(1, esm.invocations.get()), 2));
                 r.put("meanBatch", round(esm.invocations.get() == 0 ? 0 : (double) (esm.handled.get() + esm.retried.get()) / esm.invocations.get(), 2));
-                r.put("backlogAtEnd", sqs.depth(queue));
+                r.put("backlogAtEnd", ep.sqs().depth(queue));
                 Bench.log("%s: e2e %d/%d delivered, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms",
                         c.id(), lat.length, measured, Tracker.percentile(lat, 50), Tracker.percentile(lat, 95), Tracker.percentile(lat, 99));
             }
         } finally {
-            sqs.deleteQueue(queue);
+            ep.deleteQueue(queue);
         }
     }
 
     // ------------------------------------------------------------------ helpers
 
-    private void waitInit(HandlerProcess p, int seconds) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (api.firstNextNanos() == 0) {
-            if (api.initError() != null) {
-                throw new IllegalStateException("init error: " + api.initError() + "\n" + p.tail(20));
+    /**
+     * Invokes the fresh instance with {@code event} (as an event source mapping would) and returns
+     * System.nanoTime() of the answer; fails on an error answer, an init error or a dead process.
+     */
+    private static long firstInvocation(Instance p, byte[] event, int seconds) throws Exception {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                p.fn.invoke(event, Duration.ofSeconds(seconds));
+                done.complete(System.nanoTime());
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
             }
-            if (!p.alive()) {
-                throw new IllegalStateException("handler process exited during init:\n" + p.tail(30));
-            }
-            if (System.nanoTime() > end) {
-                throw new IllegalStateException("no /next within " + seconds + " s:\n" + p.tail(20));
-            }
-            Thread.sleep(1);
-        }
-    }
-
-    private RuntimeApi.Result awaitResult(HandlerProcess p, RuntimeApi.Invocation inv, int seconds) throws Exception {
+        });
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (true) {
             try {
-                return inv.result().get(5, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                if (api.initError() != null) {
-                    throw new IllegalStateException("init error: " + api.initError() + "\n" + p.tail(20));
-                }
-                if (!p.alive()) {
-                    throw new IllegalStateException("handler process exited:\n" + p.tail(30));
-                }
+                return done.get(5, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                p.checkInitError();
+                p.checkAlive("");
                 if (System.nanoTime() > end) {
                     throw new IllegalStateException("first invocation not done within " + seconds + " s:\n" + p.tail(20));
                 }
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("first invocation failed: " + e.getCause().getMessage() + "\n" + p.tail(20));
             }
         }
     }

@@ -9,12 +9,20 @@ import dev.iotbridge.local.config.Route;
 import dev.iotbridge.local.rules.RulesEngine;
 import dev.iotbridge.local.rules.SourceMessage;
 import dev.iotbridge.local.sqs.LocalSqs;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -26,10 +34,12 @@ import java.util.function.Consumer;
  * its per-request latency and the route's publish policy) publishing into the destination
  * broker. The benchmark installs the source account's topic rule it needs per run (the sample's
  * legacy rule or the project's envelope template, both evaluated by the local rules engine) and
- * brings its own instrumented Lambda service (Runtime API + event source mapping) so that it can
- * time init and read the handler's CPU; every competitor runs behind that same one.
+ * runs every competitor through the stack's Lambda emulation (local/ {@code FunctionInstance},
+ * {@code RuntimeApiServer}, {@code EventSourceMapping}; see {@link Instance}) on its own queue.
  */
 final class StackEndpoints implements Endpoints {
+    /** The event source mapping's function timeout; the bench queues' visibility timeout is 20 s more (invoke waits up to 10 s more for a cold start). */
+    static final Duration FUNCTION_TIMEOUT = Duration.ofSeconds(30);
     private final LocalBridgeStack stack;
     private final Addresses addresses;
     private volatile Consumer<SourceMessage> installed;
@@ -95,6 +105,43 @@ final class StackEndpoints implements Endpoints {
         }
     }
 
+    /** A queue for one run (visibility timeout just above the function timeout). */
+    String createQueue(String name) {
+        return sqs().client().createQueue(b -> b.queueName(name).attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT,
+                Long.toString(FUNCTION_TIMEOUT.toSeconds() + 20)))).queueUrl();
+    }
+
+    void deleteQueue(String queueUrl) {
+        try {
+            sqs().client().deleteQueue(b -> b.queueUrl(queueUrl));
+        } catch (RuntimeException ignored) {
+            // best effort
+        }
+    }
+
+    /** Sends the bodies in batches of 10, {@code threads} batches at a time. */
+    void sendAll(String queueUrl, List<String> bodies, int threads) throws Exception {
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < bodies.size(); i += 10) {
+                List<String> chunk = bodies.subList(i, Math.min(i + 10, bodies.size()));
+                fs.add(pool.submit(() -> {
+                    List<SendMessageBatchRequestEntry> es = new ArrayList<>();
+                    for (int j = 0; j < chunk.size(); j++) {
+                        es.add(SendMessageBatchRequestEntry.builder().id("m" + j).messageBody(chunk.get(j)).build());
+                    }
+                    var r = sqs().client().sendMessageBatch(b -> b.queueUrl(queueUrl).entries(es));
+                    if (!r.failed().isEmpty()) {
+                        throw new IllegalStateException("SendMessageBatch failed: " + r.failed());
+                    }
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        }
+    }
+
     Counters counters() {
         return stack.counters();
     }
@@ -111,8 +158,8 @@ final class StackEndpoints implements Endpoints {
     @Override
     public String description() {
         return "local stack (local/ LocalBridgeStack): HiveMQ CE source + destination brokers, local rules engine, "
-                + "ElasticMQ, iot-data endpoint -> destination broker; bench's instrumented Lambda Runtime API + "
-                + "event source mapping (one instance, batch size as below)";
+                + "ElasticMQ, iot-data endpoint -> destination broker; local stack's Lambda Runtime API + "
+                + "event source mapping (one instance per competitor, batch size as below)";
     }
 
     @Override

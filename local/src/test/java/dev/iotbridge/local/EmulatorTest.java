@@ -151,4 +151,40 @@ class EmulatorTest {
             stack.setFaultPlan(FaultPlan.none());
         }
     }
+
+    @Test
+    void aPipelinedMappingReportsEveryBatchAndHonoursBatchItemFailures() throws Exception {
+        var fn = stack.function();
+        assertTrue(fn.startNanos() > 0 && fn.readyNanos() >= fn.startNanos(), "process start and first /next recorded");
+        assertEquals(null, fn.initError());
+        String q = stack.sqsClient().createQueue(b -> b.queueName("pipelined-" + UUID.randomUUID())
+                .attributes(java.util.Map.of(software.amazon.awssdk.services.sqs.model.QueueAttributeName.VISIBILITY_TIMEOUT, "60")))
+                .queueUrl();
+        String payload = java.util.Base64.getEncoder().encodeToString("p".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            stack.sqsClient().sendMessage(b -> b.queueUrl(q).messageBody(
+                    "{\"route\":\"ground\",\"topic\":\"GROUND/v1/pipe/" + n + "\",\"payload\":\"" + payload + "\"}"));
+        }
+        send2(q, "{\"fake\":\"fail\"}");
+        send2(q, "{\"fake\":\"fail\"}");
+        List<dev.iotbridge.local.lambda.EventSourceMapping.BatchOutcome> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var esm = new dev.iotbridge.local.lambda.EventSourceMapping(stack.sqsClient(), q, "arn:aws:sqs:us-east-1:000000000000:p",
+                "us-east-1", fn, new dev.iotbridge.local.lambda.EventSourceMapping.Settings(10, Duration.ZERO,
+                Duration.ofSeconds(5), 1, true), new Counters())) {
+            esm.setPipelined(true);
+            esm.setBatchListener(outcomes::add);
+            esm.start();
+            LocalBridgeStack.await(Duration.ofSeconds(30), () ->
+                    outcomes.stream().mapToInt(o -> o.deleted() + o.retained()).sum() >= 22);
+        }
+        assertEquals(20, outcomes.stream().mapToInt(o -> o.deleted()).sum(), "outcomes: " + outcomes);
+        assertEquals(2, outcomes.stream().mapToInt(o -> o.retained()).sum(), "outcomes: " + outcomes);
+        assertTrue(outcomes.stream().allMatch(o -> o.error() == null && o.answeredNanos() >= o.invokedNanos()));
+        assertEquals(2, stack.sqs().depth(q), "only the two failed records are left (in flight until the visibility timeout)");
+    }
+
+    private static void send2(String queueUrl, String body) {
+        stack.sqsClient().sendMessage(b -> b.queueUrl(queueUrl).messageBody(body));
+    }
 }

@@ -20,6 +20,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +46,16 @@ public final class EventSourceMapping implements AutoCloseable {
         }
     }
 
+    /**
+     * What became of one batch, for observers (benchmarks): {@code records} in the batch,
+     * {@code deleted} from the queue, {@code retained} (left for redelivery: listed in
+     * batchItemFailures, or the whole batch when the invocation failed), {@code invokedNanos} /
+     * {@code answeredNanos} (System.nanoTime() around the invocation) and {@code error} (null when
+     * the invocation succeeded with a valid response).
+     */
+    public record BatchOutcome(int records, int deleted, int retained, long invokedNanos, long answeredNanos,
+                               String error) {}
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SqsClient sqs;
@@ -53,7 +68,13 @@ public final class EventSourceMapping implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean enabled = true;
     private volatile Consumer<String> log = s -> System.err.println("[esm] " + s);
+    private volatile Consumer<BatchOutcome> batchListener = b -> {};
+    private volatile boolean pipelined;
+    /** Pipelined mode: the batch received while the function works on the previous one. */
+    private final BlockingQueue<List<Message>> prefetched = new ArrayBlockingQueue<>(1);
     private Thread poller;
+    private Thread prefetcher;
+    private ExecutorService deleter;
 
     public EventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, String region,
                               FunctionInstance function, Settings settings, Counters counters) {
@@ -68,25 +89,53 @@ public final class EventSourceMapping implements AutoCloseable {
 
     public void setLog(Consumer<String> l) { log = l; }
 
+    /** Called after every batch, once its records are deleted (or left on the queue). */
+    public void setBatchListener(Consumer<BatchOutcome> l) { batchListener = l == null ? b -> {} : l; }
+
     /** Disables/enables polling (like the mapping's Enabled flag). */
     public void setEnabled(boolean e) { enabled = e; }
 
+    /**
+     * Pipelines the mapping as Lambda's pollers do (set before {@link #start()}; default off):
+     * the next batch is received while the function works on the current one, and deletes run
+     * beside the next invocation, so SQS round trips are not on the function's critical path.
+     */
+    public void setPipelined(boolean p) { pipelined = p; }
+
     public void start() {
         running = true;
-        poller = new Thread(this::loop, "esm-" + function.name());
+        if (pipelined) {
+            deleter = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "esm-delete-" + function.name());
+                t.setDaemon(true);
+                return t;
+            });
+            prefetcher = new Thread(() -> loop(true), "esm-receive-" + function.name());
+            prefetcher.setDaemon(true);
+            prefetcher.start();
+        }
+        poller = new Thread(() -> loop(false), "esm-" + function.name());
         poller.setDaemon(true);
         poller.start();
     }
 
-    private void loop() {
+    /** The poller (receive + invoke + delete), or in pipelined mode the receiver ({@code receiveOnly}) and the invoker. */
+    private void loop(boolean receiveOnly) {
         while (running) {
             try {
                 if (!enabled) {
                     Thread.sleep(200);
                     continue;
                 }
-                List<Message> batch = receiveBatch();
-                if (batch.isEmpty() || !running) continue;
+                if (receiveOnly) {
+                    List<Message> batch = receiveBatch();
+                    while (running && !batch.isEmpty() && !prefetched.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+                        // wait for the invoker
+                    }
+                    continue;
+                }
+                List<Message> batch = pipelined ? prefetched.poll(200, TimeUnit.MILLISECONDS) : receiveBatch();
+                if (batch == null || batch.isEmpty() || !running) continue;
                 process(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -133,18 +182,25 @@ public final class EventSourceMapping implements AutoCloseable {
     private void process(List<Message> batch) throws InterruptedException {
         byte[] event = sqsEvent(batch, queueArn, region).getBytes(StandardCharsets.UTF_8);
         byte[] response;
+        long invoked = System.nanoTime();
         try {
             response = function.invoke(event, settings.functionTimeout());
         } catch (Invocation.InvocationError e) {
+            long answered = System.nanoTime();
             log.accept("invocation failed (" + batch.size() + " records stay on the queue): " + abbreviate(e.getMessage()));
+            batchListener.accept(new BatchOutcome(batch.size(), 0, batch.size(), invoked, answered,
+                    "invocation failed: " + abbreviate(e.getMessage())));
             return;
         }
+        long answered = System.nanoTime();
         Set<String> failed;
         try {
             failed = settings.reportBatchItemFailures() ? batchItemFailures(response, batch) : Set.of();
         } catch (IllegalArgumentException e) {
             counters.invocationErrors.increment();
             log.accept("invalid batch response, treating the whole batch as failed: " + e.getMessage());
+            batchListener.accept(new BatchOutcome(batch.size(), 0, batch.size(), invoked, answered,
+                    "invalid batch response: " + e.getMessage()));
             return;
         }
         counters.recordsFailed.add(failed.size());
@@ -155,11 +211,30 @@ public final class EventSourceMapping implements AutoCloseable {
                         .receiptHandle(m.receiptHandle()).build());
             }
         }
-        for (int i = 0; i < deletes.size(); i += 10) {
-            List<DeleteMessageBatchRequestEntry> chunk = deletes.subList(i, Math.min(deletes.size(), i + 10));
-            var res = sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(chunk));
-            counters.recordsDeleted.add(res.successful().size());
-            if (!res.failed().isEmpty()) log.accept("delete failed for " + res.failed().size() + " records: " + res.failed());
+        Runnable delete = () -> {
+            int deleted = 0;
+            try {
+                for (int i = 0; i < deletes.size(); i += 10) {
+                    List<DeleteMessageBatchRequestEntry> chunk = deletes.subList(i, Math.min(deletes.size(), i + 10));
+                    var res = sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(chunk));
+                    counters.recordsDeleted.add(res.successful().size());
+                    deleted += res.successful().size();
+                    if (!res.failed().isEmpty()) log.accept("delete failed for " + res.failed().size() + " records: " + res.failed());
+                }
+            } finally {
+                batchListener.accept(new BatchOutcome(batch.size(), deleted, failed.size(), invoked, answered, null));
+            }
+        };
+        if (pipelined) {
+            deleter.execute(() -> {
+                try {
+                    delete.run();
+                } catch (RuntimeException e) {
+                    if (running) log.accept("delete failed: " + e);
+                }
+            });
+        } else {
+            delete.run();
         }
     }
 
@@ -246,10 +321,19 @@ public final class EventSourceMapping implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        if (poller != null) {
-            poller.interrupt();
+        for (Thread t : new Thread[]{prefetcher, poller}) {
+            if (t == null) continue;
+            t.interrupt();
             try {
-                poller.join(5000);
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (deleter != null) {
+            deleter.shutdown();
+            try {
+                deleter.awaitTermination(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -85,6 +85,15 @@ public final class FunctionInstance implements AutoCloseable {
     /** Process start to the first GET …/invocation/next (what Lambda reports as Init Duration). */
     public Duration lastInitDuration() { return lastInitDuration; }
 
+    /** System.nanoTime() of the last process start (0 before the first). */
+    public long startNanos() { return startNanos; }
+
+    /** System.nanoTime() of the current process's first GET …/invocation/next (0 while it initialises). */
+    public long readyNanos() { return readyNanos; }
+
+    /** The init error the current process reported (POST …/init/error), or null. */
+    public String initError() { return initError; }
+
     public synchronized boolean isRunning() { return process != null && process.isAlive(); }
 
     public synchronized long pid() { return process == null ? -1 : process.pid(); }

@@ -55,7 +55,8 @@ public final class LocalSqs implements AutoCloseable {
         queueArn = arn(queueUrl);
     }
 
-    private String arn(String url) {
+    /** The QueueArn of a queue on this server (e.g. one created besides the bridge queue). */
+    public String arn(String url) {
         return client.getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
     }

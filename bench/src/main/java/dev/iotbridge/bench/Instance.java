@@ -1,0 +1,169 @@
+package dev.iotbridge.bench;
+
+import dev.iotbridge.local.Counters;
+import dev.iotbridge.local.LocalBridgeStack;
+import dev.iotbridge.local.lambda.EventSourceMapping;
+import dev.iotbridge.local.lambda.FunctionInstance;
+import dev.iotbridge.local.lambda.RuntimeApiServer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One function instance of a competitor, run by the local stack's Lambda emulation
+ * ({@link FunctionInstance} with its own {@link RuntimeApiServer}; no auto-restart: a process
+ * that exits fails the run), plus what the benchmark reads about it: init timing, CPU time
+ * (user+sys from /proc/PID/stat) and peak RSS (VmHWM from /proc/PID/status).
+ */
+final class Instance implements AutoCloseable {
+    static final long CLK_TCK = clockTicks();
+
+    final FunctionInstance fn;
+    /** This instance's own counters (functionStarts tells a restart after a crash). */
+    private final Counters counters;
+
+    private Instance(FunctionInstance fn, Counters counters) {
+        this.fn = fn;
+        this.counters = counters;
+    }
+
+    /** Starts the competitor's process against a fresh Runtime API. */
+    static Instance start(Competitor c, Competitor.Launch l, Path log) throws IOException {
+        RuntimeApiServer api = new RuntimeApiServer(LocalBridgeStack.freePort(),
+                "arn:aws:lambda:us-east-1:000000000000:function:bench-" + c.id());
+        api.start();
+        Counters counters = new Counters();
+        FunctionInstance fn = new FunctionInstance("bench-" + c.id(), api, l.command(), l.env(), log, null, counters);
+        fn.setAutoRestart(false);
+        Instance i = new Instance(fn, counters);
+        fn.start();
+        return i;
+    }
+
+    /** Fails if the process is gone (or was restarted by an invocation after it died). */
+    void checkAlive(String what) {
+        if (!fn.isRunning() || counters.functionStarts.sum() > 1) {
+            throw new IllegalStateException("handler process exited" + what + ":\n" + tail(30));
+        }
+    }
+
+    /** Waits for the first GET …/invocation/next (init done). */
+    void waitInit(int seconds) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (fn.readyNanos() == 0) {
+            checkInitError();
+            checkAlive(" during init");
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("no /next within " + seconds + " s:\n" + tail(20));
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    void checkInitError() {
+        if (fn.initError() != null) {
+            throw new IllegalStateException("init error: " + fn.initError() + "\n" + tail(20));
+        }
+    }
+
+    /** Process start to the first /next, in ns (Lambda's init duration). */
+    long initNanos() {
+        return fn.readyNanos() - fn.startNanos();
+    }
+
+    /** A pipelined SQS event source mapping (batch size, 1 s long polls, partial batch responses) feeding this instance. */
+    EventSourceMapping mapping(StackEndpoints ep, String queueUrl, int batchSize, BatchStats stats) {
+        EventSourceMapping esm = new EventSourceMapping(ep.sqs().client(), queueUrl, ep.sqs().arn(queueUrl), "us-east-1",
+                fn, new EventSourceMapping.Settings(batchSize, java.time.Duration.ZERO, StackEndpoints.FUNCTION_TIMEOUT,
+                        1, true), counters);
+        esm.setPipelined(true); // receive ahead, delete beside the next invocation, as Lambda's pollers do
+        esm.setBatchListener(stats);
+        esm.setLog(s -> stats.lastError = s);
+        return esm;
+    }
+
+    /** user+sys CPU time of the process so far, in milliseconds (-1 if it is gone). */
+    double cpuMillis() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(fn.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 utime, 15 stime
+            return ticks * 1000.0 / CLK_TCK;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Peak resident set size (VmHWM) in MiB (-1 if it is gone). */
+    double peakRssMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(fn.pid()), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return -1;
+    }
+
+    /** The last lines of the process's log, for error messages. */
+    String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(fn.logFile());
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        fn.close();
+    }
+
+    private static long clockTicks() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            return Long.parseLong(out);
+        } catch (Exception e) {
+            return 100;
+        }
+    }
+
+    /** Sums of the event source mapping's batch outcomes (what the throughput and e2e tables report). */
+    static final class BatchStats implements Consumer<EventSourceMapping.BatchOutcome> {
+        final AtomicLong invocations = new AtomicLong();
+        final AtomicLong handled = new AtomicLong();      // records deleted after the invocation
+        final AtomicLong retried = new AtomicLong();      // records left for redelivery (batchItemFailures or failed invocation)
+        final AtomicLong errors = new AtomicLong();       // failed invocations / invalid responses
+        final AtomicLong invokeNanos = new AtomicLong();  // sum of dispatch -> response, i.e. time inside the instance
+        volatile long firstInvokeNanos;
+        volatile long lastDoneNanos;
+        volatile String lastError;
+
+        @Override
+        public void accept(EventSourceMapping.BatchOutcome b) {
+            if (firstInvokeNanos == 0) {
+                firstInvokeNanos = b.invokedNanos();
+            }
+            lastDoneNanos = b.answeredNanos();
+            invocations.incrementAndGet();
+            invokeNanos.addAndGet(b.answeredNanos() - b.invokedNanos());
+            if (b.error() != null) {
+                errors.incrementAndGet();
+                lastError = b.error();
+            }
+            retried.addAndGet(b.retained());
+            handled.addAndGet(b.deleted());
+        }
+    }
+}
