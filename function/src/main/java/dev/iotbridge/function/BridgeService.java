@@ -22,7 +22,8 @@ import dev.iotbridge.function.telemetry.Telemetry;
 
 /**
  * Wires the batch pipeline once per execution environment (clients, pool, telemetry).
- * {@link Startup}: both SDK clients are built during the Lambda init phase, not in the first invocation.
+ * {@link Startup}: the iot-data client is built during the Lambda init phase, not in the first invocation.
+ * The SQS client (quarkus-amazon-sqs, application scoped: a client proxy) is built at the first quarantine.
  */
 @Startup
 @Singleton

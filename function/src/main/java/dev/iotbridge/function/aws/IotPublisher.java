@@ -17,7 +17,8 @@ import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
 
 /**
  * iot-data Publish through the SDK's URL-connection HTTP client (no Netty/Apache, native
- * friendly). One client for the life of the execution environment, created at first use.
+ * friendly). One client for the life of the execution environment, built during the init phase
+ * (this bean is created by the {@code @Startup} BridgeService).
  */
 @Singleton
 public class IotPublisher implements Publisher {

@@ -1,5 +1,6 @@
 package dev.iotbridge.local.iotdata;
 
+import dev.iotbridge.local.LoopbackHttpServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -18,7 +19,6 @@ import dev.iotbridge.local.config.TopicFilter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,7 +81,7 @@ public final class IotDataEndpoint implements AutoCloseable {
                 .automaticReconnectWithDefaultConfig()
                 .buildAsync();
         mqtt.connectWith().cleanStart(true).send().join();
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+        server = LoopbackHttpServer.create(port, 256);
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
         server.createContext("/", this::handle);

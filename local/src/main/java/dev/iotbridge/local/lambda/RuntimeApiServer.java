@@ -1,10 +1,10 @@
 package dev.iotbridge.local.lambda;
 
+import dev.iotbridge.local.LoopbackHttpServer;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.BlockingDeque;
@@ -63,7 +63,7 @@ public final class RuntimeApiServer implements AutoCloseable {
     public String address() { return "127.0.0.1:" + port; }
 
     public void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        server = LoopbackHttpServer.create(port, 64);
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
