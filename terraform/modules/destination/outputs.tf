@@ -70,12 +70,7 @@ output "function_policy_json" {
 
 output "alarm_names" {
   description = "CloudWatch alarm names."
-  value = [
-    aws_cloudwatch_metric_alarm.dlq_not_empty.alarm_name,
-    aws_cloudwatch_metric_alarm.oldest_message_age.alarm_name,
-    aws_cloudwatch_metric_alarm.function_errors.alarm_name,
-    aws_cloudwatch_metric_alarm.function_throttles.alarm_name,
-  ]
+  value       = [for a in aws_cloudwatch_metric_alarm.this : a.alarm_name]
 }
 
 output "kms_key_policy_json" {

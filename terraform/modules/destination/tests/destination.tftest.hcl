@@ -305,12 +305,12 @@ run "alarms_notify_the_sns_topic" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.dlq_not_empty.alarm_actions == toset(["arn:aws:sns:eu-west-1:222222222222:ops"]) && aws_cloudwatch_metric_alarm.dlq_not_empty.dimensions.QueueName == "iot-bridge-dlq"
+    condition     = aws_cloudwatch_metric_alarm.this["dlq-not-empty"].alarm_actions == toset(["arn:aws:sns:eu-west-1:222222222222:ops"]) && aws_cloudwatch_metric_alarm.this["dlq-not-empty"].dimensions.QueueName == "iot-bridge-dlq"
     error_message = "The DLQ alarm watches the DLQ and notifies the topic."
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.oldest_message_age.metric_name == "ApproximateAgeOfOldestMessage"
+    condition     = aws_cloudwatch_metric_alarm.this["oldest-message-age"].metric_name == "ApproximateAgeOfOldestMessage"
     error_message = "Age-of-oldest-message alarm."
   }
 }
