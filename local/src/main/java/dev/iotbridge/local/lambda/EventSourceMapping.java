@@ -167,7 +167,11 @@ public final class EventSourceMapping implements AutoCloseable {
             }
             int max = Math.min(10, settings.batchSize() - batch.size());
             int w = wait;
+            // ElasticMQ 1.7.1 can leave a long poll unanswered until its 21 s ask timeout (a
+            // ConcurrentModificationException in its queue actor while redriving); give up soon
+            // after the poll's own wait and poll again, as the Lambda poller would.
             List<Message> got = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(max)
+                    .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofSeconds(w + 3L)))
                     .waitTimeSeconds(w)
                     .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
                     .messageAttributeNames("All")).messages();
