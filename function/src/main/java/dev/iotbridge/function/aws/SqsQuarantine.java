@@ -37,6 +37,13 @@ public class SqsQuarantine implements QuarantineSink {
     @Override
     public void quarantine(String messageId, String body, ErrorCode code, String detail, String route)
             throws BridgeException {
+        quarantine(messageId, body, code, detail, route, Long.MAX_VALUE);
+    }
+
+    /** The SendMessage call is bounded by the time left until {@code deadlineNanos} (per-request apiCallTimeout). */
+    @Override
+    public void quarantine(String messageId, String body, ErrorCode code, String detail, String route,
+            long deadlineNanos) throws BridgeException {
         Map<String, MessageAttributeValue> attrs = new HashMap<>();
         attrs.put(ATTR_CODE, string(code.name()));
         attrs.put(ATTR_DETAIL, string(sanitize(detail == null || detail.isEmpty() ? code.name() : detail)));
@@ -46,8 +53,17 @@ public class SqsQuarantine implements QuarantineSink {
         if (route != null && !route.isEmpty()) {
             attrs.put(ATTR_ROUTE, string(sanitize(route)));
         }
+        SendMessageRequest.Builder send = SendMessageRequest.builder().queueUrl(dlqUrl).messageBody(body).messageAttributes(attrs);
+        if (deadlineNanos != Long.MAX_VALUE) {
+            long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
+            if (left < 1) {
+                throw new BridgeException(ErrorCode.QUARANTINE_FAILED, "no time left before the invocation deadline to "
+                        + "send to the DLQ (" + code + ")");
+            }
+            send.overrideConfiguration(o -> o.apiCallTimeout(java.time.Duration.ofMillis(left)));
+        }
         try {
-            sqs.sendMessage(SendMessageRequest.builder().queueUrl(dlqUrl).messageBody(body).messageAttributes(attrs).build());
+            sqs.sendMessage(send.build());
         } catch (RuntimeException e) {
             throw new BridgeException(ErrorCode.QUARANTINE_FAILED,
                     "could not send to the DLQ (" + code + "): " + SdkErrors.shortMessage(e), e);

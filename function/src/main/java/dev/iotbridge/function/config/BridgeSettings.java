@@ -14,6 +14,8 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
+import dev.iotbridge.function.domain.RetryBackoff;
+import dev.iotbridge.function.domain.RetryPolicy;
 import dev.iotbridge.function.domain.Route;
 import dev.iotbridge.function.domain.Routes;
 import io.quarkus.runtime.Startup;
@@ -39,6 +41,7 @@ public class BridgeSettings {
     private final int publishMaxAttempts;
     private final String metricsNamespace;
     private final Region region;
+    private final RetryPolicy retryPolicy;
 
     public BridgeSettings(BridgeConfig config) {
         List<String> problems = new ArrayList<>();
@@ -55,6 +58,7 @@ public class BridgeSettings {
             }
         });
         this.region = region(problems);
+        this.retryPolicy = retryPolicy(config, problems);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("iot-bridge function configuration is invalid: " + String.join(" | ", problems));
         }
@@ -64,6 +68,9 @@ public class BridgeSettings {
         LOG.infof("iot-bridge ready: %d route(s) %s, iot endpoint %s, max concurrency %d, publish timeout %s x %d attempt(s)",
                 routes.all().size(), routes.all().stream().map(Route::name).toList(), iotEndpoint, maxConcurrency,
                 publishTimeout, publishMaxAttempts);
+        LOG.infof("retries: backoff %d s doubling to %d s (with jitter), max receive count %s, retention %d s",
+                retryPolicy.backoff().baseSeconds(), retryPolicy.backoff().capSeconds(),
+                retryPolicy.maxReceiveCount() == 0 ? "not set" : retryPolicy.maxReceiveCount(), retryPolicy.retentionSeconds());
     }
 
     public Routes routes() {
@@ -96,6 +103,39 @@ public class BridgeSettings {
 
     public Region region() {
         return region;
+    }
+
+    /** Backoff, last allowed receive and retention of records that failed transiently. */
+    public RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+
+    private static RetryPolicy retryPolicy(BridgeConfig config, List<String> problems) {
+        int maxReceiveCount = intIn(config.maxReceiveCount(), "BRIDGE_MAX_RECEIVE_COUNT", 0, 1, 1000, problems);
+        long base = seconds(config.backoffBase(), "BRIDGE_BACKOFF_BASE", 60, 1, RetryBackoff.MAX_VISIBILITY_SECONDS, problems);
+        long cap = seconds(config.backoffCap(), "BRIDGE_BACKOFF_CAP", 900, 1, RetryBackoff.MAX_VISIBILITY_SECONDS, problems);
+        long retention = seconds(config.messageRetention(), "BRIDGE_MESSAGE_RETENTION", RetryPolicy.DEFAULT_RETENTION_SECONDS,
+                60, 1_209_600, problems);
+        if (cap < base) {
+            problems.add("BRIDGE_BACKOFF_CAP=" + cap + "s is shorter than BRIDGE_BACKOFF_BASE=" + base
+                    + "s; set the cap to at least the base");
+            cap = base;
+        }
+        return new RetryPolicy(new RetryBackoff((int) base, (int) cap), Math.max(0, maxReceiveCount), retention);
+    }
+
+    /** A duration in whole seconds ("60s", "15m", "PT1H"), from {@code min} to {@code max} seconds. */
+    private static long seconds(Optional<String> value, String env, long dflt, long min, long max, List<String> problems) {
+        if (value.isEmpty() || value.get().isBlank()) {
+            return dflt;
+        }
+        Optional<Duration> d = parseDuration(value.get());
+        if (d.isEmpty() || d.get().toMillis() % 1000 != 0 || d.get().getSeconds() < min || d.get().getSeconds() > max) {
+            problems.add(env + "='" + value.get() + "' is not a whole number of seconds from " + min + " to " + max
+                    + "; set e.g. " + dflt + "s (default " + dflt + "s)");
+            return dflt;
+        }
+        return d.get().getSeconds();
     }
 
     private static Routes routes(Optional<String> value, List<String> problems) {

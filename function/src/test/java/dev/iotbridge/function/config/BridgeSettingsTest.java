@@ -54,6 +54,22 @@ class BridgeSettingsTest {
                 return v("sqs-endpoint");
             }
 
+            public Optional<String> maxReceiveCount() {
+                return v("max-receive-count");
+            }
+
+            public Optional<String> backoffBase() {
+                return v("backoff-base");
+            }
+
+            public Optional<String> backoffCap() {
+                return v("backoff-cap");
+            }
+
+            public Optional<String> messageRetention() {
+                return v("message-retention");
+            }
+
             public Optional<String> metricsNamespace() {
                 return v("metrics-namespace");
             }
