@@ -114,8 +114,9 @@ public class BridgeSettings {
         int maxReceiveCount = intIn(config.maxReceiveCount(), "BRIDGE_MAX_RECEIVE_COUNT", 0, 1, 1000, problems);
         long base = seconds(config.backoffBase(), "BRIDGE_BACKOFF_BASE", 60, 1, RetryBackoff.MAX_VISIBILITY_SECONDS, problems);
         long cap = seconds(config.backoffCap(), "BRIDGE_BACKOFF_CAP", 900, 1, RetryBackoff.MAX_VISIBILITY_SECONDS, problems);
+        // SQS allows 60 s - 14 days; shorter only for time-compressed local tests
         long retention = seconds(config.messageRetention(), "BRIDGE_MESSAGE_RETENTION", RetryPolicy.DEFAULT_RETENTION_SECONDS,
-                60, 1_209_600, problems);
+                1, 1_209_600, problems);
         if (cap < base) {
             problems.add("BRIDGE_BACKOFF_CAP=" + cap + "s is shorter than BRIDGE_BACKOFF_BASE=" + base
                     + "s; set the cap to at least the base");

@@ -7,8 +7,15 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Counts, per message id, what arrived at the destination broker and at the iot-data endpoint.
  * A chaos message's payload is {@code {"chaos":"<tag>","i":<id>}}; other payloads are ignored.
+ * Message {@code i} is sent on {@link #topic(int)} and, the chaos route mapping nothing, must
+ * arrive on that same topic: an arrival on any other topic is MISROUTED (a failure), not a delivery.
  */
 final class Tracker {
+    /** The source (= destination) topic of chaos message {@code i}: 16 topics in turn. */
+    static String topic(int i) {
+        return "GROUND/v1/chaos/" + (i % 16);
+    }
+
     final String tag;
     final int n;
     private final byte[] prefix;
@@ -17,6 +24,8 @@ final class Tracker {
     private final LongAdder uniqueDelivered = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder foreign = new LongAdder();
+    private final LongAdder misrouted = new LongAdder();
+    private final java.util.List<String> misroutedExamples = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Tracker(String tag, int n) {
         this.tag = tag;
@@ -41,10 +50,15 @@ final class Tracker {
         return v;
     }
 
-    void onDelivered(byte[] payload) {
+    void onDelivered(String topic, byte[] payload) {
         int i = index(payload);
         if (i < 0) {
             foreign.increment();
+            return;
+        }
+        if (!topic(i).equals(topic)) {
+            misrouted.increment();
+            if (misroutedExamples.size() < 5) misroutedExamples.add("id " + i + " on " + topic + " (expected " + topic(i) + ")");
             return;
         }
         if (delivered.getAndIncrement(i) == 0) uniqueDelivered.increment();
@@ -61,4 +75,8 @@ final class Tracker {
     long uniqueDelivered() { return uniqueDelivered.sum(); }
     long duplicates() { return duplicates.sum(); }
     long foreign() { return foreign.sum(); }
+    long misrouted() { return misrouted.sum(); }
+    java.util.List<String> misroutedExamples() { return java.util.List.copyOf(misroutedExamples); }
+    /** Arrivals at iot-data of message {@code i} so far. */
+    int iotDataCount(int i) { return atIotData.get(i); }
 }
