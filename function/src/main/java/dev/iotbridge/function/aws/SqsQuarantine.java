@@ -28,10 +28,12 @@ public class SqsQuarantine implements QuarantineSink {
 
     private final SqsClient sqs;
     private final String dlqUrl;
+    private final CallBudget budget;
 
     public SqsQuarantine(SqsClient sqs, BridgeSettings settings) {
         this.sqs = sqs;
         this.dlqUrl = settings.dlqUrl();
+        this.budget = new CallBudget(sqs);
     }
 
     @Override
@@ -54,13 +56,13 @@ public class SqsQuarantine implements QuarantineSink {
             attrs.put(ATTR_ROUTE, string(sanitize(route)));
         }
         SendMessageRequest.Builder send = SendMessageRequest.builder().queueUrl(dlqUrl).messageBody(body).messageAttributes(attrs);
-        if (deadlineNanos != Long.MAX_VALUE) {
-            long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
-            if (left < 1) {
+        java.util.Optional<java.time.Duration> timeout = budget.forDeadline(deadlineNanos);
+        if (timeout.isPresent()) {
+            if (timeout.get().toMillis() < 1) {
                 throw new BridgeException(ErrorCode.QUARANTINE_FAILED, "no time left before the invocation deadline to "
                         + "send to the DLQ (" + code + ")");
             }
-            send.overrideConfiguration(o -> o.apiCallTimeout(java.time.Duration.ofMillis(left)));
+            send.overrideConfiguration(o -> o.apiCallTimeout(timeout.get()));
         }
         try {
             sqs.sendMessage(send.build());

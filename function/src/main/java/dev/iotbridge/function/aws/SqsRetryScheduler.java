@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,6 +33,7 @@ public class SqsRetryScheduler implements RetryScheduler {
     private final SqsClient sqs;
     private final String dlqUrl;
     private final Map<String, String> queueUrls = new ConcurrentHashMap<>();
+    private final CallBudget budget;
 
     @Inject
     public SqsRetryScheduler(SqsClient sqs, BridgeSettings settings) {
@@ -41,6 +43,7 @@ public class SqsRetryScheduler implements RetryScheduler {
     SqsRetryScheduler(SqsClient sqs, String dlqUrl) {
         this.sqs = sqs;
         this.dlqUrl = dlqUrl;
+        this.budget = new CallBudget(sqs);
     }
 
     @Override
@@ -54,9 +57,9 @@ public class SqsRetryScheduler implements RetryScheduler {
             String url = queueUrls.computeIfAbsent(arn, a -> queueUrl(a, dlqUrl));
             for (int i = 0; i < list.size(); i += MAX_BATCH) {
                 List<Delay> chunk = list.subList(i, Math.min(list.size(), i + MAX_BATCH));
-                long left = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : (deadlineNanos - System.nanoTime()) / 1_000_000;
-                if (left < 1 || url == null) {
-                    return; // no time left (or no queue): these come back after the visibility timeout
+                Optional<Duration> timeout = budget.forDeadline(deadlineNanos);
+                if (url == null || timeout.isPresent() && timeout.get().toMillis() < 1) {
+                    return; // no queue, or no time left: these come back after the visibility timeout
                 }
                 List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(chunk.size());
                 for (int k = 0; k < chunk.size(); k++) {
@@ -67,9 +70,7 @@ public class SqsRetryScheduler implements RetryScheduler {
                 try {
                     ChangeMessageVisibilityBatchResponse res = sqs.changeMessageVisibilityBatch(b -> {
                         b.queueUrl(url).entries(entries);
-                        if (left != Long.MAX_VALUE) {
-                            b.overrideConfiguration(o -> o.apiCallTimeout(Duration.ofMillis(left)));
-                        }
+                        timeout.ifPresent(t -> b.overrideConfiguration(o -> o.apiCallTimeout(t)));
                     });
                     res.successful().forEach(ok -> done.add(chunk.get(Integer.parseInt(ok.id().substring(1))).messageId()));
                 } catch (RuntimeException e) {
