@@ -174,7 +174,6 @@ public final class ChaosScenarios {
                 }
                 if (inv == null) continue;
                 List<Integer> ids = idsOf(inv.event(), t);
-                int[] seenBefore = ids.stream().mapToInt(t::iotDataCount).toArray();
                 long expected = Math.max(api.medianInvocationNanos(), 1_000_000L);
                 long at = inv.takenNanos() + (long) (random.nextDouble() * expected);
                 long wait = at - System.nanoTime();
@@ -185,8 +184,8 @@ public final class ChaosScenarios {
                 }
                 f.kill();
                 Thread.sleep(300); // requests already sent still land at iot-data
-                int published = 0;
-                for (int j = 0; j < ids.size(); j++) if (t.iotDataCount(ids.get(j)) > seenBefore[j]) published++;
+                long taken = inv.takenNanos();
+                int published = (int) ids.stream().filter(i -> t.reachedIotDataSince(i, taken)).count();
                 if (published == 0) log.before.incrementAndGet();
                 else if (published < ids.size()) log.partial.incrementAndGet();
                 else log.after.incrementAndGet();

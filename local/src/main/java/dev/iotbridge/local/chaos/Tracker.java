@@ -21,6 +21,8 @@ final class Tracker {
     private final byte[] prefix;
     private final AtomicIntegerArray delivered;
     private final AtomicIntegerArray atIotData;
+    /** System.nanoTime() of the last arrival of each id at iot-data (0 = never). */
+    private final java.util.concurrent.atomic.AtomicLongArray lastAtIotData;
     private final LongAdder uniqueDelivered = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder foreign = new LongAdder();
@@ -33,6 +35,7 @@ final class Tracker {
         this.prefix = ("{\"chaos\":\"" + tag + "\",\"i\":").getBytes(StandardCharsets.US_ASCII);
         this.delivered = new AtomicIntegerArray(n);
         this.atIotData = new AtomicIntegerArray(n);
+        this.lastAtIotData = new java.util.concurrent.atomic.AtomicLongArray(n);
     }
 
     byte[] payload(int i) {
@@ -67,7 +70,10 @@ final class Tracker {
 
     void onIotData(byte[] payload) {
         int i = index(payload);
-        if (i >= 0) atIotData.incrementAndGet(i);
+        if (i >= 0) {
+            atIotData.incrementAndGet(i);
+            lastAtIotData.set(i, System.nanoTime());
+        }
     }
 
     boolean delivered(int i) { return delivered.get(i) > 0; }
@@ -77,6 +83,9 @@ final class Tracker {
     long foreign() { return foreign.sum(); }
     long misrouted() { return misrouted.sum(); }
     java.util.List<String> misroutedExamples() { return java.util.List.copyOf(misroutedExamples); }
-    /** Arrivals at iot-data of message {@code i} so far. */
-    int iotDataCount(int i) { return atIotData.get(i); }
+    /** Whether message {@code i} reached iot-data at or after {@code sinceNanos} (System.nanoTime()). */
+    boolean reachedIotDataSince(int i, long sinceNanos) {
+        long t = lastAtIotData.get(i);
+        return t != 0 && t >= sinceNanos;
+    }
 }
