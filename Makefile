@@ -8,11 +8,11 @@ ROOT        := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 # Picked from JAVA_HOME, else the newest JDK in /usr/lib/jvm; see .ci/find-jdk.
 JDK         := $(shell $(ROOT)/.ci/find-jdk 2>/dev/null)
 # Maven is quiet once the build's dependencies are in ~/.m2. Until then (the first build downloads
-# about 300 MB, minutes) it prints each download, so that a long step shows progress.
+# about 320 MB, minutes) it prints each download, so that a long step shows progress.
 QUARKUS_VERSION := $(shell sed -n 's:.*<quarkus.platform.version>\(.*\)</quarkus.platform.version>.*:\1:p' $(ROOT)/pom.xml)
 M2_CACHED   := $(and $(wildcard $(HOME)/.m2/repository/io/quarkus/quarkus-maven-plugin/$(QUARKUS_VERSION)),$(wildcard $(HOME)/.m2/repository/com/hivemq/hivemq-community-edition-embedded))
 MVN         := JAVA_HOME=$(JDK) $(ROOT)/mvnw -B $(if $(M2_CACHED),-q) -Dstyle.color=never
-FIRST_BUILD_NOTE := $(if $(M2_CACHED),,@echo "first build: Maven downloads the build's dependencies into ~/.m2 (about 300 MB, a few minutes); its download lines follow" >&2)
+FIRST_BUILD_NOTE := $(if $(M2_CACHED),,@echo "first build: Maven downloads the build's dependencies into ~/.m2 (about 320 MB, a few minutes); its download lines follow" >&2)
 MVN_LOUD    := JAVA_HOME=$(JDK) $(ROOT)/mvnw -B -Dstyle.color=never
 FUNCTION_ZIP := $(ROOT)/function/target/function.zip
 LOCAL_CP    := $(ROOT)/local/target/classpath.txt
