@@ -90,25 +90,45 @@ public final class MqttTopics {
         return filter.substring(0, cut);
     }
 
-    private static void checkCharacters(String s, String role) throws BridgeException {
+    /**
+     * Add_prefix is the start of every destination topic of its route: it must not introduce
+     * what a topic name may not contain. Returns null when valid, else the reason.
+     */
+    public static String prefixProblem(String prefix) {
+        String why = characterProblem(prefix);
+        if (why != null) {
+            return why;
+        }
+        if (prefix.indexOf('+') >= 0 || prefix.indexOf('#') >= 0) {
+            return "must not contain wildcards";
+        }
+        return prefix.startsWith("$") ? "must not start with '$' (reserved topics)" : null;
+    }
+
+    /**
+     * The one character rule for topics, filters and prefixes: no control character
+     * (U+0000-U+001F, U+007F-U+009F) and no unpaired surrogate (not encodable as UTF-8).
+     * Returns null when the text passes, else the reason.
+     */
+    static String characterProblem(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c <= 0x1F || (c >= 0x7F && c <= 0x9F)) {
-                throw new BridgeException(ErrorCode.TOPIC_INVALID_CHARACTER,
-                        role + " topic contains control character U+" + String.format("%04X", (int) c) + " at index " + i);
+                return "contains control character U+" + String.format("%04X", (int) c) + " at index " + i;
             }
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                throw new BridgeException(ErrorCode.TOPIC_INVALID_CHARACTER,
-                        role + " topic contains an unpaired surrogate at index " + i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return "contains an unpaired surrogate at index " + i;
             }
-            if (Character.isLowSurrogate(c)) {
-                throw new BridgeException(ErrorCode.TOPIC_INVALID_CHARACTER,
-                        role + " topic contains an unpaired surrogate at index " + i);
-            }
+        }
+        return null;
+    }
+
+    private static void checkCharacters(String s, String role) throws BridgeException {
+        String why = characterProblem(s);
+        if (why != null) {
+            throw new BridgeException(ErrorCode.TOPIC_INVALID_CHARACTER, role + " topic " + why);
         }
     }
 

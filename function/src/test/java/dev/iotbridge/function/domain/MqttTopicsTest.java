@@ -111,4 +111,13 @@ class MqttTopicsTest {
         assertTrue(MqttTopics.literalPrefix("#").isEmpty());
         assertFalse(MqttTopics.matches("a/b", "a/c"));
     }
+
+    @Test
+    void aPrefixMayNotIntroduceWhatATopicNameMayNotContain() {
+        assertNull(MqttTopics.prefixProblem(""));
+        assertNull(MqttTopics.prefixProblem("bridged/acct-a/"));
+        assertEquals("must not contain wildcards", MqttTopics.prefixProblem("a/+/"));
+        assertEquals("must not start with '$' (reserved topics)", MqttTopics.prefixProblem("$aws/"));
+        assertEquals("contains control character U+0000 at index 1", MqttTopics.prefixProblem("a\u0000"));
+    }
 }
