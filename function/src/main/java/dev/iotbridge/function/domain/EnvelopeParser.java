@@ -78,10 +78,10 @@ public final class EnvelopeParser {
         String responseTopic = optionalString(o, "responseTopic", ErrorCode.INVALID_MQTT_PROPERTY);
         if (responseTopic != null) {
             try {
-                MqttTopics.validateTopicName(responseTopic, "response");
+                MqttTopics.validateResponseTopic(responseTopic);
             } catch (BridgeException e) {
                 throw new BridgeException(ErrorCode.INVALID_MQTT_PROPERTY,
-                        "field 'responseTopic' is not a valid topic name (" + e.code() + "): " + e.detail());
+                        "field 'responseTopic' is not a valid response topic (" + e.code() + "): " + e.detail());
             }
         }
         String correlationData = optionalString(o, "correlationData", ErrorCode.INVALID_MQTT_PROPERTY);

@@ -31,6 +31,22 @@ public final class MqttTopics {
         checkSize(topic, role);
     }
 
+    /**
+     * Validates an MQTT 5 response topic exactly as the iot-data Publish API states it:
+     * "A UTF-8 encoded string ... The topic must not contain wildcard characters." It names the
+     * topic a receiver replies on, not the topic being published, so the topic-name policy of
+     * {@link #validateTopicName} ($-reserved, 256 bytes, 8 levels) does not apply to it.
+     */
+    public static void validateResponseTopic(String topic) throws BridgeException {
+        String why = utf8Problem(topic);
+        if (why != null) {
+            throw new BridgeException(ErrorCode.TOPIC_INVALID_CHARACTER, "response topic " + why);
+        }
+        if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
+            throw new BridgeException(ErrorCode.TOPIC_WILDCARD, "response topic contains an MQTT wildcard (+ or #): " + topic);
+        }
+    }
+
     /** Validates a topic FILTER (route source_filter). Returns null when valid, else the reason. */
     public static String filterProblem(String filter) {
         if (filter == null || filter.isEmpty()) {
@@ -107,7 +123,7 @@ public final class MqttTopics {
 
     /**
      * The one character rule for topics, filters and prefixes: no control character
-     * (U+0000-U+001F, U+007F-U+009F) and no unpaired surrogate (not encodable as UTF-8).
+     * (U+0000-U+001F, U+007F-U+009F) and nothing that is not UTF-8 (an unpaired surrogate).
      * Returns null when the text passes, else the reason.
      */
     static String characterProblem(String s) {
@@ -116,6 +132,14 @@ public final class MqttTopics {
             if (c <= 0x1F || (c >= 0x7F && c <= 0x9F)) {
                 return "contains control character U+" + String.format("%04X", (int) c) + " at index " + i;
             }
+        }
+        return utf8Problem(s);
+    }
+
+    /** An unpaired surrogate (a JSON escape can carry one) has no UTF-8 encoding. Returns null when there is none. */
+    private static String utf8Problem(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {

@@ -120,4 +120,18 @@ class MqttTopicsTest {
         assertEquals("must not start with '$' (reserved topics)", MqttTopics.prefixProblem("$aws/"));
         assertEquals("contains control character U+0000 at index 1", MqttTopics.prefixProblem("a\u0000"));
     }
+
+    @Test
+    void aResponseTopicFollowsOnlyThePublishApiRule() {
+        // iot-data Publish, responseTopic: "A UTF-8 encoded string ... must not contain wildcard characters."
+        assertDoesNotThrow(() -> MqttTopics.validateResponseTopic("$aws/things/x/shadow/update"));
+        assertDoesNotThrow(() -> MqttTopics.validateResponseTopic("a/b/c/d/e/f/g/h/i/j"));
+        assertDoesNotThrow(() -> MqttTopics.validateResponseTopic("x".repeat(300)));
+        assertEquals(ErrorCode.TOPIC_WILDCARD,
+                assertThrows(BridgeException.class, () -> MqttTopics.validateResponseTopic("a/+/b")).code());
+        assertEquals(ErrorCode.TOPIC_WILDCARD,
+                assertThrows(BridgeException.class, () -> MqttTopics.validateResponseTopic("a/#")).code());
+        assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER,
+                assertThrows(BridgeException.class, () -> MqttTopics.validateResponseTopic("a\ud800")).code());
+    }
 }
