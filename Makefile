@@ -32,20 +32,20 @@ test: check-java ## Run all tests: function unit + Quarkus tests, local stack en
 
 .PHONY: package
 package: check-java ## Build the JVM function.zip (java21 runtime) into function/target/
-	$(MVN) -pl function package -DskipTests
+	$(MVN) -pl function -am package -DskipTests
 	@ls -l $(FUNCTION_ZIP)
 
 .PHONY: native-build
 native-build: check-java ## Build the native function.zip (bootstrap, provided.al2023): local GraalVM/Mandrel, else container build
 	@if command -v native-image >/dev/null 2>&1; then \
 	  echo "native-build: using local native-image ($$(command -v native-image))"; \
-	  $(MVN_LOUD) -pl function package -DskipTests -Dnative; \
+	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative; \
 	elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
 	  echo "native-build: no local GraalVM; building inside a Mandrel container with docker"; \
-	  $(MVN_LOUD) -pl function package -DskipTests -Dnative -Dquarkus.native.container-build=true; \
+	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative -Dquarkus.native.container-build=true; \
 	elif command -v podman >/dev/null 2>&1; then \
 	  echo "native-build: no local GraalVM; building inside a Mandrel container with podman"; \
-	  $(MVN_LOUD) -pl function package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=podman; \
+	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=podman; \
 	else \
 	  echo "error: a native build needs GraalVM/Mandrel ('native-image' on PATH, e.g. sdk install java 21-graalce)" >&2; \
 	  echo "  or a running container engine (docker or podman) for Quarkus' container build." >&2; \
@@ -57,7 +57,7 @@ $(FUNCTION_ZIP):
 
 # The local stack's runtime classpath, written once by Maven and reused by up/demo.
 $(LOCAL_CP): $(ROOT)/local/pom.xml $(shell find $(ROOT)/local/src/main -type f 2>/dev/null)
-	$(MVN) -pl local install -DskipTests
+	$(MVN) -pl local -am install -DskipTests
 	$(MVN) -pl local dependency:build-classpath -Dmdep.outputFile=$(LOCAL_CP) -Dmdep.includeScope=runtime
 
 LOCAL_JAVA = $(JDK)/bin/java -cp "$(ROOT)/local/target/classes:$$(cat $(LOCAL_CP))"

@@ -2,11 +2,13 @@ package dev.iotbridge.function.domain;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.iotbridge.topics.TopicFilter;
+
 /**
  * AWS IoT Core topic rules: topic names and filters are UTF-8, at most 256 bytes and at most
  * 7 forward slashes (8 levels); names starting with {@code $} are reserved; topic names carry
  * no wildcards. Control characters (U+0000-U+001F, U+007F-U+009F) and unpaired surrogates
- * are refused outright.
+ * are refused outright. Matching a filter against a topic is MQTT's, not AWS's: {@link TopicFilter}.
  */
 public final class MqttTopics {
     public static final int MAX_TOPIC_BYTES = 256;
@@ -61,49 +63,7 @@ public final class MqttTopics {
         if (filter.charAt(0) == '$') {
             return "starts with '$' (reserved topics cannot be bridged)";
         }
-        String[] levels = filter.split("/", -1);
-        for (int i = 0; i < levels.length; i++) {
-            String level = levels[i];
-            if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
-                return "'#' must be a whole level and the last one";
-            }
-            if (level.contains("+") && !level.equals("+")) {
-                return "'+' must be a whole level";
-            }
-        }
-        return null;
-    }
-
-    /** MQTT topic filter matching ({@code +} one level, {@code #} this level and below, incl. the parent). */
-    public static boolean matches(String filter, String topic) {
-        String[] f = filter.split("/", -1);
-        String[] t = topic.split("/", -1);
-        for (int i = 0; i < f.length; i++) {
-            if (f[i].equals("#")) {
-                return true;
-            }
-            if (i >= t.length) {
-                return false;
-            }
-            if (!f[i].equals("+") && !f[i].equals(t[i])) {
-                return false;
-            }
-        }
-        return f.length == t.length;
-    }
-
-    /** The literal part of a filter before its first wildcard level (e.g. "a/b/" for "a/b/+/c"). */
-    public static String literalPrefix(String filter) {
-        int plus = filter.indexOf('+');
-        int hash = filter.indexOf('#');
-        int cut = filter.length();
-        if (plus >= 0) {
-            cut = Math.min(cut, plus);
-        }
-        if (hash >= 0) {
-            cut = Math.min(cut, hash);
-        }
-        return filter.substring(0, cut);
+        return TopicFilter.wildcardProblem(filter);
     }
 
     /**

@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.iotbridge.topics.TopicFilter;
+
 /**
  * The routes of {@code BRIDGE_ROUTES} (a JSON array, DESIGN §4), validated as a whole.
  * {@link #parse} collects every problem and throws one {@link IllegalArgumentException}
@@ -131,7 +133,7 @@ public final class Routes {
             found.add("source_filter is required");
         } else if (filterProblem != null) {
             found.add("source_filter '" + filter + "' is not a valid MQTT topic filter: " + filterProblem);
-        } else if (filter != null && strip != null && !MqttTopics.literalPrefix(filter).startsWith(strip)) {
+        } else if (filter != null && strip != null && !TopicFilter.literalPrefix(filter).startsWith(strip)) {
             found.add("strip_prefix '" + strip + "' must match the start of source_filter '" + filter
                     + "' (before any wildcard)");
         }
@@ -187,7 +189,7 @@ public final class Routes {
      * quarantining every message at run time.
      */
     private static String fixedDestinationProblem(Route route) {
-        if (!MqttTopics.literalPrefix(route.sourceFilter()).equals(route.sourceFilter())) {
+        if (!TopicFilter.literalPrefix(route.sourceFilter()).equals(route.sourceFilter())) {
             return null;
         }
         try {

@@ -2,15 +2,11 @@ package dev.iotbridge.function.domain;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 class MqttTopicsTest {
 
@@ -70,25 +66,6 @@ class MqttTopicsTest {
         assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER, rejection("a\ud800b")); // unpaired surrogate
     }
 
-    @ParameterizedTest(name = "{0} matches {1}: {2}")
-    @CsvSource({
-            "GROUND/v1/#, GROUND/v1/site1/temp, true",
-            "GROUND/v1/#, GROUND/v1, true",
-            "GROUND/v1/#, GROUND/v2/x, false",
-            "GROUND/+/temp, GROUND/site1/temp, true",
-            "GROUND/+/temp, GROUND/site1/x/temp, false",
-            "GROUND/+, GROUND/, true",
-            "a/b, a/b, true",
-            "a/b, a/b/c, false",
-            "a/b/c, a/b, false",
-            "#, anything/at/all, true",
-            "+/+, a/b, true",
-            "+/+, a, false",
-    })
-    void topicFilterMatchingFollowsMqtt(String filter, String topic, boolean expected) {
-        assertEquals(expected, MqttTopics.matches(filter, topic));
-    }
-
     @Test
     void filterValidationAcceptsProperFiltersAndExplainsBadOnes() {
         assertNull(MqttTopics.filterProblem("GROUND/v1/#"));
@@ -101,15 +78,6 @@ class MqttTopicsTest {
         assertNotNull(MqttTopics.filterProblem("$aws/#"));
         assertNotNull(MqttTopics.filterProblem("a/b/c/d/e/f/g/h/#"));
         assertNotNull(MqttTopics.filterProblem("a\u0000"));
-    }
-
-    @Test
-    void literalPrefixStopsAtTheFirstWildcard() {
-        assertEquals("GROUND/v1/", MqttTopics.literalPrefix("GROUND/v1/#"));
-        assertEquals("a/", MqttTopics.literalPrefix("a/+/c"));
-        assertEquals("a/b", MqttTopics.literalPrefix("a/b"));
-        assertTrue(MqttTopics.literalPrefix("#").isEmpty());
-        assertFalse(MqttTopics.matches("a/b", "a/c"));
     }
 
     @Test

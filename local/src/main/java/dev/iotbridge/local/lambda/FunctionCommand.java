@@ -54,7 +54,7 @@ public record FunctionCommand(String kind, List<String> command, Path taskRoot) 
                                           List<String> jvmOptions) throws IOException {
         if (!Files.isRegularFile(zip)) {
             throw new IllegalStateException("function artifact " + zip.toAbsolutePath().normalize()
-                    + " is missing: run ./mvnw -pl function package first (or make package)");
+                    + " is missing: run ./mvnw -pl function -am package first (or make package)");
         }
         Path task = workDir.resolve("task");
         deleteTree(task);
@@ -67,7 +67,7 @@ public record FunctionCommand(String kind, List<String> command, Path taskRoot) 
         }
         if (ricDir == null || !Files.isDirectory(ricDir)) {
             throw new IllegalStateException("runtime interface client jars not found in " + ricDir
-                    + " (built by ./mvnw -pl local generate-resources into local/target/ric)");
+                    + " (built by ./mvnw -pl local -am generate-resources into local/target/ric)");
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin.toString());
