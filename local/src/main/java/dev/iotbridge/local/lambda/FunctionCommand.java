@@ -72,6 +72,10 @@ public record FunctionCommand(String kind, List<String> command, Path taskRoot) 
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin.toString());
         cmd.addAll(jvmOptions);
+        if (javaBin.equals(currentJava()) && Runtime.version().feature() >= 24) {
+            // JDK 24+ warns when the RIC loads its JNI library (JEP 472); the managed java21 runtime does not
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
         cmd.add("-cp");
         cmd.add(ricDir.toAbsolutePath() + "/*");
         cmd.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");
