@@ -38,20 +38,20 @@ test: check-java ## Run all tests: function unit + Quarkus tests, local stack en
 .PHONY: package
 package: check-java ## Build the JVM function.zip (java21 runtime) into function/target/
 	$(FIRST_BUILD_NOTE)
-	$(MVN) -pl function package -DskipTests
+	$(MVN) -pl function -am package -DskipTests
 	@ls -l $(FUNCTION_ZIP)
 
 .PHONY: native-build
 native-build: check-java ## Build the native function.zip (bootstrap, provided.al2023): local GraalVM/Mandrel, else container build
 	@if command -v native-image >/dev/null 2>&1; then \
 	  echo "native-build: using local native-image ($$(command -v native-image))"; \
-	  $(MVN_LOUD) -pl function package -DskipTests -Dnative; \
+	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative; \
 	elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
 	  echo "native-build: no local GraalVM; building inside a Mandrel container with docker"; \
-	  $(MVN_LOUD) -pl function package -DskipTests -Dnative -Dquarkus.native.container-build=true; \
+	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative -Dquarkus.native.container-build=true; \
 	elif command -v podman >/dev/null 2>&1; then \
 	  echo "native-build: no local GraalVM; building inside a Mandrel container with podman"; \
-	  $(MVN_LOUD) -pl function package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=podman; \
+	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=podman; \
 	else \
 	  echo "error: a native build needs GraalVM/Mandrel ('native-image' on PATH, e.g. sdk install java 21-graalce)" >&2; \
 	  echo "  or a running container engine (docker or podman) for Quarkus' container build." >&2; \
@@ -67,7 +67,11 @@ $(LOCAL_CP): $(ROOT)/local/pom.xml $(shell find $(ROOT)/local/src/main -type f 2
 	$(FIRST_BUILD_NOTE)
 	$(MVN) -pl local -am package -DskipTests
 
-LOCAL_JAVA = $(JDK)/bin/java -cp "$(ROOT)/local/target/classes:$$(cat $(LOCAL_CP))"
+# JDK 24+ warns when HiveMQ's JNA loads native code and when Pekko (in ElasticMQ) uses
+# sun.misc.Unsafe (JEP 472, JEP 498); both are expected here, so allowed on JDKs that know the options.
+JDK_MAJOR   := $(shell sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' $(JDK)/release 2>/dev/null)
+JVM_ALLOW   := $(if $(filter-out 21 22 23,$(JDK_MAJOR)),--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
+LOCAL_JAVA = $(JDK)/bin/java $(JVM_ALLOW) -cp "$(ROOT)/local/target/classes:$$(cat $(LOCAL_CP))"
 
 .PHONY: print-java
 print-java: check-java ## Print the java command line up/demo run the local stack with (builds it if needed)

@@ -30,11 +30,11 @@ MVN=(env JAVA_HOME="$JDK" "$ROOT/mvnw" -B -q -Dstyle.color=never)
 
 if [ -n "$build" ] || [ ! -f function/target/function.zip ]; then
   echo "==> chaos: building the JVM function.zip"
-  "${MVN[@]}" -pl function package -DskipTests
+  "${MVN[@]}" -pl function -am package -DskipTests
 fi
 if [ -n "$build" ] || [ ! -f local/target/classpath.txt ]; then
   echo "==> chaos: building the local stack"
-  "${MVN[@]}" -pl local package -DskipTests
+  "${MVN[@]}" -pl local -am package -DskipTests
 fi
 
 mkdir -p local/run/chaos

@@ -25,7 +25,7 @@ class ChaosSmokeTest {
     static ChaosOptions options(String name) throws Exception {
         Path zip = Path.of(System.getProperty("bridge.function.zip", "../function/target/function.zip"));
         if (!Files.isRegularFile(zip)) {
-            fail("the function artifact " + zip.toAbsolutePath().normalize() + " is missing: run ./mvnw -pl function package first");
+            fail("the function artifact " + zip.toAbsolutePath().normalize() + " is missing: run ./mvnw -pl function -am package first");
         }
         ChaosOptions o = new ChaosOptions();
         o.functionZip = zip;
