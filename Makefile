@@ -7,7 +7,12 @@ ROOT        := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 # A JDK >= 21 builds the function (its bytecode targets the java21 Lambda runtime).
 # Picked from JAVA_HOME, else the newest JDK in /usr/lib/jvm; see .ci/find-jdk.
 JDK         := $(shell $(ROOT)/.ci/find-jdk 2>/dev/null)
-MVN         := JAVA_HOME=$(JDK) $(ROOT)/mvnw -B -q -Dstyle.color=never
+# Maven is quiet once the build's dependencies are in ~/.m2. Until then (the first build downloads
+# about 320 MB, minutes) it prints each download, so that a long step shows progress.
+QUARKUS_VERSION := $(shell sed -n 's:.*<quarkus.platform.version>\(.*\)</quarkus.platform.version>.*:\1:p' $(ROOT)/pom.xml)
+M2_CACHED   := $(and $(wildcard $(HOME)/.m2/repository/io/quarkus/quarkus-maven-plugin/$(QUARKUS_VERSION)),$(wildcard $(HOME)/.m2/repository/com/hivemq/hivemq-community-edition-embedded))
+MVN         := JAVA_HOME=$(JDK) $(ROOT)/mvnw -B $(if $(M2_CACHED),-q) -Dstyle.color=never
+FIRST_BUILD_NOTE := $(if $(M2_CACHED),,@echo "first build: Maven downloads the build's dependencies into ~/.m2 (about 320 MB, a few minutes); its download lines follow" >&2)
 MVN_LOUD    := JAVA_HOME=$(JDK) $(ROOT)/mvnw -B -Dstyle.color=never
 FUNCTION_ZIP := $(ROOT)/function/target/function.zip
 LOCAL_CP    := $(ROOT)/local/target/classpath.txt
@@ -32,20 +37,21 @@ test: check-java ## Run all tests: function unit + Quarkus tests, local stack en
 
 .PHONY: package
 package: check-java ## Build the JVM function.zip (java21 runtime) into function/target/
-	$(MVN) -pl function package -DskipTests
+	$(FIRST_BUILD_NOTE)
+	$(MVN) -pl function -am package -DskipTests
 	@ls -l $(FUNCTION_ZIP)
 
 .PHONY: native-build
 native-build: check-java ## Build the native function.zip (bootstrap, provided.al2023): local GraalVM/Mandrel, else container build
 	@if command -v native-image >/dev/null 2>&1; then \
 	  echo "native-build: using local native-image ($$(command -v native-image))"; \
-	  $(MVN_LOUD) -pl function package -DskipTests -Dnative; \
+	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative; \
 	elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
 	  echo "native-build: no local GraalVM; building inside a Mandrel container with docker"; \
-	  $(MVN_LOUD) -pl function package -DskipTests -Dnative -Dquarkus.native.container-build=true; \
+	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative -Dquarkus.native.container-build=true; \
 	elif command -v podman >/dev/null 2>&1; then \
 	  echo "native-build: no local GraalVM; building inside a Mandrel container with podman"; \
-	  $(MVN_LOUD) -pl function package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=podman; \
+	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=podman; \
 	else \
 	  echo "error: a native build needs GraalVM/Mandrel ('native-image' on PATH, e.g. sdk install java 21-graalce)" >&2; \
 	  echo "  or a running container engine (docker or podman) for Quarkus' container build." >&2; \
@@ -55,12 +61,22 @@ native-build: check-java ## Build the native function.zip (bootstrap, provided.a
 $(FUNCTION_ZIP):
 	$(MAKE) package
 
-# The local stack's runtime classpath, written once by Maven and reused by up/demo.
+# The local stack's classes and runtime classpath (local/pom.xml writes classpath.txt), built in
+# the work tree and reused by up/demo; nothing is installed into ~/.m2.
 $(LOCAL_CP): $(ROOT)/local/pom.xml $(shell find $(ROOT)/local/src/main -type f 2>/dev/null)
-	$(MVN) -pl local install -DskipTests
-	$(MVN) -pl local dependency:build-classpath -Dmdep.outputFile=$(LOCAL_CP) -Dmdep.includeScope=runtime
+	$(FIRST_BUILD_NOTE)
+	$(MVN) -pl local -am package -DskipTests
 
-LOCAL_JAVA = $(JDK)/bin/java -cp "$(ROOT)/local/target/classes:$$(cat $(LOCAL_CP))"
+# JDK 24+ warns when HiveMQ's JNA loads native code and when Pekko (in ElasticMQ) uses
+# sun.misc.Unsafe (JEP 472, JEP 498); both are expected here, so allowed on JDKs that know the options.
+JDK_MAJOR   := $(shell sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' $(JDK)/release 2>/dev/null)
+JVM_ALLOW   := $(if $(filter-out 21 22 23,$(JDK_MAJOR)),--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
+LOCAL_JAVA = $(JDK)/bin/java $(JVM_ALLOW) -cp "$(ROOT)/local/target/classes:$$(cat $(LOCAL_CP))"
+
+.PHONY: print-java
+print-java: check-java ## Print the java command line up/demo run the local stack with (builds it if needed)
+	@$(MAKE) -s --no-print-directory $(LOCAL_CP) >&2
+	@echo $(LOCAL_JAVA)
 
 .PHONY: up
 up: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## Run the local two-account stack in the foreground (Ctrl-C stops it)

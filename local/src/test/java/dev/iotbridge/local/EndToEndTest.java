@@ -48,7 +48,7 @@ class EndToEndTest {
         Path zip = Path.of(System.getProperty("bridge.function.zip", "../function/target/function.zip"));
         if (!Files.isRegularFile(zip)) {
             fail("the function artifact " + zip.toAbsolutePath().normalize() + " is missing: "
-                    + "run ./mvnw -pl function package first (make package); the end-to-end tests run the real function");
+                    + "run ./mvnw -pl function -am package first (make package); the end-to-end tests run the real function");
         }
         return zip;
     }

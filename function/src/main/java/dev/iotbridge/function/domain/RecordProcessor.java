@@ -2,8 +2,8 @@ package dev.iotbridge.function.domain;
 
 import java.util.function.LongSupplier;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Handles ONE SQS record end to end: parse, route, validate (the destination is the security
@@ -19,8 +19,6 @@ public final class RecordProcessor {
     public static final String HOP_PROPERTY = "iot-bridge-hop";
     /** AWS IoT Core message payload limit: 128 KiB. */
     public static final int MAX_PAYLOAD_BYTES = 128 * 1024;
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Routes routes;
     private final Publisher publisher;
@@ -120,7 +118,7 @@ public final class RecordProcessor {
 
     /** The device's user properties in order, then {"iot-bridge-hop": "<route>"}: JSON text for the Publish API. */
     static String userPropertiesJson(Envelope env, Route route) {
-        ArrayNode arr = MAPPER.createArrayNode();
+        ArrayNode arr = JsonNodeFactory.instance.arrayNode();
         for (Envelope.UserProperty p : env.userProperties()) {
             arr.addObject().put(p.key(), p.value());
         }

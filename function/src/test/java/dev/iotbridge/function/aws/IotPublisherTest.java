@@ -9,15 +9,13 @@ import java.net.ServerSocket;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.iotbridge.function.config.BridgeConfig;
-import dev.iotbridge.function.config.BridgeSettings;
+import dev.iotbridge.function.config.TestConfig;
 import dev.iotbridge.function.domain.BridgeException;
 import dev.iotbridge.function.domain.ErrorCode;
 import dev.iotbridge.function.domain.PublishCommand;
@@ -52,60 +50,7 @@ class IotPublisherTest {
         v.put("dlq-url", "http://127.0.0.1:1/000000000000/dlq");
         v.put("publish-timeout", timeout);
         v.put("publish-max-attempts", attempts);
-        BridgeConfig c = new BridgeConfig() {
-            Optional<String> o(String k) {
-                return Optional.ofNullable(v.get(k));
-            }
-
-            public Optional<String> routes() {
-                return o("routes");
-            }
-
-            public Optional<String> iotEndpoint() {
-                return o("iot-endpoint");
-            }
-
-            public Optional<String> dlqUrl() {
-                return o("dlq-url");
-            }
-
-            public Optional<String> maxConcurrency() {
-                return Optional.empty();
-            }
-
-            public Optional<String> publishTimeout() {
-                return o("publish-timeout");
-            }
-
-            public Optional<String> publishMaxAttempts() {
-                return o("publish-max-attempts");
-            }
-
-            public Optional<String> sqsEndpoint() {
-                return Optional.empty();
-            }
-
-            public Optional<String> maxReceiveCount() {
-                return o("max-receive-count");
-            }
-
-            public Optional<String> backoffBase() {
-                return o("backoff-base");
-            }
-
-            public Optional<String> backoffCap() {
-                return o("backoff-cap");
-            }
-
-            public Optional<String> messageRetention() {
-                return o("message-retention");
-            }
-
-            public Optional<String> metricsNamespace() {
-                return Optional.empty();
-            }
-        };
-        return new IotPublisher(new BridgeSettings(c));
+        return new IotPublisher(TestConfig.settings(v));
     }
 
     static PublishCommand cmd(String topic) {

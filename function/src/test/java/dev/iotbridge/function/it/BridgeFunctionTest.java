@@ -301,8 +301,8 @@ class BridgeFunctionTest {
         }
         long afterMs = (System.nanoTime() - invoked) / 1_000_000;
         assertNotNull(back, "the record never came back (received with a 30 s visibility timeout)");
-        assertTrue(afterMs >= 2_000 && afterMs < 20_000, "back " + afterMs + " ms after the invocation started: the backoff (2-4 s) set its "
-                + "visibility, not the 30 s it was received with");
+        assertTrue(afterMs >= 2_000 && afterMs < 20_000, "back " + afterMs + " ms after the invocation started: "
+                + "the backoff (2-4 s) set its visibility, not the 30 s it was received with");
         assertEquals("2", back.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
         assertTrue(drainDlq().isEmpty());
     }
@@ -311,7 +311,8 @@ class BridgeFunctionTest {
     void aRecordOnItsLastAllowedReceiveIsQuarantinedWithItsLastErrorInsteadOfRedrivenWithout() throws Exception {
         fakes.iot().failWith("acct-a/v1/down/data", 503);
         Rec last = new Rec(UUID.randomUUID().toString(), envelope("ground", "GROUND/v1/down/data", new byte[] { 7 }, Map.of()),
-                BridgeTestResources.MAX_RECEIVE_COUNT, System.currentTimeMillis() - 60_000, "AQEB-last", "arn:aws:sqs:us-east-1:123456789012:iot-bridge");
+                BridgeTestResources.MAX_RECEIVE_COUNT, System.currentTimeMillis() - 60_000, "AQEB-last",
+                "arn:aws:sqs:us-east-1:123456789012:iot-bridge");
         Rec notYet = new Rec(UUID.randomUUID().toString(), last.body(), BridgeTestResources.MAX_RECEIVE_COUNT - 1,
                 System.currentTimeMillis() - 60_000, "AQEB-not-yet", last.arn());
 

@@ -21,9 +21,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * the DLQ; points the function at them through its real configuration keys.
  */
 public class BridgeTestResources implements QuarkusTestResourceLifecycleManager {
+    /** The condition's ${...} is route data: Quarkus must pass it through verbatim (VerbatimRoutes). */
     static final String ROUTES = """
             [{"name":"ground","source_filter":"GROUND/v1/#","strip_prefix":"GROUND/","add_prefix":"acct-a/","qos":1,"retain":false},
-             {"name":"status","source_filter":"STATUS/+/state","qos":0,"retain":true}]""";
+             {"name":"status","source_filter":"STATUS/+/state","condition":"topic(2) <> '${no_such_property}'","qos":0,"retain":true}]""";
 
     static final int MAX_RECEIVE_COUNT = 3;
     static final int RETENTION_SECONDS = 600;

@@ -14,7 +14,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.iotbridge.local.Counters;
-import dev.iotbridge.local.config.TopicFilter;
+import dev.iotbridge.topics.TopicFilter;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
