@@ -95,6 +95,12 @@ public final class EventSourceMapping implements AutoCloseable {
     /** Disables/enables polling (like the mapping's Enabled flag). */
     public void setEnabled(boolean e) { enabled = e; }
 
+    public boolean isEnabled() { return enabled; }
+
+    public Settings settings() { return settings; }
+
+    public String queueArn() { return queueArn; }
+
     /**
      * Pipelines the mapping as Lambda's pollers do (set before {@link #start()}; default off):
      * the next batch is received while the function works on the current one, and deletes run
