@@ -41,6 +41,16 @@ def diff_line(expected, actual):
     return "whitespace differs"
 
 
+def guarded(check, run):
+    """Runs one check; an unexpected error fails that check instead of stopping doctor."""
+    try:
+        return run()
+    except Exception as e:  # noqa: BLE001 - reported, with its type, as the check's failure
+        first = (str(e).splitlines() or [""])[0][:200]
+        return [Result(check, FAIL, f"could not be checked: {type(e).__name__}: {first}",
+                       "see the error; the endpoint may not be an AWS API (--endpoint-url) or may be overloaded")]
+
+
 class ConfigChecks:
     """The configuration checks of one deployment. `facts` collects what the canary diagnosis reuses."""
 
@@ -53,17 +63,23 @@ class ConfigChecks:
 
     def run(self):
         results = []
-        results += self.identities()
+        results += guarded("credentials", self.identities)
         for route in self.routes:
-            results += self.rule(route)
-        results += self.rule_role_may_send()
-        results += self.queue_policy()
-        mapping_results, _, qualifier = self.event_source_mapping()
-        results += mapping_results
-        config_results, config = self.function_routes(qualifier)
-        results += config_results
-        results += self.function_may_publish(config)
-        results += self.queue_depths()
+            results += guarded(f"rule {route['name']}", lambda r=route: self.rule(r))
+        results += guarded("rule role may send", self.rule_role_may_send)
+        results += guarded("queue policy admits rule role", self.queue_policy)
+        mapping = guarded("event source mapping", lambda: self.event_source_mapping()[0])
+        qualifier = self.facts.get("qualifier")
+        results += mapping
+        config = {}
+        results += guarded("function BRIDGE_ROUTES", lambda: self.remember_config(config, *self.function_routes(qualifier)))
+        results += guarded("function may publish", lambda: self.function_may_publish(config.get("value")))
+        results += guarded("queues", self.queue_depths)
+        return results
+
+    @staticmethod
+    def remember_config(holder, results, config):
+        holder["value"] = config
         return results
 
     # ---------------------------------------------------------- identities
@@ -198,6 +214,7 @@ class ConfigChecks:
         m = ours[0]
         arn_parts = m["FunctionArn"].split(":function:")[-1].split(":")
         qualifier = arn_parts[1] if len(arn_parts) > 1 else None
+        self.facts["qualifier"] = qualifier
         problems = []
         if m.get("State") not in ("Enabled", "Enabling", "Updating"):
             problems.append(f"state {m.get('State')}: the queue is not read")
@@ -268,12 +285,14 @@ class ConfigChecks:
         try:
             res = acct.client("iam").simulate_principal_policy(
                 PolicySourceArn=principal, ActionNames=actions, ResourceArns=resources)["EvaluationResults"]
-        except (ClientError, BotoCoreError) as e:
+        except ClientError as e:
             code, msg = api_error(e)
             if code in NOT_IMPLEMENTED or "not yet implemented" in msg.lower():
                 return Result(check, WARN, f"not checked: iam:SimulatePrincipalPolicy is not available here ({code})")
             return Result(check, WARN, f"not checked: iam:SimulatePrincipalPolicy: {code}: {msg}",
                           "allow iam:SimulatePrincipalPolicy to doctor's credentials to check this")
+        except Exception as e:  # an emulator without the API answers e.g. an HTML 500 (botocore ResponseParserError)
+            return Result(check, WARN, f"not checked: iam:SimulatePrincipalPolicy is not available here ({type(e).__name__})")
         denied = [f"{r['EvalActionName']} {r['EvalDecision']}" for r in res if r.get("EvalDecision") != "allowed"]
         what = label or ", ".join(r.split(":", 5)[-1] for r in resources)
         if denied:

@@ -50,7 +50,7 @@ def main(argv=None):
     except (ClientError, BotoCoreError) as e:
         print(f"iot-bridge-doctor: cannot get credentials: {api_error(e)[0]}: {api_error(e)[1]}", file=sys.stderr)
         return 2
-    target = outputs.get("target") or ("AWS API emulator at " + args.endpoint_url if args.endpoint_url else "AWS")
+    target = f"AWS API emulator at {args.endpoint_url}" if args.endpoint_url else outputs.get("target", "AWS")
     title = (f"iot-bridge doctor — {target}: source {source.region}, destination {destination.region}, "
              f"{len(outputs['routes'])} route(s)")
     checks = ConfigChecks(outputs, source, destination)
