@@ -432,7 +432,7 @@ public final class LocalBridgeStack implements AutoCloseable {
         private int iotDataPort = 9080;
         private int sourceIotDataPort = 9081;
         private int controlPort = 9082;
-        private boolean controlPlane = true;
+        private boolean controlPlane;
         private String region = "eu-west-1";
         private String accountId = "000000000000";
         private String queueName = "iot-bridge";
@@ -509,7 +509,7 @@ public final class LocalBridgeStack implements AutoCloseable {
         public Builder iotDataPort(int p) { iotDataPort = p; return this; }
         public Builder sourceIotDataPort(int p) { sourceIotDataPort = p; return this; }
         public Builder controlPort(int p) { controlPort = p; return this; }
-        /** The source account's iot-data endpoint and the control plane (on by default; {@code make doctor} needs them). */
+        /** The source account's iot-data endpoint and the control plane ({@code make up} turns them on for {@code make doctor}). */
         public Builder controlPlane(boolean c) { controlPlane = c; return this; }
         public Builder region(String r) { region = r; return this; }
         public Builder accountId(String a) { accountId = a; return this; }

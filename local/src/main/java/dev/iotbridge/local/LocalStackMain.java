@@ -41,7 +41,7 @@ public final class LocalStackMain {
         System.out.println("Starting the local two-account stack (iot-cross-account-bridge) …");
         LocalBridgeStack stack;
         try {
-            stack = LocalBridgeStack.builder().config(config).workDir(work).echoFunctionOutput(true)
+            stack = LocalBridgeStack.builder().config(config).workDir(work).echoFunctionOutput(true).controlPlane(true)
                     .progress(System.out).build().start();
         } catch (RuntimeException e) {
             System.err.println("error: the local stack did not start: " + e.getMessage());
