@@ -26,7 +26,7 @@ def normalised_routes(routes):
 
 
 def destination_topic(route, source_topic):
-    """DESIGN §4: add_prefix + (source topic without strip_prefix)."""
+    """docs/interfaces.md#routes: add_prefix + (source topic without strip_prefix)."""
     return route["add_prefix"] + source_topic[len(route["strip_prefix"]):]
 
 
