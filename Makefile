@@ -7,7 +7,12 @@ ROOT        := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 # A JDK >= 21 builds the function (its bytecode targets the java21 Lambda runtime).
 # Picked from JAVA_HOME, else the newest JDK in /usr/lib/jvm; see .ci/find-jdk.
 JDK         := $(shell $(ROOT)/.ci/find-jdk 2>/dev/null)
-MVN         := JAVA_HOME=$(JDK) $(ROOT)/mvnw -B -q -Dstyle.color=never
+# Maven is quiet once the build's dependencies are in ~/.m2. Until then (the first build downloads
+# about 320 MB, minutes) it prints each download, so that a long step shows progress.
+QUARKUS_VERSION := $(shell sed -n 's:.*<quarkus.platform.version>\(.*\)</quarkus.platform.version>.*:\1:p' $(ROOT)/pom.xml)
+M2_CACHED   := $(and $(wildcard $(HOME)/.m2/repository/io/quarkus/quarkus-maven-plugin/$(QUARKUS_VERSION)),$(wildcard $(HOME)/.m2/repository/com/hivemq/hivemq-community-edition-embedded))
+MVN         := JAVA_HOME=$(JDK) $(ROOT)/mvnw -B $(if $(M2_CACHED),-q) -Dstyle.color=never
+FIRST_BUILD_NOTE := $(if $(M2_CACHED),,@echo "first build: Maven downloads the build's dependencies into ~/.m2 (about 320 MB, a few minutes); its download lines follow" >&2)
 MVN_LOUD    := JAVA_HOME=$(JDK) $(ROOT)/mvnw -B -Dstyle.color=never
 FUNCTION_ZIP := $(ROOT)/function/target/function.zip
 LOCAL_CP    := $(ROOT)/local/target/classpath.txt
@@ -35,6 +40,7 @@ test: check-java ## Run all tests: function unit + Quarkus tests, local stack en
 
 .PHONY: package
 package: check-java ## Build the JVM function.zip (java21 runtime) into function/target/
+	$(FIRST_BUILD_NOTE)
 	$(MVN) -pl function package -DskipTests
 	@ls -l $(FUNCTION_ZIP)
 
@@ -58,12 +64,18 @@ native-build: check-java ## Build the native function.zip (bootstrap, provided.a
 $(FUNCTION_ZIP):
 	$(MAKE) package
 
-# The local stack's runtime classpath, written once by Maven and reused by up/demo.
+# The local stack's classes and runtime classpath (local/pom.xml writes classpath.txt), built in
+# the work tree and reused by up/demo; nothing is installed into ~/.m2.
 $(LOCAL_CP): $(ROOT)/local/pom.xml $(shell find $(ROOT)/local/src/main -type f 2>/dev/null)
-	$(MVN) -pl local install -DskipTests
-	$(MVN) -pl local dependency:build-classpath -Dmdep.outputFile=$(LOCAL_CP) -Dmdep.includeScope=runtime
+	$(FIRST_BUILD_NOTE)
+	$(MVN) -pl local -am package -DskipTests
 
 LOCAL_JAVA = $(JDK)/bin/java -cp "$(ROOT)/local/target/classes:$$(cat $(LOCAL_CP))"
+
+.PHONY: print-java
+print-java: check-java ## Print the java command line up/demo run the local stack with (builds it if needed)
+	@$(MAKE) -s --no-print-directory $(LOCAL_CP) >&2
+	@echo $(LOCAL_JAVA)
 
 .PHONY: up
 up: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## Run the local two-account stack in the foreground (Ctrl-C stops it)

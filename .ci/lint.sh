@@ -5,7 +5,7 @@
 #   2. tflint --recursive (bundled terraform ruleset, preset "all")
 #   3. checkov -d terraform --framework terraform (zero failed checks; every skip
 #      is justified in the code with #checkov:skip=ID:reason)
-#   4. policy checks for issue 7 (.ci/checkov/policy_lint.py, stdlib only)
+#   4. policy checks (.ci/checkov/policy_lint.py, stdlib only)
 #   5. terraform validate + terraform test (mock providers) in the root, the
 #      modules and the examples -- only where Terraform and the hashicorp/aws
 #      provider are available offline; skipped with a message otherwise

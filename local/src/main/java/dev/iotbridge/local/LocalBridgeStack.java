@@ -34,7 +34,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * The whole local two-account stack (DESIGN §6), as a library: source broker → rules engine →
+ * The whole local two-account stack (local/README.md), as a library: source broker → rules engine →
  * SQS queue (+DLQ) → event source mapping → function process(es) → iot-data endpoint →
  * destination broker. Used by {@code make up}/{@code make demo}, the end-to-end tests, the
  * benchmarks and the chaos suite.

@@ -35,7 +35,7 @@ class RuleSqlTest {
     static Path template() {
         Path p = Path.of(System.getProperty("bridge.template", "../terraform/modules/source/templates/rule.sql.tftpl"));
         assertTrue(Files.isRegularFile(p), "the rule SQL template " + p.toAbsolutePath().normalize()
-                + " is missing (DESIGN §3: terraform/modules/source/templates/rule.sql.tftpl)");
+                + " is missing (see docs/envelope.md: terraform/modules/source/templates/rule.sql.tftpl)");
         return p;
     }
 

@@ -1,6 +1,6 @@
 package dev.iotbridge.function.domain;
 
-/** One route (DESIGN §4), as the destination side enforces it. {@code condition} is only used by the source rule. */
+/** One route (docs/interfaces.md#routes) as the destination side enforces it; {@code condition} is for the source rule. */
 public record Route(String name, String sourceFilter, String condition, String stripPrefix, String addPrefix,
         int qos, boolean retain) {
 

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The routes of {@code BRIDGE_ROUTES} (a JSON array, DESIGN §4), validated as a whole.
+ * The routes of {@code BRIDGE_ROUTES} (a JSON array, docs/interfaces.md#routes), validated as a whole.
  * {@link #parse} collects every problem and throws one {@link IllegalArgumentException}
  * listing them all. {@code null} values take the default (Terraform's jsonencode of
  * optional object attributes yields null).

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The bad-input corpus of issue 7, read from its ONE source:
+ * The bad-input corpus (docs/reliability.md), read from its ONE source:
  * {@code function/src/test/resources/corpus/bad-inputs.json} (also read by the function's
  * {@code BadInputCorpusTest}). A case is the exact SQS record body: {@code body} as is, or
  * {@code envelope} serialised compactly; {@code fill} tokens are replaced by a character

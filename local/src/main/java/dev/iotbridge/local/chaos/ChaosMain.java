@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code make chaos}: runs the chaos scenarios of issue 7 on fresh local stacks and prints ONE
+ * {@code make chaos}: runs the chaos scenarios (docs/reliability.md) on fresh local stacks and prints ONE
  * table (scenario, sent, delivered unique, duplicates, in DLQ by reason, lost, time to drain).
  * Exit code 0 only when every scenario passed with lost = 0. See {@link ChaosOptions#usage}.
  */

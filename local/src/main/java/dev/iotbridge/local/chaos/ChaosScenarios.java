@@ -40,7 +40,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The chaos scenarios of issue 7, each on a fresh local stack (DESIGN §6) running the REAL
+ * The chaos scenarios (docs/reliability.md), each on a fresh local stack running the REAL
  * function artifact. Delivery is counted at the destination broker by a subscriber on '#'
  * (unique by the id in the payload); the DLQ is read at the end and grouped by
  * {@code BridgeErrorCode} ({@code REDRIVEN} = moved by the redrive policy after

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The local stack's settings file, {@code local/bridge.local.json}: the routes (DESIGN §4 shape,
+ * The local stack's settings file, {@code local/bridge.local.json}: the routes (docs/interfaces.md#routes,
  * the same list as the Terraform variable {@code routes}) and the local ports and settings.
  * Every key except {@code routes} is optional.
  */

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * CI-sized versions of chaos scenarios 2, 3 and 5 (issue 7; the full suite is {@code make chaos}),
+ * CI-sized versions of chaos scenarios 2, 3 and 5 (docs/reliability.md; the full suite is {@code make chaos}),
  * each on its own local stack with the REAL function.zip: lost must be 0 and the DLQ must hold
  * exactly the expected reasons. maxReceiveCount is raised to 10 so that no healthy record can be
  * redriven by bad luck: the DLQ of scenarios 2 and 3 must be empty.
