@@ -18,6 +18,8 @@ FUNCTION_ZIP := $(ROOT)/function/target/function.zip
 LOCAL_CP    := $(ROOT)/local/target/classpath.txt
 TF_DIR      := $(ROOT)/terraform
 TF          ?= terraform
+DOCTOR      := $(ROOT)/doctor/iot-bridge-doctor
+LOCAL_OUTPUTS := $(ROOT)/local/run/outputs.json
 
 .PHONY: help
 help: ## List every target
@@ -32,8 +34,9 @@ check-java: ## Check that a JDK >= 21 is available
 	@command -v unzip >/dev/null || { echo "error: 'unzip' is missing (the Maven wrapper needs it): sudo apt-get install unzip" >&2; exit 1; }
 
 .PHONY: test
-test: check-java ## Run all tests: function unit + Quarkus tests, local stack end-to-end tests
+test: check-java ## Run all tests: function unit + Quarkus tests, local stack end-to-end tests, doctor's tests
 	$(MVN_LOUD) verify
+	$(MAKE) --no-print-directory doctor-test
 
 .PHONY: package
 package: check-java ## Build the JVM function.zip (java21 runtime) into function/target/
@@ -121,6 +124,19 @@ apply: check-terraform ## terraform apply of the last plan (or a fresh one) in t
 .PHONY: destroy
 destroy: check-terraform ## terraform destroy in terraform/
 	cd $(TF_DIR) && $(TF) destroy -input=false
+
+.PHONY: doctor
+doctor: ## Configuration checks + canary: the local stack if `make up` runs, else the deployment of terraform/ (DOCTOR_ARGS="--help")
+	@if [ -f $(LOCAL_OUTPUTS) ] && [ -f $(ROOT)/local/run/stack.pid ] && kill -0 "$$(cat $(ROOT)/local/run/stack.pid)" 2>/dev/null; then \
+	  $(DOCTOR) --outputs $(LOCAL_OUTPUTS) $(DOCTOR_ARGS); \
+	else \
+	  $(DOCTOR) --terraform-dir $(TF_DIR) --terraform $(TF) $(DOCTOR_ARGS); \
+	fi
+
+.PHONY: doctor-test
+doctor-test: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## doctor's tests: unit tests and a local stack broken one link at a time
+	@bash $(ROOT)/doctor/setup.sh
+	cd $(ROOT)/doctor && DOCTOR_TEST_JAVA=$(JDK)/bin/java PYTHONPATH=. .venv/bin/python -m unittest discover -s tests -v
 
 .PHONY: clean
 clean: ## Remove build outputs and local stack state

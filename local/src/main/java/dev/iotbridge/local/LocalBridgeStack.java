@@ -5,6 +5,7 @@ import dev.iotbridge.local.broker.EmbeddedBroker;
 import dev.iotbridge.local.broker.MqttObserver;
 import dev.iotbridge.local.config.BridgeConfig;
 import dev.iotbridge.local.config.Route;
+import dev.iotbridge.local.control.ControlPlaneEndpoint;
 import dev.iotbridge.local.iotdata.FaultPlan;
 import dev.iotbridge.local.iotdata.IotDataEndpoint;
 import dev.iotbridge.local.lambda.EventSourceMapping;
@@ -69,6 +70,8 @@ public final class LocalBridgeStack implements AutoCloseable {
     private LocalSqs sqs;
     private RulesEngine rulesEngine;
     private IotDataEndpoint iotData;
+    private IotDataEndpoint sourceIotData;
+    private ControlPlaneEndpoint controlPlane;
     private MqttObserver destinationObserver;
     private final List<FunctionInstance> functions = new ArrayList<>();
     private final List<EventSourceMapping> mappings = new ArrayList<>();
@@ -163,9 +166,19 @@ public final class LocalBridgeStack implements AutoCloseable {
         iotData.setLatency(b.iotDataLatency);
         iotData.setFaultPlan(b.faultPlan);
         if (b.enforcePublishPolicy) iotData.setAllowedTopicFilters(destinationFilters(b.routes));
+        iotData.setRetainedMessages(destinationBroker);
         iotData.start();
         destinationObserver = own(new MqttObserver(destinationBroker.port(), "local-observer-" + ip, "#"));
         destinationObserver.start();
+        if (b.controlPlane) {
+            // the source account's iot-data API (Publish into the source broker, where the rules see it);
+            // its own counters, so the destination's publish counts stay the function's alone
+            int sip = port(b.sourceIotDataPort);
+            progress("       iot-data: source account's Publish API on http://127.0.0.1:%d → source broker", sip);
+            sourceIotData = own(new IotDataEndpoint(sip, sourceBroker.port(), new Counters()));
+            sourceIotData.setRetainedMessages(sourceBroker);
+            sourceIotData.start();
+        }
 
         if (!b.startFunction) {
             step(6, total, "lambda: not started (startFunction=false)");
@@ -205,6 +218,13 @@ public final class LocalBridgeStack implements AutoCloseable {
             own(esm);
             mappings.add(esm);
             esm.start();
+        }
+        if (b.controlPlane) {
+            int cp = port(b.controlPort);
+            controlPlane = own(new ControlPlaneEndpoint(cp, ControlPlaneEndpoint.Names.defaults(b.region, b.accountId,
+                    b.functionName), rulesEngine, sqs.queueUrl(), sqs.queueArn(), functions, mappings, sqs.endpoint()));
+            controlPlane.start();
+            progress("       control plane: IoT rules, Lambda configuration and SQS queue policy API on %s", controlPlane.url());
         }
     }
 
@@ -305,6 +325,10 @@ public final class LocalBridgeStack implements AutoCloseable {
     public String dlqUrl() { return sqs.dlqUrl(); }
     public RulesEngine rulesEngine() { return rulesEngine; }
     public IotDataEndpoint iotData() { return iotData; }
+    /** The source account's iot-data Publish API; null without the control plane. */
+    public IotDataEndpoint sourceIotData() { return sourceIotData; }
+    /** GetTopicRule, Lambda configuration, SQS Policy (see {@link ControlPlaneEndpoint}); null when off or without a function. */
+    public ControlPlaneEndpoint controlPlane() { return controlPlane; }
     public MqttObserver destinationObserver() { return destinationObserver; }
     public List<FunctionInstance> functions() { return List.copyOf(functions); }
     public FunctionInstance function() { return functions.get(0); }
@@ -413,6 +437,9 @@ public final class LocalBridgeStack implements AutoCloseable {
         private int sqsPort = 9324;
         private int runtimeApiPort = 9001;
         private int iotDataPort = 9080;
+        private int sourceIotDataPort = 9081;
+        private int controlPort = 9082;
+        private boolean controlPlane;
         private String region = "eu-west-1";
         private String accountId = "000000000000";
         private String queueName = "iot-bridge";
@@ -457,6 +484,9 @@ public final class LocalBridgeStack implements AutoCloseable {
             sqsPort = c.sqsPort;
             runtimeApiPort = c.runtimeApiPort;
             iotDataPort = c.iotDataPort;
+            sourceIotDataPort = c.sourceIotDataPort;
+            controlPort = c.controlPort;
+            if (c.canary) routes.add(dev.iotbridge.local.config.CanaryRoute.load(repoRoot()).route());
             region = c.region;
             queueName = c.queueName;
             dlqName = c.dlqName;
@@ -479,7 +509,7 @@ public final class LocalBridgeStack implements AutoCloseable {
         public Builder route(Route r) { routes.add(r); return this; }
         /** Every port picked free at start (tests, benchmarks, chaos). */
         public Builder ephemeralPorts() {
-            sourceMqttPort = destinationMqttPort = sqsPort = runtimeApiPort = iotDataPort = 0;
+            sourceMqttPort = destinationMqttPort = sqsPort = runtimeApiPort = iotDataPort = sourceIotDataPort = controlPort = 0;
             return this;
         }
         public Builder sourceMqttPort(int p) { sourceMqttPort = p; return this; }
@@ -488,6 +518,10 @@ public final class LocalBridgeStack implements AutoCloseable {
         /** Port of the first function instance's Runtime API (instance i uses port + i); 0 = free. */
         public Builder runtimeApiPort(int p) { runtimeApiPort = p; return this; }
         public Builder iotDataPort(int p) { iotDataPort = p; return this; }
+        public Builder sourceIotDataPort(int p) { sourceIotDataPort = p; return this; }
+        public Builder controlPort(int p) { controlPort = p; return this; }
+        /** The source account's iot-data endpoint and the control plane ({@code make up} turns them on for {@code make doctor}). */
+        public Builder controlPlane(boolean c) { controlPlane = c; return this; }
         public Builder region(String r) { region = r; return this; }
         public Builder accountId(String a) { accountId = a; return this; }
         public Builder queueNames(String queue, String dlq) { queueName = queue; dlqName = dlq; return this; }

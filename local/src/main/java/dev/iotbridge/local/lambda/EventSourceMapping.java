@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iotbridge.local.Counters;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -96,6 +97,12 @@ public final class EventSourceMapping implements AutoCloseable {
     /** Disables/enables polling (like the mapping's Enabled flag). */
     public void setEnabled(boolean e) { enabled = e; }
 
+    public boolean isEnabled() { return enabled; }
+
+    public Settings settings() { return settings; }
+
+    public String queueArn() { return queueArn; }
+
     /**
      * Pipelines the mapping as Lambda's pollers do (set before {@link #start()}; default off):
      * the next batch is received while the function works on the current one, and deletes run
@@ -144,6 +151,10 @@ public final class EventSourceMapping implements AutoCloseable {
                 }
                 List<Message> batch = pipelined ? prefetched.poll(200, TimeUnit.MILLISECONDS) : receiveBatch();
                 if (batch == null || batch.isEmpty() || !running) continue;
+                if (!enabled) {
+                    release(batch);   // disabled during the long poll: no invocation after Enabled=false
+                    continue;
+                }
                 process(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -157,6 +168,19 @@ public final class EventSourceMapping implements AutoCloseable {
                 log.accept("poller error: " + e);
                 sleepQuietly(500);
             }
+        }
+    }
+
+    /** Makes received records visible again at once (they were received but will not be processed). */
+    private void release(List<Message> batch) {
+        List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
+                    .receiptHandle(batch.get(i).receiptHandle()).visibilityTimeout(0).build());
+        }
+        for (int i = 0; i < entries.size(); i += 10) {
+            List<ChangeMessageVisibilityBatchRequestEntry> chunk = entries.subList(i, Math.min(i + 10, entries.size()));
+            sqs.changeMessageVisibilityBatch(b -> b.queueUrl(queueUrl).entries(chunk));
         }
     }
 

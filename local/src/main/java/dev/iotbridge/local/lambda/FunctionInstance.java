@@ -92,6 +92,21 @@ public final class FunctionInstance implements AutoCloseable {
     public RuntimeApiServer runtimeApi() { return runtimeApi; }
     public void setAutoRestart(boolean b) { autoRestart = b; }
 
+    /** The environment the process gets (besides PATH, LANG, TZ and the Runtime API address). */
+    public synchronized Map<String, String> env() { return Map.copyOf(env); }
+
+    /**
+     * UpdateFunctionConfiguration's Environment: replaces the variables and starts a fresh process
+     * with them (Lambda, too, runs new invocations in new execution environments after an update).
+     */
+    public void updateEnv(Map<String, String> variables) {
+        synchronized (this) {
+            env.clear();
+            env.putAll(variables);
+        }
+        restart();
+    }
+
     /** Process start to the first GET …/invocation/next (what Lambda reports as Init Duration). */
     public Duration lastInitDuration() { return lastInitDuration; }
 
