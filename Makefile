@@ -106,9 +106,11 @@ down: ## Stop a local stack started with `make up` in another terminal
 demo: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## Start the local stack, send sample messages across both accounts, show them arrive, stop
 	@$(LOCAL_JAVA) dev.iotbridge.local.DemoMain --config $(ROOT)/local/bridge.local.json --function $(FUNCTION_ZIP)
 
+# BENCH_ARGS: runner flags passed through (bench/run.sh --help), e.g. the native CI job's
+# BENCH_ARGS="--native-zip dist/native/function.zip --competitors native,jvm,concurrent --json out.json".
 .PHONY: bench
 bench: check-java ## Benchmarks side by side with the Python handlers (prints tables, writes docs/benchmarks.md)
-	bash $(ROOT)/bench/run.sh
+	bash $(ROOT)/bench/run.sh $(BENCH_ARGS)
 
 .PHONY: chaos
 chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (ARGS="--quick" for a short run)
