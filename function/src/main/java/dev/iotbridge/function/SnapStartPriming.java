@@ -51,6 +51,12 @@ import dev.iotbridge.function.domain.Routes;
 @ApplicationScoped
 public class SnapStartPriming implements Resource {
     private static final Logger LOG = Logger.getLogger(SnapStartPriming.class);
+    /**
+     * For measuring the hook where no snapshot is ever taken (the local stack, make bench):
+     * {@code -Dbridge.snapstart.prime-at-start=true} (e.g. in JAVA_TOOL_OPTIONS) runs it during
+     * init, where a SnapStart checkpoint would run it.
+     */
+    static final String PRIME_AT_START = "bridge.snapstart.prime-at-start";
     /** The level that stands for '+' and '#' in a synthetic source topic. */
     static final String PRIMING_LEVEL = "snapstart-priming";
 
@@ -64,6 +70,9 @@ public class SnapStartPriming implements Resource {
     void register() {
         if (!ImageMode.current().isNativeImage()) {
             Core.getGlobalContext().register(this);
+        }
+        if (Boolean.getBoolean(PRIME_AT_START)) {
+            beforeCheckpoint(null);
         }
     }
 
