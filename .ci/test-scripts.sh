@@ -2,7 +2,8 @@
 # Tests of the release tooling scripts, on fixtures built here (no binary is committed):
 #   .ci/check-glibc.sh       a binary needing only old glibc passes; one needing GLIBC_2.99
 #                            (a tiny library versioned like that, built with cc) fails and
-#                            names the symbol; a non-ELF file and a lower limit fail
+#                            names the symbol; so does a zip bundling a .so that needs it; a
+#                            non-ELF file and a lower limit fail
 #   .ci/function-manifest.sh native zip: executable ELF `bootstrap` at the root, architecture
 #                            from the ELF header (x86_64 and arm64), permissions kept when
 #                            stamping; jvm zip: the Quarkus handler in lib/; bad layouts refused
@@ -93,6 +94,13 @@ expect 1 "GLIBC_2.2" "a limit below what the binary needs fails" -- "$CI/check-g
 expect 2 "not an ELF" "a shell script is refused" -- "$CI/check-glibc.sh" script.sh
 mkzip new.zip bootstrap=new:755
 expect 1 "GLIBC_2.99" "a native zip's bootstrap is checked" -- "$CI/check-glibc.sh" new.zip
+# a shared library shipped next to bootstrap is loaded too: it is checked as well
+printf 'int bridge_fixture_new(void);\nint bridge_fixture_uses(void) { return bridge_fixture_new(); }\n' > libuses.c
+"$CC" -shared -fPIC -o libuses.so libuses.c -L. -lfixturenew
+mkzip withlib.zip bootstrap=old:755 libuses.so=libuses.so
+expect 1 "withlib.zip:libuses.so needs GLIBC_2.99" "a bundled .so needing a newer glibc fails the zip" -- "$CI/check-glibc.sh" withlib.zip
+mkzip oldlib.zip bootstrap=old:755 libold.so=libfixturenew.so
+expect 0 "oldlib.zip:bootstrap needs glibc" "a zip whose files all fit passes" -- "$CI/check-glibc.sh" oldlib.zip
 libc_version="$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}')"
 if [ -n "$libc_version" ] && [ "$(printf '%s\n2.36\n' "$libc_version" | sort -V | head -1)" = "2.36" ]; then
   # the real thing on this machine: arc4random is GLIBC_2.36 in libc.so.6
