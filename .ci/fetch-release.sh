@@ -16,7 +16,8 @@
 #
 # The zip must be listed in the release's SHA256SUMS with the same SHA-256, and its contents
 # must be what was asked for (.ci/function-manifest.sh --check); otherwise nothing is kept.
-# The sidecar manifest ZIP.json is then written from the zip, for Terraform's check.
+# The sidecar manifest ZIP.json (the zip's manifest plus its SHA-256) is then written for
+# Terraform's check.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -85,7 +86,7 @@ if [ "$kind" = native ] && [[ "$manifest" != *"[\"$arch\"]"* ]]; then
 fi
 
 mv "$tmp/$name" "$dest/$name"
-printf '%s\n' "$manifest" > "$dest/$name.json"
+printf '%s,"sha256":"%s"}\n' "${manifest%\}}" "$(cut -d' ' -f1 "$tmp/expected")" > "$dest/$name.json"
 echo "fetch-release: $dest/$name verified (sha256 $(cut -d' ' -f1 "$tmp/expected"))"
 echo
 echo "Deploy it with Terraform (terraform.tfvars or -var):"

@@ -4,9 +4,10 @@
 #   .ci/function-manifest.sh ZIP          write ZIP's manifest into it and next to it
 #   .ci/function-manifest.sh --check ZIP  only check the layout and print the manifest
 #
-# The manifest is `bridge-function.json` at the zip's root, copied to the sidecar `ZIP.json`
-# (Terraform cannot look inside a zip; the destination module reads the sidecar and refuses a
-# zip whose kind or architecture differs from its `runtime` / `architecture`):
+# The manifest is `bridge-function.json` at the zip's root, and the sidecar `ZIP.json` holds the
+# same plus the zip's SHA-256 (Terraform cannot look inside a zip; the destination module reads
+# the sidecar and refuses a zip whose kind or architecture differs from its `runtime` /
+# `architecture`, or whose SHA-256 is not the one the sidecar was written for):
 #   native: {"kind":"native","architectures":["arm64"]}   one architecture: the ELF machine of
 #           the executable `bootstrap` at the root (provided.al2023 runs it as is)
 #   jvm:    {"kind":"jvm","architectures":["x86_64","arm64"]}   bytecode runs on both; the
@@ -95,5 +96,7 @@ with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, 'w', zipfile.ZIP_DEFLATE
     dst.writestr(entry, data)
 shutil.move(tmp, path)
 EOF
-cp "$tmp/$MANIFEST" "$zip.json"
-echo "function-manifest: $zip ($kind): $manifest, also in $zip.json"
+# the sidecar also names the zip it describes: Terraform refuses it next to a rebuilt zip
+sha="$(sha256sum "$zip" | cut -d' ' -f1)"
+printf '%s,"sha256":"%s"}\n' "${manifest%\}}" "$sha" > "$zip.json"
+echo "function-manifest: $zip ($kind): $manifest; sidecar $zip.json"

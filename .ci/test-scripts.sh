@@ -116,11 +116,12 @@ echo "== function-manifest.sh"
 if [ -n "$host_arch" ]; then
   mkzip native.zip bootstrap=old:755
   expect 0 "\"architectures\":[\"$host_arch\"]" "native zip: kind and architecture from the ELF header" -- "$CI/function-manifest.sh" native.zip
-  if [ "$(unzip -p native.zip bridge-function.json)" = "{\"kind\":\"native\",\"architectures\":[\"$host_arch\"]}" ] \
-     && cmp -s <(unzip -p native.zip bridge-function.json) native.zip.json; then
-    ok "manifest inside the zip and in the sidecar native.zip.json agree"
+  inside="{\"kind\":\"native\",\"architectures\":[\"$host_arch\"]}"
+  sidecar="${inside%\}},\"sha256\":\"$(sha256sum native.zip | cut -d' ' -f1)\"}"
+  if [ "$(unzip -p native.zip bridge-function.json)" = "$inside" ] && [ "$(cat native.zip.json)" = "$sidecar" ]; then
+    ok "manifest inside the zip; the sidecar native.zip.json adds the stamped zip's SHA-256"
   else
-    bad "manifest inside the zip and the sidecar differ or are wrong"
+    bad "manifest inside the zip or the sidecar is wrong: $(unzip -p native.zip bridge-function.json) / $(cat native.zip.json)"
   fi
   if [ "$(zip_mode native.zip bootstrap)" = 755 ]; then ok "bootstrap keeps mode 755 after stamping"; else bad "bootstrap lost its mode: $(zip_mode native.zip bootstrap)"; fi
   expect 0 "" "stamping twice is idempotent (--check agrees)" -- "$CI/function-manifest.sh" --check native.zip
@@ -160,7 +161,7 @@ if [ -n "$host_arch" ]; then
   (cd "$rel" && sha256sum function-*.zip > SHA256SUMS)
   export RELEASE_BASE_URL="file://$work/releases"
   expect 0 "verified" "a good release zip is fetched and verified" -- env DEST="$work/out1" "$CI/fetch-release.sh" v9.9.9 native "$host_arch"
-  if [ -f "$work/out1/function-native-$host_arch.zip" ] && grep -q "\"$host_arch\"" "$work/out1/function-native-$host_arch.zip.json"; then
+  if [ -f "$work/out1/function-native-$host_arch.zip" ] && grep -q "\"$host_arch\"\],\"sha256\":\"$(sha256sum "$work/out1/function-native-$host_arch.zip" | cut -d' ' -f1)\"" "$work/out1/function-native-$host_arch.zip.json"; then
     ok "the zip and its sidecar manifest are in DEST"
   else
     bad "the zip or its sidecar manifest is missing in DEST"

@@ -369,6 +369,10 @@ resource "aws_lambda_function" "this" {
       error_message = "The function package ${var.function_zip_path} does not exist: build it first (make package, or make native-build for runtime = \"native\")."
     }
     precondition {
+      condition     = local.function_manifest == null || try(local.function_manifest.sha256 == filesha256(var.function_zip_path), false)
+      error_message = "The build manifest ${local.function_manifest_path} describes another zip than ${var.function_zip_path} (the zip was rebuilt or replaced after it was written): run make package / make native-build again, or .ci/function-manifest.sh ${var.function_zip_path}."
+    }
+    precondition {
       condition     = local.function_manifest == null || try(local.function_manifest.kind == var.runtime && contains(local.function_manifest.architectures, var.architecture), false)
       error_message = "${var.function_zip_path} was built as ${jsonencode(local.function_manifest)} (${local.function_manifest_path}), which does not run as runtime = \"${var.runtime}\" on architecture = \"${var.architecture}\": deploy the zip built for them (e.g. make fetch-release KIND=${var.runtime} ARCH=${var.architecture}) or set runtime/architecture to match the zip."
     }

@@ -1,6 +1,7 @@
 # Destination module: a function zip is deployed only as what it was built for. The build
 # manifest next to the zip (ZIP.json, written by .ci/function-manifest.sh from the zip's
-# contents) must name var.runtime as its kind and list var.architecture.
+# contents) must be for this very zip (its sha256), name var.runtime as its kind and list
+# var.architecture.
 # Fixtures: tests/fixtures/<case>/function.zip (contents irrelevant to a plan) + function.zip.json.
 # Run: cd terraform/modules/destination && terraform init -backend=false && terraform test
 
@@ -125,6 +126,18 @@ run "jvm_zip_is_refused_as_native" {
 
   variables {
     function_zip_path = "tests/fixtures/jvm/function.zip"
+    runtime           = "native"
+    architecture      = "x86_64"
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "manifest_of_another_zip_is_refused" {
+  command = plan
+
+  variables {
+    function_zip_path = "tests/fixtures/stale/function.zip"
     runtime           = "native"
     architecture      = "x86_64"
   }
