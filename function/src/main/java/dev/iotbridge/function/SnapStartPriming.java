@@ -53,10 +53,11 @@ public class SnapStartPriming implements Resource {
     private static final Logger LOG = Logger.getLogger(SnapStartPriming.class);
     /**
      * For measuring the hook where no snapshot is ever taken (the local stack, make bench):
-     * {@code -Dbridge.snapstart.prime-at-start=true} (e.g. in JAVA_TOOL_OPTIONS) runs it during
-     * init, where a SnapStart checkpoint would run it.
+     * {@code -Diotbridge.snapstart.prime-at-start=true} (e.g. in JAVA_TOOL_OPTIONS) runs it during
+     * init, where a SnapStart checkpoint would run it. Not under {@code bridge.}: Quarkus refuses
+     * unknown properties in that (mapped) namespace at start-up.
      */
-    static final String PRIME_AT_START = "bridge.snapstart.prime-at-start";
+    static final String PRIME_AT_START = "iotbridge.snapstart.prime-at-start";
     /** The level that stands for '+' and '#' in a synthetic source topic. */
     static final String PRIMING_LEVEL = "snapstart-priming";
 
