@@ -37,7 +37,7 @@ test: check-java ## Run all tests: function unit + Quarkus tests, local stack en
 
 .PHONY: test-local
 test-local: check-java $(FUNCTION_ZIP) ## Only the local stack's end-to-end tests, against FUNCTION_ZIP (e.g. a native zip)
-	$(MVN_LOUD) -pl local verify -Dbridge.function.zip=$(FUNCTION_ZIP)
+	$(MVN_LOUD) -pl local -am verify -Dbridge.function.zip=$(FUNCTION_ZIP)
 
 .PHONY: package
 package: check-java ## Build the JVM function.zip (java21 runtime) into function/target/
@@ -56,15 +56,15 @@ native-build: check-java ## Build the native function.zip (bootstrap, provided.a
 	case "$$builder" in auto|local|container) ;; *) echo "error: NATIVE_BUILDER must be auto, local or container, not '$$builder'" >&2; exit 2 ;; esac; \
 	if [ "$$builder" != container ] && command -v native-image >/dev/null 2>&1; then \
 	  echo "native-build: local native-image ($$(command -v native-image)); its libc must not be newer than glibc 2.34 (checked below)"; \
-	  $(MVN_LOUD) -pl function package -DskipTests -Dnative; \
+	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative; \
 	elif [ "$$builder" = local ]; then \
 	  echo "error: NATIVE_BUILDER=local but 'native-image' is not on PATH (Mandrel or GraalVM for JDK 25, e.g. sdk install java 25-graalce)" >&2; exit 1; \
 	elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
 	  echo "native-build: container build with docker (Mandrel builder image, UBI 9)"; \
-	  $(MVN_LOUD) -pl function package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=docker; \
+	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=docker; \
 	elif command -v podman >/dev/null 2>&1; then \
 	  echo "native-build: container build with podman (Mandrel builder image, UBI 9)"; \
-	  $(MVN_LOUD) -pl function package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=podman; \
+	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=podman; \
 	else \
 	  echo "error: a native build needs one of:" >&2; \
 	  echo "  - a running container engine (docker or podman): Quarkus builds inside quay.io/quarkus/ubi9-quarkus-mandrel-builder-image:jdk-25" >&2; \
