@@ -61,6 +61,12 @@ locals {
   runtime_setting = local.runtime_settings[var.runtime]
   memory_size     = coalesce(var.memory_size, local.runtime_setting.memory)
 
+  # What the zip was built as, from the sidecar ZIP.json that .ci/function-manifest.sh writes from
+  # the zip's contents (make package / native-build / fetch-release): Terraform cannot read a zip.
+  # A zip without one (built by other means) is deployed unchecked.
+  function_manifest_path = "${var.function_zip_path}.json"
+  function_manifest      = fileexists(local.function_manifest_path) ? jsondecode(file(local.function_manifest_path)) : null
+
   function_environment = merge(
     {
       BRIDGE_ROUTES          = jsonencode(var.routes)
@@ -361,6 +367,14 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = fileexists(var.function_zip_path)
       error_message = "The function package ${var.function_zip_path} does not exist: build it first (make package, or make native-build for runtime = \"native\")."
+    }
+    precondition {
+      condition     = local.function_manifest == null || try(local.function_manifest.sha256 == filesha256(var.function_zip_path), false)
+      error_message = "The build manifest ${local.function_manifest_path} describes another zip than ${var.function_zip_path} (the zip was rebuilt or replaced after it was written): run make package / make native-build again, or .ci/function-manifest.sh ${var.function_zip_path}."
+    }
+    precondition {
+      condition     = local.function_manifest == null || try(local.function_manifest.kind == var.runtime && contains(local.function_manifest.architectures, var.architecture), false)
+      error_message = "${var.function_zip_path} was built as ${jsonencode(local.function_manifest)} (${local.function_manifest_path}), which does not run as runtime = \"${var.runtime}\" on architecture = \"${var.architecture}\": deploy the zip built for them (e.g. make fetch-release KIND=${var.runtime} ARCH=${var.architecture}) or set runtime/architecture to match the zip."
     }
     precondition {
       condition     = length(jsonencode(local.function_environment)) <= 4096

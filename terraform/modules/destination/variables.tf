@@ -115,7 +115,7 @@ variable "architecture" {
 }
 
 variable "function_zip_path" {
-  description = "Path of the function deployment package (function/target/function.zip from `make package` or `make native-build`)."
+  description = "Path of the function deployment package (function/target/function.zip from `make package` or `make native-build`, or a release zip from `make fetch-release`). When the build manifest <path>.json is next to it, a zip built for another runtime or architecture is refused at plan."
   type        = string
   nullable    = false
 }

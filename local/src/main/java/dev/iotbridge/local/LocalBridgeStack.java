@@ -195,7 +195,7 @@ public final class LocalBridgeStack implements AutoCloseable {
             RuntimeApiServer api = new RuntimeApiServer(rp, arn);
             api.start();
             String name = b.concurrency == 1 ? "function" : "function-" + i;
-            FunctionInstance fi = new FunctionInstance(name, api, cmd, functionEnv(),
+            FunctionInstance fi = new FunctionInstance(name, api, cmd, functionEnv(cmd.kind()),
                     work.resolve("logs").resolve(name + ".log"), b.echoFunctionOutput ? b.progress : null, counters);
             own(fi);
             functions.add(fi);
@@ -226,8 +226,11 @@ public final class LocalBridgeStack implements AutoCloseable {
         }
     }
 
-    /** The function's environment: the bridge variables of docs/interfaces.md and Lambda's own. */
-    private Map<String, String> functionEnv() {
+    /**
+     * The function's environment: the bridge variables of docs/interfaces.md and Lambda's own, as
+     * the runtime of the artifact's kind sets them (Terraform's destination module sets the same).
+     */
+    private Map<String, String> functionEnv(String kind) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("AWS_REGION", b.region);
         env.put("AWS_DEFAULT_REGION", b.region);
@@ -239,8 +242,15 @@ public final class LocalBridgeStack implements AutoCloseable {
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(b.memoryMb));
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + b.functionName);
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", "local");
-        env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
-        env.put("_HANDLER", b.handler);
+        if ("native".equals(kind)) {
+            // provided.al2023 (an OS-only runtime) defines no AWS_EXECUTION_ENV; the handler is the
+            // executable, and Quarkus' native Lambda needs its signal handlers off
+            env.put("_HANDLER", "bootstrap");
+            env.put("DISABLE_SIGNAL_HANDLERS", "true");
+        } else {
+            env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+            env.put("_HANDLER", b.handler);
+        }
         try {
             List<Map<String, Object>> routes = new ArrayList<>();
             b.routes.forEach(r -> routes.add(r.toJsonMap()));

@@ -3,6 +3,7 @@ package dev.iotbridge.function.aws;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
 import java.util.Base64;
@@ -75,6 +76,18 @@ class IotPublisherTest {
         assertEquals("[{\"k\":\"v\"},{\"iot-bridge-hop\":\"r\"}]",
                 new String(Base64.getDecoder().decode(got.header("x-amz-mqtt5-user-properties"))));
         assertArrayEquals(new byte[] { 0, (byte) 0xff }, got.body());
+    }
+
+    @Test
+    void primeRunsThePublishPathButSendsNothing() throws Exception {
+        IotPublisher p = publisher(iot.url(), "3s", "3");
+        for (int i = 0; i < 3; i++) {
+            assertTrue(p.prime(cmd("prime/" + i)), "the dry run is stopped before sending");
+        }
+        assertEquals(0, iot.requests(), "a dry run must not reach iot-data");
+        p.publish(cmd("after/prime"));   // the same client still publishes for real
+        assertEquals(1, iot.requests());
+        assertEquals("after/prime", iot.received().get(0).topic());
     }
 
     @Test
