@@ -237,9 +237,9 @@ variable "visibility_timeout_seconds" {
 }
 
 variable "max_receive_count" {
-  description = "Receives before the redrive policy moves a message to the DLQ (maxReceiveCount)."
+  description = "Receives before the redrive policy moves a message to the DLQ (maxReceiveCount); also BRIDGE_MAX_RECEIVE_COUNT: the function quarantines a record on its last allowed receive with its last error. Sized with the retry_backoff_* variables so that outage_tolerance_seconds of outage never reaches it (checked at plan)."
   type        = number
-  default     = 5
+  default     = 60
   nullable    = false
 
   validation {
@@ -334,4 +334,42 @@ variable "tags" {
   type        = map(string)
   default     = {}
   nullable    = false
+}
+
+# ------------------------------------------------------------------ retries ---
+
+variable "retry_backoff_base_seconds" {
+  description = "Delay before a record that failed transiently (throttling, 5xx, timeout, 403) is received again, after its first receive (BRIDGE_BACKOFF_BASE). Doubles per receive up to retry_backoff_cap_seconds; each delay is drawn between half and all of its step (jitter)."
+  type        = number
+  default     = 60
+  nullable    = false
+
+  validation {
+    condition     = var.retry_backoff_base_seconds >= 1 && var.retry_backoff_base_seconds <= 43200 && floor(var.retry_backoff_base_seconds) == var.retry_backoff_base_seconds
+    error_message = "retry_backoff_base_seconds must be a whole number of seconds from 1 to 43200."
+  }
+}
+
+variable "retry_backoff_cap_seconds" {
+  description = "Longest retry delay (BRIDGE_BACKOFF_CAP): after a destination outage, delivery resumes within one such step."
+  type        = number
+  default     = 900
+  nullable    = false
+
+  validation {
+    condition     = var.retry_backoff_cap_seconds >= 1 && var.retry_backoff_cap_seconds <= 43200 && floor(var.retry_backoff_cap_seconds) == var.retry_backoff_cap_seconds
+    error_message = "retry_backoff_cap_seconds must be a whole number of seconds from 1 to 43200."
+  }
+}
+
+variable "outage_tolerance_seconds" {
+  description = "Destination outage the bridge must ride out with nothing moved to the DLQ and nothing expired (at least 6 hours). Plan fails unless max_receive_count receives at the shortest backoff delays span it and message_retention_seconds outlasts it."
+  type        = number
+  default     = 21600
+  nullable    = false
+
+  validation {
+    condition     = var.outage_tolerance_seconds >= 21600
+    error_message = "outage_tolerance_seconds must be at least 21600 (6 hours)."
+  }
 }

@@ -121,7 +121,8 @@ public final class LocalBridgeStack implements AutoCloseable {
         int qp = port(b.sqsPort);
         sqs = own(new LocalSqs(qp, b.region, b.accountId));
         java.util.concurrent.CompletableFuture<Void> sqsStarted = java.util.concurrent.CompletableFuture.runAsync(() ->
-                sqs.start(b.queueName, b.dlqName, b.maxReceiveCount, (int) b.visibilityTimeout.toSeconds()));
+                sqs.start(b.queueName, b.dlqName, b.maxReceiveCount, (int) b.visibilityTimeout.toSeconds(),
+                        b.messageRetention.toSeconds()));
 
         if (b.sharedSource != null) {
             sourceBroker = b.sharedSource;
@@ -213,6 +214,7 @@ public final class LocalBridgeStack implements AutoCloseable {
                     new EventSourceMapping.Settings(b.batchSize, b.maximumBatchingWindow, b.functionTimeout, 2, true),
                     counters);
             esm.setLog(s -> progress("[esm %s] %s", fi.name(), s));
+            esm.setRetention(b.messageRetention);
             own(esm);
             mappings.add(esm);
             esm.start();
@@ -261,6 +263,11 @@ public final class LocalBridgeStack implements AutoCloseable {
         env.put("BRIDGE_IOT_ENDPOINT", iotData.url());
         env.put("BRIDGE_DLQ_URL", sqs.dlqUrl());
         env.put("BRIDGE_SQS_ENDPOINT", sqs.endpoint());
+        // as the destination module sets them: the queue's redrive and retention, and the backoff
+        env.put("BRIDGE_MAX_RECEIVE_COUNT", Integer.toString(b.maxReceiveCount));
+        env.put("BRIDGE_MESSAGE_RETENTION", b.messageRetention.toSeconds() + "s");
+        env.put("BRIDGE_BACKOFF_BASE", b.backoffBase.toSeconds() + "s");
+        env.put("BRIDGE_BACKOFF_CAP", b.backoffCap.toSeconds() + "s");
         env.putAll(b.functionEnv);
         return env;
     }
@@ -449,6 +456,10 @@ public final class LocalBridgeStack implements AutoCloseable {
         private String dlqName = "iot-bridge-dlq";
         private int maxReceiveCount = 5;
         private Duration visibilityTimeout = Duration.ofSeconds(30);
+        private Duration messageRetention = Duration.ofDays(4);
+        /** Retry backoff of the function: on a laptop's time scale (the function's own default is 60 s / 900 s). */
+        private Duration backoffBase = Duration.ofSeconds(1);
+        private Duration backoffCap = Duration.ofSeconds(30);
         private int batchSize = 10;
         private Duration maximumBatchingWindow = Duration.ZERO;
         private Duration functionTimeout = Duration.ofSeconds(10);
@@ -526,6 +537,10 @@ public final class LocalBridgeStack implements AutoCloseable {
         public Builder queueNames(String queue, String dlq) { queueName = queue; dlqName = dlq; return this; }
         public Builder maxReceiveCount(int n) { maxReceiveCount = n; return this; }
         public Builder visibilityTimeout(Duration d) { visibilityTimeout = d; return this; }
+        /** The queue's retention (enforced by the event source mapping, ElasticMQ does not) and BRIDGE_MESSAGE_RETENTION. */
+        public Builder messageRetention(Duration d) { messageRetention = d; return this; }
+        /** BRIDGE_BACKOFF_BASE / BRIDGE_BACKOFF_CAP of the function (whole seconds). */
+        public Builder backoff(Duration base, Duration cap) { backoffBase = base; backoffCap = cap; return this; }
         public Builder batchSize(int n) { batchSize = n; return this; }
         public Builder maximumBatchingWindow(Duration d) { maximumBatchingWindow = d; return this; }
         public Builder functionTimeout(Duration d) { functionTimeout = d; return this; }

@@ -1,10 +1,13 @@
 package dev.iotbridge.function.aws;
 
+import java.time.Duration;
+
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
 import dev.iotbridge.function.config.BridgeSettings;
 import dev.iotbridge.function.domain.BridgeException;
+import dev.iotbridge.function.domain.ErrorCode;
 import dev.iotbridge.function.domain.PublishCommand;
 import dev.iotbridge.function.domain.Publisher;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -30,8 +33,10 @@ public class IotPublisher implements Publisher {
     private static final ExecutionAttribute<Boolean> DRY_RUN = new ExecutionAttribute<>("IotBridgeDryRun");
 
     private final IotDataPlaneClient client;
+    private final Duration publishTimeout;
 
     public IotPublisher(BridgeSettings settings) {
+        this.publishTimeout = settings.publishTimeout();
         this.client = IotDataPlaneClient.builder()
                 .endpointOverride(settings.iotEndpoint())
                 .region(settings.region())
@@ -51,8 +56,30 @@ public class IotPublisher implements Publisher {
 
     @Override
     public void publish(PublishCommand c) throws BridgeException {
+        publish(c, Long.MAX_VALUE);
+    }
+
+    /**
+     * The whole call, SDK retries included, is bounded by the time left until {@code deadlineNanos}
+     * (per-request apiCallTimeout): the SDK then aborts the HTTP request itself, which
+     * {@code Future.cancel(true)} cannot do to a blocking socket read.
+     */
+    @Override
+    public void publish(PublishCommand c, long deadlineNanos) throws BridgeException {
+        PublishRequest request = request(c);
+        if (deadlineNanos != Long.MAX_VALUE) {
+            long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
+            if (left < 1) {
+                throw new BridgeException(ErrorCode.DEADLINE_EXCEEDED, "no time left before the invocation deadline");
+            }
+            Duration call = Duration.ofMillis(left);
+            Duration attempt = call.compareTo(publishTimeout) < 0 ? call : publishTimeout;
+            request = request.toBuilder()
+                    .overrideConfiguration(o -> o.apiCallTimeout(call).apiCallAttemptTimeout(attempt))
+                    .build();
+        }
         try {
-            client.publish(request(c));
+            client.publish(request);
         } catch (RuntimeException e) {
             throw SdkErrors.classifyPublish(e);
         }

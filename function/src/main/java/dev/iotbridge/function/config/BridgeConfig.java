@@ -41,4 +41,16 @@ public interface BridgeConfig {
 
     /** BRIDGE_METRICS_NAMESPACE: CloudWatch namespace of the EMF metrics (default IotBridge). */
     Optional<String> metricsNamespace();
+
+    /** BRIDGE_MAX_RECEIVE_COUNT: the queue's redrive maxReceiveCount (default: not known, 0). */
+    Optional<String> maxReceiveCount();
+
+    /** BRIDGE_BACKOFF_BASE: first retry delay, whole seconds (default 60s). */
+    Optional<String> backoffBase();
+
+    /** BRIDGE_BACKOFF_CAP: longest retry delay, whole seconds (default 900s). */
+    Optional<String> backoffCap();
+
+    /** BRIDGE_MESSAGE_RETENTION: the queue's message retention period (default 345600s, SQS's default). */
+    Optional<String> messageRetention();
 }

@@ -9,6 +9,8 @@ import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
+import dev.iotbridge.function.domain.RetryBackoff;
+import dev.iotbridge.function.domain.RetryPolicy;
 import dev.iotbridge.function.domain.Route;
 import dev.iotbridge.function.domain.Routes;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -22,7 +24,7 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  * takes an event.
  */
 public record BridgeSettings(Routes routes, URI iotEndpoint, String dlqUrl, int maxConcurrency, Duration publishTimeout,
-        int publishMaxAttempts, String metricsNamespace, Region region) {
+        int publishMaxAttempts, String metricsNamespace, Region region, RetryPolicy retryPolicy) {
     private static final Logger LOG = Logger.getLogger(BridgeSettings.class);
     private static final String QUEUE_EXAMPLE = "https://sqs.eu-west-1.amazonaws.com/123456789012/iot-bridge-dlq";
     private static final String IOT_EXAMPLE = "https://xxxxxxxxxxxxxx-ats.iot.eu-west-1.amazonaws.com";
@@ -46,14 +48,52 @@ public record BridgeSettings(Routes routes, URI iotEndpoint, String dlqUrl, int 
         problems.optional("BRIDGE_SQS_ENDPOINT", config.sqsEndpoint(), null, v -> httpUrl(v, "http://127.0.0.1:9324"));
         String metricsNamespace = problems.optional("BRIDGE_METRICS_NAMESPACE", config.metricsNamespace(), "IotBridge", v -> v);
         Region region = region(problems);
+        RetryPolicy retryPolicy = retryPolicy(config, problems);
         problems.throwIfAny();
 
         routes.warnings().forEach(w -> LOG.warnf("BRIDGE_ROUTES: %s", w));
         LOG.infof("iot-bridge ready: %d route(s) %s, iot endpoint %s, max concurrency %d, publish timeout %s x %d attempt(s)",
                 routes.all().size(), routes.all().stream().map(Route::name).toList(), iotEndpoint, maxConcurrency,
                 publishTimeout, publishMaxAttempts);
+        LOG.infof("retries: backoff %d s doubling to %d s (with jitter), max receive count %s, retention %d s",
+                retryPolicy.backoff().baseSeconds(), retryPolicy.backoff().capSeconds(),
+                retryPolicy.maxReceiveCount() == 0 ? "not set" : retryPolicy.maxReceiveCount(), retryPolicy.retentionSeconds());
         return new BridgeSettings(routes, iotEndpoint, dlqUrl, maxConcurrency, publishTimeout, publishMaxAttempts,
-                metricsNamespace, region);
+                metricsNamespace, region, retryPolicy);
+    }
+
+    /**
+     * Backoff, last allowed receive and retention of records that failed transiently (the
+     * destination module sets all four from the queue it creates). Null when a value is bad (reported).
+     */
+    private static RetryPolicy retryPolicy(BridgeConfig config, Problems problems) {
+        Integer maxReceiveCount = problems.optional("BRIDGE_MAX_RECEIVE_COUNT", config.maxReceiveCount(), "0",
+                v -> v.equals("0") ? 0 : integer(v, 1, 1000));
+        Integer base = problems.optional("BRIDGE_BACKOFF_BASE", config.backoffBase(), "60s",
+                v -> seconds(v, 1, RetryBackoff.MAX_VISIBILITY_SECONDS));
+        Integer cap = problems.optional("BRIDGE_BACKOFF_CAP", config.backoffCap(), "900s",
+                v -> seconds(v, 1, RetryBackoff.MAX_VISIBILITY_SECONDS));
+        // SQS allows 60 s - 14 days; shorter values only for time-compressed local tests
+        Integer retention = problems.optional("BRIDGE_MESSAGE_RETENTION", config.messageRetention(), "345600s",
+                v -> seconds(v, 1, 1_209_600));
+        if (maxReceiveCount == null || base == null || cap == null || retention == null) {
+            return null;
+        }
+        if (cap < base) {
+            problems.add("BRIDGE_BACKOFF_CAP=" + cap + "s is shorter than BRIDGE_BACKOFF_BASE=" + base
+                    + "s; set the cap to at least the base");
+            return null;
+        }
+        return new RetryPolicy(new RetryBackoff(base, cap), maxReceiveCount, retention);
+    }
+
+    /** A whole number of seconds within [min, max], in Quarkus' duration syntax ("60s", "15m", "PT1H", "60"). */
+    private static int seconds(String text, int min, int max) {
+        return parseDuration(text)
+                .filter(d -> d.toMillis() % 1000 == 0 && d.getSeconds() >= min && d.getSeconds() <= max)
+                .map(d -> (int) d.getSeconds())
+                .orElseThrow(() -> new IllegalArgumentException("is not a whole number of seconds from " + min + " to "
+                        + max + "; set e.g. 60s, 15m or PT1H, or unset it"));
     }
 
     /** Quarkus' duration syntax: "3s", "500ms", "1m", a number of seconds, or ISO-8601 ("PT3S"). */

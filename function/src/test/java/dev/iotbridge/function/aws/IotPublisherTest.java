@@ -110,6 +110,32 @@ class IotPublisherTest {
         assertEquals(ErrorCode.PUBLISH_TIMEOUT, failure(publisher(iot.url(), "300ms", "1"), "slow"));
     }
 
+    /**
+     * The invocation deadline bounds the whole call (SDK retries included): a response that takes
+     * longer than the time left is abandoned by the SDK itself, so the call returns at the
+     * deadline instead of holding its thread in a socket read (which Future.cancel cannot stop).
+     */
+    @Test
+    void aPublishGivesUpAtTheInvocationDeadline() {
+        iot.latency(4000);
+        IotPublisher p = publisher(iot.url(), "10s", "2");
+        long start = System.nanoTime();
+        BridgeException e = assertThrows(BridgeException.class,
+                () -> p.publish(cmd("slow"), System.nanoTime() + 500_000_000L));
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(ErrorCode.PUBLISH_TIMEOUT, e.code());
+        assertTrue(tookMs < 2_500, "returned " + tookMs + " ms after the call, deadline was 500 ms");
+        assertEquals(1, iot.requests(), "no SDK retry past the deadline");
+    }
+
+    @Test
+    void aPublishWithNoTimeLeftIsNotSent() {
+        IotPublisher p = publisher(iot.url(), "3s", "1");
+        assertEquals(ErrorCode.DEADLINE_EXCEEDED,
+                assertThrows(BridgeException.class, () -> p.publish(cmd("late"), System.nanoTime() - 1)).code());
+        assertEquals(0, iot.requests());
+    }
+
     @Test
     void unreachableEndpointIsANetworkError() throws Exception {
         int closed;

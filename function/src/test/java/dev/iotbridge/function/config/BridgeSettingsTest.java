@@ -42,6 +42,49 @@ class BridgeSettingsTest {
     }
 
     @Test
+    void retrySettingsDefaultToTheDestinationModulesBackoffAndAnUnknownMaxReceiveCount() {
+        var p = BridgeSettings.from(config(valid())).retryPolicy();
+        assertEquals(60, p.backoff().baseSeconds());
+        assertEquals(900, p.backoff().capSeconds());
+        assertEquals(0, p.maxReceiveCount(), "unset: the function never gives up for the receive count");
+        assertEquals(345_600, p.retentionSeconds());
+    }
+
+    @Test
+    void retrySettingsAreReadAsTheDestinationModuleWritesThem() {
+        Map<String, String> m = valid();
+        m.put("max-receive-count", "60");
+        m.put("backoff-base", "30s");
+        m.put("backoff-cap", "15m");
+        m.put("message-retention", "345600s");
+        var p = BridgeSettings.from(config(m)).retryPolicy();
+        assertEquals(60, p.maxReceiveCount());
+        assertEquals(30, p.backoff().baseSeconds());
+        assertEquals(900, p.backoff().capSeconds());
+        assertEquals(345_600, p.retentionSeconds());
+    }
+
+    @Test
+    void badRetrySettingsAreReportedTogetherNamingEachVariable() {
+        Map<String, String> m = valid();
+        m.put("max-receive-count", "-1");
+        m.put("backoff-base", "500ms");
+        m.put("backoff-cap", "13h");
+        m.put("message-retention", "soon");
+        String msg = assertThrows(IllegalStateException.class, () -> BridgeSettings.from(config(m))).getMessage();
+        assertTrue(msg.contains("BRIDGE_MAX_RECEIVE_COUNT=-1"), msg);
+        assertTrue(msg.contains("BRIDGE_BACKOFF_BASE='500ms' is not a whole number of seconds"), msg);
+        assertTrue(msg.contains("BRIDGE_BACKOFF_CAP='13h'"), msg);
+        assertTrue(msg.contains("BRIDGE_MESSAGE_RETENTION='soon'"), msg);
+
+        Map<String, String> inverted = valid();
+        inverted.put("backoff-base", "120s");
+        inverted.put("backoff-cap", "60s");
+        assertTrue(assertThrows(IllegalStateException.class, () -> BridgeSettings.from(config(inverted))).getMessage()
+                .contains("BRIDGE_BACKOFF_CAP=60s is shorter than BRIDGE_BACKOFF_BASE=120s"));
+    }
+
+    @Test
     void bareEndpointHostFromDescribeEndpointGetsHttps() {
         Map<String, String> m = valid();
         m.put("iot-endpoint", "abc-ats.iot.eu-west-1.amazonaws.com");

@@ -41,7 +41,8 @@ public final class ChaosMain {
                     case 3 -> s.functionKills();
                     case 4 -> s.destinationOutage();
                     case 5 -> s.badInputCorpus();
-                    default -> throw new IllegalArgumentException("no scenario " + n + " (1-5)");
+                    case 6 -> s.throttlingStorm();
+                    default -> throw new IllegalArgumentException("no scenario " + n + " (1-6)");
                 };
             } catch (Exception | Error e) {
                 e.printStackTrace(o.out);

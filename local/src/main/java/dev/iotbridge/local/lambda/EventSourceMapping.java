@@ -71,6 +71,7 @@ public final class EventSourceMapping implements AutoCloseable {
     private volatile Consumer<String> log = s -> System.err.println("[esm] " + s);
     private volatile Consumer<BatchOutcome> batchListener = b -> {};
     private volatile boolean pipelined;
+    private volatile Duration retention;
     /** Pipelined mode: the batch received while the function works on the previous one. */
     private final BlockingQueue<List<Message>> prefetched = new ArrayBlockingQueue<>(1);
     private Thread poller;
@@ -108,6 +109,13 @@ public final class EventSourceMapping implements AutoCloseable {
      * beside the next invocation, so SQS round trips are not on the function's critical path.
      */
     public void setPipelined(boolean p) { pipelined = p; }
+
+    /**
+     * The queue's message retention period, enforced here because ElasticMQ does not: a record
+     * received after {@code SentTimestamp + retention} is deleted without invoking the function
+     * (SQS would have dropped it) and counted in {@link Counters#expired}. Null: not enforced.
+     */
+    public void setRetention(Duration r) { retention = r; }
 
     public void start() {
         running = true;
@@ -199,12 +207,30 @@ public final class EventSourceMapping implements AutoCloseable {
                     .waitTimeSeconds(w)
                     .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
                     .messageAttributeNames("All")).messages();
-            batch.addAll(got);
+            batch.addAll(dropExpired(got));
             if (first && got.isEmpty()) break;
             first = false;
             if (settings.maximumBatchingWindow().isZero()) break;
         }
         return batch;
+    }
+
+    private List<Message> dropExpired(List<Message> got) {
+        Duration r = retention;
+        if (r == null || got.isEmpty()) return got;
+        long now = System.currentTimeMillis();
+        List<Message> live = new ArrayList<>(got.size());
+        for (Message m : got) {
+            String sent = m.attributesAsStrings().get("SentTimestamp");
+            if (sent != null && Long.parseLong(sent) + r.toMillis() <= now) {
+                counters.expired.increment();
+                log.accept("record " + m.messageId() + " expired (retention " + r.toSeconds() + " s): deleted unseen, as SQS would");
+                sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
+            } else {
+                live.add(m);
+            }
+        }
+        return live;
     }
 
     private void process(List<Message> batch) throws InterruptedException {
