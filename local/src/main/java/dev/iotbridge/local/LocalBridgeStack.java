@@ -76,6 +76,7 @@ public final class LocalBridgeStack implements AutoCloseable {
     private final List<FunctionInstance> functions = new ArrayList<>();
     private final List<EventSourceMapping> mappings = new ArrayList<>();
     private Duration startupTime;
+    private StartWatch watch;
 
     private LocalBridgeStack(Builder b) {
         this.b = b;
@@ -88,7 +89,8 @@ public final class LocalBridgeStack implements AutoCloseable {
     /** Starts every part in order (printing progress); on failure stops what was started. */
     public LocalBridgeStack start() {
         long t0 = System.nanoTime();
-        try {
+        try (StartWatch w = new StartWatch(b.startTimeout)) {
+            watch = w;
             doStart();
         } catch (RuntimeException | IOException | InterruptedException e) {
             close();
@@ -136,18 +138,20 @@ public final class LocalBridgeStack implements AutoCloseable {
             EmbeddedBroker s = new EmbeddedBroker("source", sp, work.resolve("broker-source"));
             EmbeddedBroker d = new EmbeddedBroker("destination", dp, work.resolve("broker-destination"));
             own(() -> closeInParallel(s, d));
-            s.start();
+            startBroker(s);
             sourceBroker = s;
-            d.start();
+            startBroker(d);
             destinationBroker = d;
         }
 
         step(3, total, "sqs: ElasticMQ on 127.0.0.1:%d, queue %s + DLQ %s (maxReceiveCount %d, visibility %ds)",
                 qp, b.queueName, b.dlqName, b.maxReceiveCount, b.visibilityTimeout.toSeconds());
         try {
-            sqsStarted.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : e;
+            sqsStarted.get(watch.remaining().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw watch.timedOut("[3/6] sqs (ElasticMQ)");
         }
 
         step(4, total, "rules engine: %d topic rule(s) on the source broker → SQS action", rules.size());
@@ -397,8 +401,101 @@ public final class LocalBridgeStack implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers
 
+    private void startBroker(EmbeddedBroker broker) {
+        try {
+            broker.start(watch.remaining());
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+                throw watch.timedOut("[2/6] brokers (HiveMQ CE " + broker.name() + ")");
+            }
+            throw e;
+        }
+    }
+
     private void step(int i, int n, String fmt, Object... args) {
-        progress("[" + i + "/" + n + "] " + fmt, args);
+        String line = String.format("[" + i + "/" + n + "] " + fmt, args);
+        if (watch != null) watch.enter(line.substring(0, line.indexOf(':') < 0 ? line.length() : line.indexOf(':')));
+        progress("%s", line);
+    }
+
+    /**
+     * Bounds the start (issue: one start of five sat after "[2/6] brokers" for over 40 s). What
+     * takes the time is CPU: two HiveMQ brokers, ElasticMQ (Pekko) and their first requests load
+     * and JIT-compile thousands of classes in a fresh JVM; on an idle 2-core machine that is a
+     * few seconds, with a load average of 20 it took 16-40 s here. So a step that runs long is
+     * reported with the machine's load, and every wait uses what is left of one budget
+     * ({@link Builder#startTimeout}): a start that cannot complete fails with a message naming
+     * the step instead of hanging. (The function's own init has its own limit, step 6.)
+     */
+    private final class StartWatch implements AutoCloseable {
+        private static final long REPORT_EVERY_S = 15;
+        private final Duration limit;
+        private final long deadline;
+        private final Thread reporter;
+        private volatile String step = "start";
+        private volatile long stepStart = System.nanoTime();
+
+        StartWatch(Duration limit) {
+            this.limit = limit;
+            this.deadline = System.nanoTime() + limit.toNanos();
+            this.reporter = new Thread(this::report, "local-stack-start-watch");
+            reporter.setDaemon(true);
+            reporter.start();
+        }
+
+        void enter(String step) {
+            this.step = step;
+            this.stepStart = System.nanoTime();
+        }
+
+        /** What is left of the budget; throws when it is spent. */
+        Duration remaining() {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) throw timedOut(step);
+            return Duration.ofNanos(left);
+        }
+
+        IllegalStateException timedOut(String what) {
+            String limitText = limit.toMillis() < 1000 ? limit.toMillis() + " ms" : limit.toSeconds() + " s";
+            return new IllegalStateException(what + " did not finish within the local stack's start limit of "
+                    + limitText + " (" + load() + "); the machine is probably too busy: start it again when "
+                    + "it is quieter, or allow more time with -Dbridge.startTimeoutSeconds=N");
+        }
+
+        private void report() {
+            String reported = null;
+            long next = REPORT_EVERY_S;
+            try {
+                while (true) {
+                    Thread.sleep(1000);
+                    String current = step;
+                    if (!current.equals(reported)) {
+                        reported = current;
+                        next = REPORT_EVERY_S;
+                    }
+                    long s = Duration.ofNanos(System.nanoTime() - stepStart).toSeconds();
+                    if (s >= next) {
+                        progress("       … %s still starting after %d s (%s)", current, s, load());
+                        next += REPORT_EVERY_S;
+                    }
+                }
+            } catch (InterruptedException e) {
+                // start finished
+            }
+        }
+
+        private static String load() {
+            var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            double l = os.getSystemLoadAverage();
+            int cpus = os.getAvailableProcessors();
+            return (l < 0 ? "load average unknown" : String.format("load average %.1f", l)) + " on " + cpus
+                    + (cpus == 1 ? " CPU" : " CPUs");
+        }
+
+        @Override
+        public void close() {
+            reporter.interrupt();
+        }
     }
 
     private void progress(String fmt, Object... args) {
@@ -485,6 +582,7 @@ public final class LocalBridgeStack implements AutoCloseable {
         private boolean rulesEngineEnabled = true;
         private boolean startFunction = true;
         private boolean awaitFunctionReady = true;
+        private Duration startTimeout = Duration.ofSeconds(Long.getLong("bridge.startTimeoutSeconds", 120));
 
         /** Routes and settings from a {@link BridgeConfig} (bridge.local.json). */
         public Builder config(BridgeConfig c) {
@@ -544,6 +642,8 @@ public final class LocalBridgeStack implements AutoCloseable {
         public Builder batchSize(int n) { batchSize = n; return this; }
         public Builder maximumBatchingWindow(Duration d) { maximumBatchingWindow = d; return this; }
         public Builder functionTimeout(Duration d) { functionTimeout = d; return this; }
+        /** Limit for starting steps 1-5 (brokers, SQS, rules, iot-data); default 120 s or -Dbridge.startTimeoutSeconds. */
+        public Builder startTimeout(Duration d) { startTimeout = d; return this; }
         public Builder memoryMb(int m) { memoryMb = m; return this; }
         public Builder functionName(String n) { functionName = n; return this; }
         public Builder handler(String h) { handler = h; return this; }

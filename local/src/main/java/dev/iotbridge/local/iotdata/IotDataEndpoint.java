@@ -28,9 +28,11 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -82,7 +84,15 @@ public final class IotDataEndpoint implements AutoCloseable {
                 .serverPort(brokerPort)
                 .automaticReconnectWithDefaultConfig()
                 .buildAsync();
-        mqtt.connectWith().cleanStart(true).send().join();
+        try {
+            mqtt.connectWith().cleanStart(true).send().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while connecting to the destination broker", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("iot-data endpoint could not connect to the destination broker on 127.0.0.1:" + brokerPort
+                    + " within 30 s: " + e, e);
+        }
         server = LoopbackHttpServer.create(port, 256);
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
