@@ -106,6 +106,10 @@ apply: check-terraform ## terraform apply of the last plan (or a fresh one) in t
 destroy: check-terraform ## terraform destroy in terraform/
 	cd $(TF_DIR) && $(TF) destroy -input=false
 
+.PHONY: e2e-terraform
+e2e-terraform: check-terraform ## Apply the root Terraform to a local AWS API emulator (moto, installed in .venv-e2e), check, destroy
+	TF=$(TF) bash $(TF_DIR)/tests/e2e/run.sh
+
 .PHONY: clean
 clean: ## Remove build outputs and local stack state
 	$(MVN) clean
