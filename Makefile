@@ -90,6 +90,11 @@ chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (A
 lint: ## Terraform format check, tflint, checkov, policy checks, actionlint (installs missing tools)
 	bash $(ROOT)/.ci/lint.sh
 
+.PHONY: docs-terraform
+docs-terraform: ## Regenerate the terraform-docs sections of terraform/README.md and the module READMEs
+	@PATH="$$(go env GOPATH)/bin:$$PATH"; command -v terraform-docs >/dev/null || { echo "error: terraform-docs is missing: run 'make lint' once (it installs it)" >&2; exit 1; }; \
+	for d in $(TF_DIR) $(TF_DIR)/modules/source $(TF_DIR)/modules/destination; do terraform-docs --config $(TF_DIR)/.terraform-docs.yml $$d; done
+
 .PHONY: check-terraform
 check-terraform:
 	@command -v $(TF) >/dev/null || { echo "error: terraform is not installed: https://developer.hashicorp.com/terraform/install (>= 1.10 for the S3 lockfile backend)" >&2; exit 1; }

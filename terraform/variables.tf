@@ -49,7 +49,7 @@ variable "destination_assume_role_arn" {
 # ------------------------------------------------------------------ routes ---
 
 variable "routes" {
-  description = "Routes (DESIGN §4): name, source_filter, condition, strip_prefix, add_prefix, qos, retain. Drives the source rules and the function's BRIDGE_ROUTES. Validated in the modules."
+  description = "Routes (docs/interfaces.md): name, source_filter, condition, strip_prefix, add_prefix, qos, retain. Drives the source rules and the function's BRIDGE_ROUTES. Validated in the modules."
   type = list(object({
     name          = string
     source_filter = string

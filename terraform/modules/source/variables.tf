@@ -1,5 +1,5 @@
 variable "routes" {
-  description = "Routes to bridge (DESIGN §4). One topic rule is created per route. The same list must be given to the destination module."
+  description = "Routes to bridge (docs/interfaces.md). One topic rule is created per route. The same list must be given to the destination module."
   type = list(object({
     name          = string
     source_filter = string
@@ -104,8 +104,9 @@ variable "rule_role_name" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.rule_role_name))
-    error_message = "rule_role_name must be a valid IAM role name (1-64 characters of A-Za-z0-9+=,.@_-)."
+    # The error action's role is "<rule_role_name>-errors", and IAM role names end at 64.
+    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,57}$", var.rule_role_name))
+    error_message = "rule_role_name must be 1-57 characters of A-Za-z0-9+=,.@_-: the error action role is named <rule_role_name>-errors, and IAM role names are at most 64 characters."
   }
 }
 

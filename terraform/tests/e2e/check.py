@@ -126,21 +126,24 @@ def check_wiring(ctx: dict, c: Checks) -> None:
     c.check("DLQ admits only the queue as redrive source",
             allow.get("redrivePermission") == "byQueue" and allow.get("sourceQueueArns") == [queue_arn], allow)
 
-    # Customer managed key (create_kms_key = true in e2e.tfvars.json): both queues use
-    # it, and its policy admits the rule role through SQS only.
-    key_arn = ctx["outputs"].get("kms_key_arn", {}).get("value")
-    if key_arn:
-        c.check("queue encrypted with the customer managed key", attrs.get("KmsMasterKeyId") in (key_arn, key_arn.split("/")[-1]),
-                attrs.get("KmsMasterKeyId"))
-        key_policy = acc.destination("kms").get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"]
-        via_sqs = [
-            s for s in statements(key_policy)
-            if rule_role_arn in as_list(s.get("Condition", {}).get("ArnEquals", {}).get("aws:PrincipalArn", []))
-            and s.get("Condition", {}).get("StringEquals", {}).get("kms:ViaService") == f"sqs.{acc.destination_region}.amazonaws.com"
-        ]
-        c.check("key policy admits the rule role via SQS", len(via_sqs) == 1, key_policy)
-        kms_grant = [s for s in as_list(role_policy["Statement"]) if key_arn in as_list(s["Resource"])]
-        c.check("rule role may use the queue key", len(kms_grant) == 1, role_policy)
+    # Customer managed key (create_kms_key in e2e.tfvars.json): both queues use it,
+    # and its policy admits the rule role through SQS only.
+    if ctx.get("create_kms_key"):
+        key_arn = attrs.get("KmsMasterKeyId", "")
+        c.check("queue encrypted with a customer managed key of the destination account",
+                key_arn.startswith(f"arn:aws:kms:{acc.destination_region}:{destination_account}:key/")
+                and dlq_attrs.get("KmsMasterKeyId") == key_arn, (key_arn, dlq_attrs.get("KmsMasterKeyId")))
+        if key_arn:
+            key_policy = acc.destination("kms").get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"]
+            via_sqs = [
+                s for s in statements(key_policy)
+                if rule_role_arn in as_list(s.get("Condition", {}).get("ArnEquals", {}).get("aws:PrincipalArn", []))
+                and s.get("Condition", {}).get("StringEquals", {}).get("kms:ViaService")
+                == f"sqs.{acc.destination_region}.amazonaws.com"
+            ]
+            c.check("key policy admits the rule role, through SQS only", len(via_sqs) == 1, key_policy)
+            kms_grant = [s for s in as_list(role_policy["Statement"]) if key_arn in as_list(s["Resource"])]
+            c.check("rule role may use the queue's key", len(kms_grant) == 1, role_policy)
 
     # Topic rules (source account): each route's SQS action targets the destination queue.
     iot = acc.source("iot")

@@ -107,7 +107,7 @@ def add_sqs_redrive_allow_policy() -> list[str]:
     def attributes(self: Queue) -> dict:
         result = original_attributes(self)
         value = result.get("RedriveAllowPolicy")
-        if value is None:
+        if not value:  # never set, or removed by setting "" (as AWS does)
             result.pop("RedriveAllowPolicy", None)
         elif not isinstance(value, str):
             result["RedriveAllowPolicy"] = json.dumps(value)

@@ -163,6 +163,25 @@ if ! tf apply.log apply -auto-approve -input=false; then
 fi
 grep -E '^Apply complete' "$WORK/apply.log"
 
+# No window where rules run before the queue admits them: on this first apply the
+# queue policy (and the key, with its policy) must be complete before any topic
+# rule is created. terraform/tests/graph_order.py checks the same on the graph.
+"$PY" - "$WORK/apply.log" <<'EOF'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+def first(pattern):
+    return next((i for i, line in enumerate(lines) if re.match(pattern, line)), None)
+rule_created = first(r'module\.source\.aws_iot_topic_rule\.route\[.*\]: Creating\.\.\.')
+failed = 0
+for name, pattern in (("queue policy", r'module\.destination\.aws_sqs_queue_policy\.main: Creation complete'),
+                      ("KMS key", r'module\.destination\.aws_kms_key\.queue\[0\]: Creation complete')):
+    done = first(pattern)
+    ok = rule_created is not None and done is not None and done < rule_created
+    failed += not ok
+    print(f"  {'ok  ' if ok else 'FAIL'}  {name} complete (log line {done}) before the first topic rule is created (line {rule_created})")
+sys.exit(1 if failed else 0)
+EOF
+
 step "terraform plan -detailed-exitcode (a second plan must find nothing to change)"
 set +e
 tf plan.log plan -detailed-exitcode -input=false
@@ -191,11 +210,17 @@ context = {
         "access_key": deployer_key, "secret_key": deployer_key,
     },
     "routes": tfvars["routes"],
+    "create_kms_key": tfvars.get("create_kms_key", False),
     "outputs": json.load(open(f"{work}/outputs.json")),
 }
 json.dump(context, open(f"{work}/context.json", "w"), indent=2)
 EOF
 "$PY" "$E2E_SRC/check.py" wiring "$WORK/context.json"
+# The "nothing left" check must see what is there now, or it proves nothing later.
+if "$PY" "$E2E_SRC/check.py" empty "$WORK/context.json" >"$WORK/empty-before-destroy.log"; then
+  fail "check.py empty passes before the destroy: it does not see the applied resources"
+fi
+echo "  ok    the 'nothing left' check sees the applied resources ($(grep -c FAIL "$WORK/empty-before-destroy.log") kinds found)"
 
 if [[ -n "${DOCTOR_CMD:-}" ]]; then
   # Hook for configuration checks against the applied accounts (e.g. `make doctor`):
