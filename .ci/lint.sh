@@ -32,6 +32,9 @@ TF_DIR="$ROOT/terraform"
 TOOLS="$ROOT/.ci/tools"
 VENV="$TOOLS/venv"
 
+# A TF_CLI_CONFIG_FILE naming no file only makes Terraform warn on every command.
+[[ -f "${TF_CLI_CONFIG_FILE:-}" ]] || unset TF_CLI_CONFIG_FILE
+
 GOBIN_DIR="$(go env GOPATH)/bin"
 export PATH="$GOBIN_DIR:$PATH"
 

@@ -3,8 +3,8 @@
 Starts moto's own server (`moto_server`) after filling the gaps of the emulator
 that the AWS provider runs into. Each is an emulator limitation, not a module
 problem: AWS behaves as the provider expects, so the modules stay as they are.
-Without 1 and 2 the apply never finishes; without 3-6 the plan after the apply
-is never empty.
+Without 1, 2 and the SqsManagedSseEnabled part of 3 the apply never finishes;
+without the rest the plan after the apply is never empty.
 
 1. IoT tagging. moto has no iot:ListTagsForResource, TagResource or
    UntagResource ("The list_tags_for_resource action has not been implemented",
@@ -24,15 +24,17 @@ is never empty.
    (json.dumps), and SqsManagedSseEnabled "true" on a queue encrypted with a
    KMS key; AWS returns compact JSON and "false" (the two are exclusive), as
    returned here.
-4. Lambda LoggingConfig. moto ignores it and never returns it (AWS always does,
-   default {LogFormat: Text, LogGroup: /aws/lambda/NAME}). Stored and returned here.
+4. Lambda LoggingConfig and SnapStart. moto ignores both: it never returns
+   LoggingConfig (AWS always does, default {LogFormat: Text, LogGroup:
+   /aws/lambda/NAME}) and always returns SnapStart ApplyOn None (the JVM runtime
+   sets PublishedVersions). Stored and returned here.
 5. Event source mapping on an alias. moto resolves an alias ARN to the version
    ARN in FunctionArn; AWS returns the alias ARN it was given, as returned here.
 6. iot:DescribeEndpoint. moto invents a new random endpoint on every call; AWS
    returns one per account and region, as returned here.
 
-Each gap is only filled when the installed moto lacks it, so a moto release that
-implements the call is used as it is.
+1 and 2 are only added when the installed moto lacks the call; 3-6 change moto's
+behaviour and were written against the version run.sh pins (MOTO_VERSION).
 
 Usage: python moto_server.py HOST PORT
 """
@@ -142,7 +144,7 @@ def keep_sqs_policy_and_compact_redrive_policy() -> list[str]:
     return ["sqs:SetQueueAttributes keeps Policy; RedrivePolicy compact; SqsManagedSseEnabled false with a KMS key"]
 
 
-def add_lambda_logging_config() -> list[str]:
+def add_lambda_logging_config_and_snap_start() -> list[str]:
     from moto.awslambda.models import LambdaFunction
 
     original_init = LambdaFunction.__init__
@@ -153,10 +155,13 @@ def add_lambda_logging_config() -> list[str]:
         original_init(self, *args, **kwargs)
         spec = kwargs.get("spec", args[1] if len(args) > 1 else {})
         self.e2e_logging_config = spec.get("LoggingConfig")
+        self.e2e_snap_start = spec.get("SnapStart")
 
     def update_configuration(self: LambdaFunction, config_updates: dict) -> dict:
         if config_updates.get("LoggingConfig"):
             self.e2e_logging_config = config_updates["LoggingConfig"]
+        if config_updates.get("SnapStart"):
+            self.e2e_snap_start = config_updates["SnapStart"]
         return original_update(self, config_updates)
 
     def get_configuration(self: LambdaFunction, *args, **kwargs) -> dict:
@@ -165,12 +170,15 @@ def add_lambda_logging_config() -> list[str]:
             logging = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{self.function_name}"}
             logging.update(getattr(self, "e2e_logging_config", None) or {})
             config["LoggingConfig"] = logging
+        snap_start = getattr(self, "e2e_snap_start", None)
+        if snap_start and snap_start.get("ApplyOn"):
+            config["SnapStart"] = {"ApplyOn": snap_start["ApplyOn"], "OptimizationStatus": "Off"}
         return config
 
     LambdaFunction.__init__ = __init__
     LambdaFunction.update_configuration = update_configuration
     LambdaFunction.get_configuration = get_configuration
-    return ["lambda LoggingConfig stored and returned"]
+    return ["lambda LoggingConfig and SnapStart stored and returned"]
 
 
 def keep_event_source_mapping_alias() -> list[str]:
@@ -221,7 +229,7 @@ def main() -> None:
         add_iot_tagging()
         + add_sqs_redrive_allow_policy()
         + keep_sqs_policy_and_compact_redrive_policy()
-        + add_lambda_logging_config()
+        + add_lambda_logging_config_and_snap_start()
         + keep_event_source_mapping_alias()
         + stable_iot_endpoint()
     )

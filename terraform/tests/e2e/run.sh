@@ -123,9 +123,13 @@ else
   ZIP="$ROOT/terraform/tests/fixtures/function.zip"
   echo "function package: terraform/tests/fixtures/function.zip (stand-in; no function/target/function.zip was built)"
 fi
-echo "function_zip_path = \"$ZIP\"" >"$WORK/root/e2e_zip.auto.tfvars"
+# The runtime follows the package: a native build has a bootstrap at its root.
+RUNTIME="$("$PY" -c 'import sys, zipfile; print("native" if "bootstrap" in zipfile.ZipFile(sys.argv[1]).namelist() else "jvm")' "$ZIP")"
+echo "runtime: $RUNTIME"
+printf 'function_zip_path = "%s"\nruntime           = "%s"\n' "$ZIP" "$RUNTIME" >"$WORK/root/e2e_zip.auto.tfvars"
 
-if [[ ! -f "${TF_CLI_CONFIG_FILE:-}" ]] && [[ -d "${TF_PLUGIN_MIRROR:-/opt/tf-plugins}/registry.terraform.io/hashicorp" ]]; then
+[[ -f "${TF_CLI_CONFIG_FILE:-}" ]] || unset TF_CLI_CONFIG_FILE # naming no file only makes Terraform warn
+if [[ -z "${TF_CLI_CONFIG_FILE:-}" ]] && [[ -d "${TF_PLUGIN_MIRROR:-/opt/tf-plugins}/registry.terraform.io/hashicorp" ]]; then
   cat >"$WORK/terraformrc" <<EOF
 provider_installation {
   filesystem_mirror {
