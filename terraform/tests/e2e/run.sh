@@ -28,7 +28,7 @@
 #                      .e2e-terraform/context.json (endpoint, regions, credentials,
 #                      routes, `terraform output -json`); its failure fails the run
 #   E2E_KEEP=1         keep .e2e-terraform/ (logs, state) after a passing run
-#   E2E_TIMEOUT        seconds for each terraform apply/plan/destroy (default 600)
+#   E2E_TIMEOUT        seconds for each terraform apply/plan/destroy (default 1200)
 set -euo pipefail
 
 MOTO_VERSION="5.2.1" # PyPI moto[server]; moto_server.py fills gaps of this version
@@ -38,7 +38,7 @@ E2E_SRC="$ROOT/terraform/tests/e2e"
 WORK="$ROOT/.e2e-terraform"
 VENV="$ROOT/.venv-e2e"
 TF="${TF:-terraform}"
-TIMEOUT="${E2E_TIMEOUT:-600}"
+TIMEOUT="${E2E_TIMEOUT:-1200}"
 START=$SECONDS
 
 step() { printf '\n==> [%3ss] %s\n' "$((SECONDS - START))" "$*"; }
