@@ -139,6 +139,11 @@ chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (A
 lint: ## Terraform format check, tflint, checkov, policy checks, actionlint (installs missing tools)
 	bash $(ROOT)/.ci/lint.sh
 
+.PHONY: docs-terraform
+docs-terraform: ## Regenerate the terraform-docs sections of terraform/README.md and the module READMEs
+	@PATH="$$(go env GOPATH)/bin:$$PATH"; command -v terraform-docs >/dev/null || { echo "error: terraform-docs is missing: run 'make lint' once (it installs it)" >&2; exit 1; }; \
+	for d in $(TF_DIR) $(TF_DIR)/modules/source $(TF_DIR)/modules/destination; do terraform-docs --config $(TF_DIR)/.terraform-docs.yml $$d; done
+
 .PHONY: check-terraform
 check-terraform:
 	@command -v $(TF) >/dev/null || { echo "error: terraform is not installed: https://developer.hashicorp.com/terraform/install (>= 1.10 for the S3 lockfile backend)" >&2; exit 1; }
@@ -167,6 +172,10 @@ doctor: ## Configuration checks + canary: the local stack if `make up` runs, els
 doctor-test: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## doctor's tests: unit tests and a local stack broken one link at a time
 	@bash $(ROOT)/doctor/setup.sh
 	cd $(ROOT)/doctor && DOCTOR_TEST_JAVA=$(JDK)/bin/java PYTHONPATH=. .venv/bin/python -m unittest discover -s tests -v
+
+.PHONY: e2e-terraform
+e2e-terraform: check-terraform ## Apply the root Terraform to a local AWS API emulator (moto, installed in .venv-e2e), check, destroy
+	TF=$(TF) bash $(TF_DIR)/tests/e2e/run.sh
 
 .PHONY: clean
 clean: ## Remove build outputs and local stack state

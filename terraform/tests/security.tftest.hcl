@@ -12,7 +12,7 @@ mock_provider "aws" {
     defaults = { account_id = "222222222222" }
   }
   mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
+    defaults = { name = "eu-west-1", region = "eu-west-1" }
   }
   mock_data "aws_partition" {
     defaults = { partition = "aws" }

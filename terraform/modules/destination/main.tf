@@ -8,8 +8,11 @@ data "aws_iot_endpoint" "this" {
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
-  region     = data.aws_region.current.name
-  partition  = data.aws_partition.current.partition
+  # aws_region has "name" in provider 5.x; 6.x adds "region" and deprecates
+  # "name" (and "id"). Reading the object, not the attribute, works on both
+  # without a deprecation warning.
+  region    = coalesce(lookup(data.aws_region.current, "region", null), lookup(data.aws_region.current, "name", null))
+  partition = data.aws_partition.current.partition
 
   queue_name    = var.name_prefix
   dlq_name      = "${var.name_prefix}-dlq"
@@ -295,6 +298,12 @@ resource "aws_sqs_queue" "main" {
       condition     = var.retry_backoff_base_seconds <= var.retry_backoff_cap_seconds && var.retry_backoff_cap_seconds + var.timeout <= 43200
       error_message = "retry_backoff_base_seconds must not exceed retry_backoff_cap_seconds, and retry_backoff_cap_seconds + timeout must stay within SQS's 12-hour visibility limit (43200 s)."
     }
+    precondition {
+      # SQS keeps a message's original enqueue time when it moves to the DLQ: a shorter
+      # DLQ retention would delete failed messages before anyone could redrive them.
+      condition     = var.dlq_message_retention_seconds >= var.message_retention_seconds
+      error_message = "dlq_message_retention_seconds (${var.dlq_message_retention_seconds} s) must be at least message_retention_seconds (${var.message_retention_seconds} s): a message keeps its enqueue time when moved to the DLQ and would expire there early."
+    }
   }
 }
 
@@ -440,6 +449,12 @@ resource "aws_lambda_event_source_mapping" "queue" {
     precondition {
       condition     = var.batch_size <= 10 || var.maximum_batching_window_in_seconds >= 1
       error_message = "batch_size above 10 needs maximum_batching_window_in_seconds >= 1."
+    }
+    precondition {
+      # AWS refuses (or throttles) an event source mapping allowed more concurrent
+      # invocations than the function may run.
+      condition     = var.reserved_concurrent_executions == -1 || var.maximum_concurrency == null || try(var.reserved_concurrent_executions >= var.maximum_concurrency, false)
+      error_message = "reserved_concurrent_executions (${var.reserved_concurrent_executions}) must be at least maximum_concurrency (${coalesce(var.maximum_concurrency, 0)}) when both are set: raise the reservation, lower maximum_concurrency, or set reserved_concurrent_executions = -1."
     }
   }
 
