@@ -5,6 +5,9 @@
 # a finding (any exception other than the documented ones, or a broken invariant) fails the run,
 # and Jazzer stores the crashing input next to that corpus, so it stays a regression test.
 #
+# The committed corpus is minimised after each run (libFuzzer -merge=1 through Jazzer's driver):
+# only inputs that add coverage stay, plus every crash-* finding.
+#
 # usage: bash .ci/fuzz.sh [Class#method ...]       (make fuzz FUZZ_SECONDS=300 FUZZ_TARGETS=...)
 #   default targets: EnvelopeFuzzTest#parse EnvelopeFuzzTest#process RoutesFuzzTest#parse
 #                    MqttTopicsFuzzTest#topicRules   (function/src/test/java/dev/iotbridge/function/fuzz/)
@@ -25,6 +28,29 @@ JDK="$("$ROOT/.ci/find-jdk" 2>/dev/null || true)"
 MVN=(env JAVA_HOME="$JDK" "$ROOT/mvnw" -B -q -Dstyle.color=never)
 
 pkg=dev/iotbridge/function/fuzz
+# The test class path, for corpus minimisation with Jazzer's own driver (libFuzzer -merge=1).
+"${MVN[@]}" -pl function test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/fuzz-classpath.txt >/dev/null
+JAVA=("$JDK/bin/java" -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED -Xshare:off
+      -Djava.util.logging.manager=org.jboss.logmanager.LogManager
+      -cp "function/target/test-classes:function/target/classes:$(cat function/target/fuzz-classpath.txt)")
+
+# minimise <class> <method> <dir>: keeps only the inputs that add coverage (libFuzzer -merge=1);
+# crash-* files (findings) are always kept.
+minimise() {
+  local in out
+  in="$(mktemp -d)"; out="$(mktemp -d)"
+  find "$3" -maxdepth 1 -type f ! -name 'crash-*' -exec cp {} "$in"/ \;
+  if nice -n 10 "${JAVA[@]}" com.code_intelligence.jazzer.Jazzer --target_class="dev.iotbridge.function.fuzz.$1" \
+       --target_method="$2" -merge=1 "$out" "$in" >"function/target/fuzz-$1-$2-merge.log" 2>&1; then
+    find "$3" -maxdepth 1 -type f ! -name 'crash-*' -delete
+    cp "$out"/* "$3"/ 2>/dev/null || true
+  else
+    echo "  corpus minimisation failed (corpus kept as is): function/target/fuzz-$1-$2-merge.log" >&2
+  fi
+  rm -rf "$in" "$out"
+}
+
 reports=function/target/surefire-reports
 inputs=function/src/test/resources/$pkg
 printf '%-32s %10s %12s %10s %9s  %s\n' target seconds executions exec/s corpus result
@@ -50,6 +76,7 @@ for target in "${targets[@]}"; do
   execs=$(awk '{print $2}' <<<"$runs"); secs=$(awk '{print $5}' <<<"$runs")
   rate=$([ -n "$execs" ] && [ "${secs:-0}" -gt 0 ] && echo $(( execs / secs )) || echo "-")
   if [ -d "$generated" ]; then cp -n "$generated"/* "$committed"/ 2>/dev/null || true; fi
+  minimise "$class" "$method" "$committed"
   count=$(find "$committed" -type f | wc -l)
   printf '%-32s %10s %12s %10s %9s  %s\n' "$target" "${secs:-$elapsed}" "${execs:--}" "$rate" "$count" "$result"
   if [ "$result" = FAIL ]; then

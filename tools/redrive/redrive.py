@@ -341,7 +341,8 @@ def move_all(sqs, dlq_url, queue_url, a):
     handle = sqs.start_message_move_task(**req)["TaskHandle"]
     print(f"started message move task {dlq_arn} -> {dest_arn}")
     if a.no_wait:
-        print("not waiting (--no-wait); follow it with --status")
+        print(f"not waiting (--no-wait); follow it with --status, cancel it with "
+              f"aws sqs cancel-message-move-task --task-handle {handle}")
         return 0
     while True:
         tasks = sqs.list_message_move_tasks(SourceArn=dlq_arn, MaxResults=1).get("Results", [])
