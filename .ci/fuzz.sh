@@ -29,7 +29,7 @@ MVN=(env JAVA_HOME="$JDK" "$ROOT/mvnw" -B -q -Dstyle.color=never)
 
 pkg=dev/iotbridge/function/fuzz
 # The test class path, for corpus minimisation with Jazzer's own driver (libFuzzer -merge=1).
-"${MVN[@]}" -pl function test-compile dependency:build-classpath -Dmdep.includeScope=test \
+"${MVN[@]}" -pl function -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/fuzz-classpath.txt >/dev/null
 JAVA=("$JDK/bin/java" -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED -Xshare:off
       -Djava.util.logging.manager=org.jboss.logmanager.LogManager
@@ -66,7 +66,7 @@ for target in "${targets[@]}"; do
   result=PASS
   # JAZZER_FUZZ turns the one selected @FuzzTest into a fuzzing run; JAZZER_MAX_DURATION overrides
   # the annotation's duration. Surefire writes Jazzer's libFuzzer output to the -output.txt report.
-  if ! JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" nice -n 10 "${MVN[@]}" -pl function test \
+  if ! JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" nice -n 10 "${MVN[@]}" -pl function -am test \
        -Dtest="$class#$method" -Dsurefire.failIfNoSpecifiedTests=false >"function/target/fuzz-$class-$method.log" 2>&1; then
     result=FAIL; failed=1
   fi

@@ -12,9 +12,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import dev.iotbridge.function.domain.BridgeException;
 import dev.iotbridge.function.domain.MqttTopics;
+import dev.iotbridge.function.domain.Route;
 
 /**
- * Fuzzes topic validation and filter matching ({@link MqttTopics}) with arbitrary UTF-16 strings
+ * Fuzzes topic validation ({@link MqttTopics}) and filter matching ({@link Route#matches}) with arbitrary UTF-16 strings
  * (lone surrogates and control characters included). A topic name is refused only with a
  * {@link BridgeException}; an accepted name obeys every AWS IoT rule the class cites; a valid
  * filter is described by {@code filterProblem == null}; matching never throws, and a valid
@@ -45,7 +46,7 @@ class MqttTopicsFuzzTest {
             assertTrue(topic.chars().noneMatch(c -> c <= 0x1F || (c >= 0x7F && c <= 0x9F)), "no control character");
             assertTrue(wellFormedUtf16(topic), "no unpaired surrogate");
             assertEquals(null, MqttTopics.filterProblem(topic), "a valid topic name is a valid filter");
-            assertTrue(MqttTopics.matches(topic, topic), "a topic name used as a filter matches itself");
+            assertTrue(asFilter(topic).matches(topic), "a topic name used as a filter matches itself");
         }
 
         String problem = MqttTopics.filterProblem(filter);
@@ -53,15 +54,19 @@ class MqttTopicsFuzzTest {
             assertFalse(filter.isEmpty());
             assertFalse(filter.startsWith("$"));
             assertTrue(wellFormedUtf16(filter), "no unpaired surrogate in a valid filter");
-            boolean matched = MqttTopics.matches(filter, topic);
+            boolean matched = asFilter(filter).matches(topic);
             if (filter.equals("#")) {
                 assertTrue(matched, "'#' matches every topic");
             }
             if (!filter.contains("+") && !filter.contains("#")) {
                 assertEquals(filter.equals(topic), matched, "a filter without wildcards matches only itself");
             }
-            assertTrue(filter.startsWith(MqttTopics.literalPrefix(filter)));
         }
+    }
+
+    /** Filter matching, through the route that uses it (where the matching code lives is not this test's business). */
+    private static Route asFilter(String filter) {
+        return new Route("fuzz", filter, "", "", "", 1, false);
     }
 
     private static boolean wellFormedUtf16(String s) {
