@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make chaos` (issue 7): the fault-injection suite on the local two-account stack. Builds the
+# `make chaos`: the fault-injection suite on the local two-account stack. Builds the
 # JVM function.zip and the local stack when needed, runs the scenarios (1 no faults, 2 transient
 # publish faults, 3 function SIGKILLed, 4 destination down, 5 bad-input corpus) and prints ONE
 # table; exit 0 only when lost = 0 and every check passed in every scenario.
@@ -30,11 +30,11 @@ MVN=(env JAVA_HOME="$JDK" "$ROOT/mvnw" -B -q -Dstyle.color=never)
 
 if [ -n "$build" ] || [ ! -f function/target/function.zip ]; then
   echo "==> chaos: building the JVM function.zip"
-  "${MVN[@]}" -pl function package -DskipTests
+  "${MVN[@]}" -pl function -am package -DskipTests
 fi
 if [ -n "$build" ] || [ ! -f local/target/classpath.txt ]; then
   echo "==> chaos: building the local stack"
-  "${MVN[@]}" -pl local package -DskipTests
+  "${MVN[@]}" -pl local -am package -DskipTests
 fi
 
 mkdir -p local/run/chaos

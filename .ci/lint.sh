@@ -5,11 +5,12 @@
 #   2. tflint --recursive (bundled terraform ruleset, preset "all")
 #   3. checkov -d terraform --framework terraform (zero failed checks; every skip
 #      is justified in the code with #checkov:skip=ID:reason)
-#   4. policy checks for issue 7 (.ci/checkov/policy_lint.py, stdlib only)
+#   4. policy checks (.ci/checkov/policy_lint.py, stdlib only)
 #   5. terraform validate + terraform test (mock providers) in the root, the
 #      modules and the examples -- only where Terraform and the hashicorp/aws
 #      provider are available offline; skipped with a message otherwise
 #   6. actionlint over .github/workflows (skipped when the directory is absent)
+#   7. shellcheck over every shell script; tests of the release tooling (.ci/test-scripts.sh)
 #
 # Missing tools are installed, pinned: Go tools with `go install` into
 # $(go env GOPATH)/bin, checkov into the git-ignored venv .ci/tools/venv.
@@ -184,6 +185,13 @@ run_actionlint() {
   actionlint -no-color
 }
 
+# Every shell script of the repository (actionlint covers the workflows' run: blocks).
+run_shellcheck() {
+  local scripts=()
+  mapfile -t scripts < <(cd "$ROOT" && ls .ci/*.sh .ci/run .github/scripts/*.sh bench/*.sh 2>/dev/null)
+  (cd "$ROOT" && shellcheck "${scripts[@]}") && echo "${#scripts[@]} scripts clean"
+}
+
 step "hcl format (hclfmt $HCLFMT_VERSION)" check_hcl_format
 step "tflint $TFLINT_VERSION --recursive" run_tflint
 step "checkov $CHECKOV_VERSION" run_checkov
@@ -201,6 +209,13 @@ if [[ -d "$ROOT/.github/workflows" ]]; then
 else
   skip "actionlint" ".github/workflows does not exist"
 fi
+if command -v shellcheck >/dev/null 2>&1; then
+  step "shellcheck $(shellcheck --version | awk '/^version:/ {print $2}')" run_shellcheck
+else
+  skip "shellcheck" "shellcheck is not installed (apt-get install shellcheck)"
+fi
+# glibc check, zip manifests and fetch-release on fixtures built here (needs a C compiler)
+step "release tooling tests (.ci/test-scripts.sh)" bash "$ROOT/.ci/test-scripts.sh"
 
 echo
 if [[ $FAILED -gt 0 ]]; then

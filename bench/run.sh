@@ -36,7 +36,7 @@ bash "$root/bench/setup.sh"
 
 if [ -n "$build" ]; then
   echo "==> bench: building the JVM function.zip"
-  "${MVN[@]}" -pl function package -DskipTests
+  "${MVN[@]}" -pl function -am package -DskipTests
   echo "==> bench: building the local stack and the bench runner"
   if grep -q '<module>bench</module>' "$root/pom.xml"; then
     "${MVN[@]}" -pl local,bench -am package -DskipTests

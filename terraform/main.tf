@@ -19,7 +19,7 @@ module "destination" {
   }
 
   name_prefix = var.name_prefix
-  routes      = var.routes
+  routes      = local.routes
   sources = [{
     account_id     = data.aws_caller_identity.source.account_id
     rule_role_name = var.rule_role_name
@@ -47,7 +47,7 @@ module "source" {
     aws = aws.source
   }
 
-  routes                   = var.routes
+  routes                   = local.routes
   rule_name_prefix         = var.rule_name_prefix
   rule_role_name           = var.rule_role_name
   destination_queue_url    = module.destination.queue_url

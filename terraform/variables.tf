@@ -150,9 +150,9 @@ variable "maximum_concurrency" {
 # ------------------------------------------------------------------- queue ---
 
 variable "max_receive_count" {
-  description = "Receives before a message is moved to the DLQ."
+  description = "Receives before a message is moved to the DLQ; the function quarantines a record on its last receive with its last error. With the destination module's default backoff (60 s doubling to 900 s), 60 receives ride out a 6-hour outage (checked at plan)."
   type        = number
-  default     = 5
+  default     = 60
   nullable    = false
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Static policy checks over terraform/**/*.tf (issue 7 "Security checks").
+"""Static policy checks over terraform/**/*.tf (the security checks of `make lint`).
 
 Needs only the standard library, so it runs where Terraform is absent. The exact,
 rendered checks live in terraform/tests/security.tftest.hcl (run by lint.sh when
@@ -13,7 +13,7 @@ Rules, for every policy statement written as an HCL object with a Sid:
      (aws:SecureTransport = "false");
   4. the Allow statement of the bridge queue policy grants only sqs:SendMessage and is
      narrowed by an aws:PrincipalArn condition (only the configured rule roles).
-Added for issue 7 (gaps found in review):
+Added after a review found these gaps:
   5. every Allow statement has a Sid (a statement without one would escape rules 1-2);
   6. no Allow statement uses NotAction / NotResource / NotPrincipal (an inverted wildcard);
   7. the queue policy's Allow names its principals (no Principal "*" / AWS = "*") and its

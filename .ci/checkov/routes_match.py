@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The local stack and Terraform must be driven by the same routes (DESIGN §4).
+"""The local stack and Terraform must be driven by the same routes (docs/interfaces.md#routes).
 
 Compares the `routes` of terraform/terraform.tfvars.example with those of
 local/bridge.local.json, after filling in the defaults both sides apply. Runs with the

@@ -61,6 +61,12 @@ locals {
   runtime_setting = local.runtime_settings[var.runtime]
   memory_size     = coalesce(var.memory_size, local.runtime_setting.memory)
 
+  # What the zip was built as, from the sidecar ZIP.json that .ci/function-manifest.sh writes from
+  # the zip's contents (make package / native-build / fetch-release): Terraform cannot read a zip.
+  # A zip without one (built by other means) is deployed unchecked.
+  function_manifest_path = "${var.function_zip_path}.json"
+  function_manifest      = fileexists(local.function_manifest_path) ? jsondecode(file(local.function_manifest_path)) : null
+
   function_environment = merge(
     {
       BRIDGE_ROUTES          = jsonencode(var.routes)
@@ -68,6 +74,11 @@ locals {
       BRIDGE_DLQ_URL         = aws_sqs_queue.dlq.url
       BRIDGE_MAX_CONCURRENCY = tostring(var.max_publish_concurrency)
       BRIDGE_PUBLISH_TIMEOUT = var.publish_timeout
+      # retries: the queue's redrive and retention, and the backoff (docs/reliability.md)
+      BRIDGE_MAX_RECEIVE_COUNT = tostring(var.max_receive_count)
+      BRIDGE_MESSAGE_RETENTION = "${var.message_retention_seconds}s"
+      BRIDGE_BACKOFF_BASE      = "${var.retry_backoff_base_seconds}s"
+      BRIDGE_BACKOFF_CAP       = "${var.retry_backoff_cap_seconds}s"
     },
     # Quarkus' native Lambda template sets DISABLE_SIGNAL_HANDLERS; the JVM build
     # starts faster with C1 only (Quarkus/AWS guidance for short-lived functions).
@@ -79,6 +90,18 @@ locals {
   visibility_timeout_seconds = coalesce(var.visibility_timeout_seconds, local.min_visibility_timeout)
 
   kms_key_arn = var.create_kms_key ? aws_kms_key.queue[0].arn : null
+
+  # ----------------------------------------------------------- retries ---
+  # The function delays receive n of a failed record by min(cap, base * 2^(n-1)) seconds, drawn
+  # between half and all of it (RetryBackoff.java). At the shortest draws, max_receive_count
+  # receives span the sum below: an outage shorter than that never reaches the last receive.
+  retry_shortest_span_seconds = sum(concat([0], [
+    for n in range(1, var.max_receive_count) :
+    ceil(min(var.retry_backoff_cap_seconds, var.retry_backoff_base_seconds * pow(2, n - 1)) / 2)
+  ]))
+  # a record must not expire during the tolerated outage, its last backoff step and one
+  # visibility timeout (the function gives up one base delay before it would expire)
+  retry_min_retention_seconds = var.outage_tolerance_seconds + var.retry_backoff_cap_seconds + var.retry_backoff_base_seconds + local.visibility_timeout_seconds
 
   alarm_actions = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
 
@@ -260,6 +283,18 @@ resource "aws_sqs_queue" "main" {
       condition     = local.visibility_timeout_seconds >= local.min_visibility_timeout && local.visibility_timeout_seconds <= 43200
       error_message = "visibility_timeout_seconds must be at least 6 x timeout + maximum_batching_window_in_seconds (${local.min_visibility_timeout} s) and at most 43200 s."
     }
+    precondition {
+      condition     = local.retry_shortest_span_seconds >= var.outage_tolerance_seconds
+      error_message = "max_receive_count = ${var.max_receive_count} receives with backoff ${var.retry_backoff_base_seconds} s doubling to ${var.retry_backoff_cap_seconds} s span only ${local.retry_shortest_span_seconds} s at the shortest delays: an outage of outage_tolerance_seconds (${var.outage_tolerance_seconds} s) would reach the last receive. Raise max_receive_count (the default 60 spans 7 hours) or the backoff."
+    }
+    precondition {
+      condition     = var.message_retention_seconds >= local.retry_min_retention_seconds
+      error_message = "message_retention_seconds (${var.message_retention_seconds}) must outlast outage_tolerance_seconds + retry_backoff_cap_seconds + retry_backoff_base_seconds + the visibility timeout (${local.retry_min_retention_seconds} s), or records expire during a tolerated outage."
+    }
+    precondition {
+      condition     = var.retry_backoff_base_seconds <= var.retry_backoff_cap_seconds && var.retry_backoff_cap_seconds + var.timeout <= 43200
+      error_message = "retry_backoff_base_seconds must not exceed retry_backoff_cap_seconds, and retry_backoff_cap_seconds + timeout must stay within SQS's 12-hour visibility limit (43200 s)."
+    }
   }
 }
 
@@ -361,6 +396,14 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = fileexists(var.function_zip_path)
       error_message = "The function package ${var.function_zip_path} does not exist: build it first (make package, or make native-build for runtime = \"native\")."
+    }
+    precondition {
+      condition     = local.function_manifest == null || try(local.function_manifest.sha256 == filesha256(var.function_zip_path), false)
+      error_message = "The build manifest ${local.function_manifest_path} describes another zip than ${var.function_zip_path} (the zip was rebuilt or replaced after it was written): run make package / make native-build again, or .ci/function-manifest.sh ${var.function_zip_path}."
+    }
+    precondition {
+      condition     = local.function_manifest == null || try(local.function_manifest.kind == var.runtime && contains(local.function_manifest.architectures, var.architecture), false)
+      error_message = "${var.function_zip_path} was built as ${jsonencode(local.function_manifest)} (${local.function_manifest_path}), which does not run as runtime = \"${var.runtime}\" on architecture = \"${var.architecture}\": deploy the zip built for them (e.g. make fetch-release KIND=${var.runtime} ARCH=${var.architecture}) or set runtime/architecture to match the zip."
     }
     precondition {
       condition     = length(jsonencode(local.function_environment)) <= 4096

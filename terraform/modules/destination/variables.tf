@@ -27,12 +27,12 @@ variable "routes" {
     condition = alltrue([for r in var.routes : (
       length(r.source_filter) > 0 && length(r.source_filter) <= 256 &&
       !startswith(r.source_filter, "$") &&
-      length(regexall("['\\x00]", r.source_filter)) == 0 &&
+      length(regexall("['\\p{Cc}]", r.source_filter)) == 0 &&
       alltrue([for i, level in split("/", r.source_filter) : (
         level == "#" ? i == length(split("/", r.source_filter)) - 1 : (level == "+" || length(regexall("[#+]", level)) == 0)
       )])
     )])
-    error_message = "Each source_filter must be a valid MQTT topic filter: not empty, at most 256 characters, not starting with '$', no quote or NUL, '+' only as a whole level, '#' only as the whole last level."
+    error_message = "Each source_filter must be a valid MQTT topic filter: not empty, at most 256 characters, not starting with '$', no quote or control character, '+' only as a whole level, '#' only as the whole last level."
   }
   validation {
     condition = alltrue([for r in var.routes : (
@@ -41,8 +41,8 @@ variable "routes" {
     error_message = "Each strip_prefix must be a literal prefix of its route's source_filter (no '+' or '#')."
   }
   validation {
-    condition     = alltrue([for r in var.routes : length(regexall("[#+\\x00]", r.add_prefix)) == 0 && !startswith(r.add_prefix, "$")])
-    error_message = "add_prefix must not contain '+', '#' or NUL and must not start with '$'."
+    condition     = alltrue([for r in var.routes : length(regexall("[#+\\p{Cc}]", r.add_prefix)) == 0 && !startswith(r.add_prefix, "$")])
+    error_message = "add_prefix must not contain '+', '#' or a control character (U+0000-U+001F, U+007F-U+009F) and must not start with '$'."
   }
   validation {
     condition     = alltrue([for r in var.routes : contains([0, 1], r.qos)])
@@ -115,7 +115,7 @@ variable "architecture" {
 }
 
 variable "function_zip_path" {
-  description = "Path of the function deployment package (function/target/function.zip from `make package` or `make native-build`)."
+  description = "Path of the function deployment package (function/target/function.zip from `make package` or `make native-build`, or a release zip from `make fetch-release`). When the build manifest <path>.json is next to it, a zip built for another runtime or architecture is refused at plan."
   type        = string
   nullable    = false
 }
@@ -237,9 +237,9 @@ variable "visibility_timeout_seconds" {
 }
 
 variable "max_receive_count" {
-  description = "Receives before the redrive policy moves a message to the DLQ (maxReceiveCount)."
+  description = "Receives before the redrive policy moves a message to the DLQ (maxReceiveCount); also BRIDGE_MAX_RECEIVE_COUNT: the function quarantines a record on its last allowed receive with its last error. Sized with the retry_backoff_* variables so that outage_tolerance_seconds of outage never reaches it (checked at plan)."
   type        = number
-  default     = 5
+  default     = 60
   nullable    = false
 
   validation {
@@ -334,4 +334,42 @@ variable "tags" {
   type        = map(string)
   default     = {}
   nullable    = false
+}
+
+# ------------------------------------------------------------------ retries ---
+
+variable "retry_backoff_base_seconds" {
+  description = "Delay before a record that failed transiently (throttling, 5xx, timeout, 403) is received again, after its first receive (BRIDGE_BACKOFF_BASE). Doubles per receive up to retry_backoff_cap_seconds; each delay is drawn between half and all of its step (jitter)."
+  type        = number
+  default     = 60
+  nullable    = false
+
+  validation {
+    condition     = var.retry_backoff_base_seconds >= 1 && var.retry_backoff_base_seconds <= 43200 && floor(var.retry_backoff_base_seconds) == var.retry_backoff_base_seconds
+    error_message = "retry_backoff_base_seconds must be a whole number of seconds from 1 to 43200."
+  }
+}
+
+variable "retry_backoff_cap_seconds" {
+  description = "Longest retry delay (BRIDGE_BACKOFF_CAP): after a destination outage, delivery resumes within one such step."
+  type        = number
+  default     = 900
+  nullable    = false
+
+  validation {
+    condition     = var.retry_backoff_cap_seconds >= 1 && var.retry_backoff_cap_seconds <= 43200 && floor(var.retry_backoff_cap_seconds) == var.retry_backoff_cap_seconds
+    error_message = "retry_backoff_cap_seconds must be a whole number of seconds from 1 to 43200."
+  }
+}
+
+variable "outage_tolerance_seconds" {
+  description = "Destination outage the bridge must ride out with nothing moved to the DLQ and nothing expired (at least 6 hours). Plan fails unless max_receive_count receives at the shortest backoff delays span it and message_retention_seconds outlasts it."
+  type        = number
+  default     = 21600
+  nullable    = false
+
+  validation {
+    condition     = var.outage_tolerance_seconds >= 21600
+    error_message = "outage_tolerance_seconds must be at least 21600 (6 hours)."
+  }
 }

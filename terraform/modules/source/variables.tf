@@ -27,12 +27,12 @@ variable "routes" {
     condition = alltrue([for r in var.routes : (
       length(r.source_filter) > 0 && length(r.source_filter) <= 256 &&
       !startswith(r.source_filter, "$") &&
-      length(regexall("['\\x00]", r.source_filter)) == 0 &&
+      length(regexall("['\\p{Cc}]", r.source_filter)) == 0 &&
       alltrue([for i, level in split("/", r.source_filter) : (
         level == "#" ? i == length(split("/", r.source_filter)) - 1 : (level == "+" || length(regexall("[#+]", level)) == 0)
       )])
     )])
-    error_message = "Each source_filter must be a valid MQTT topic filter: not empty, at most 256 characters, not starting with '$', no quote or NUL, '+' only as a whole level, '#' only as the whole last level."
+    error_message = "Each source_filter must be a valid MQTT topic filter: not empty, at most 256 characters, not starting with '$', no quote or control character, '+' only as a whole level, '#' only as the whole last level."
   }
   validation {
     condition = alltrue([for r in var.routes : (
@@ -41,8 +41,8 @@ variable "routes" {
     error_message = "Each strip_prefix must be a literal prefix of its route's source_filter (no '+' or '#')."
   }
   validation {
-    condition     = alltrue([for r in var.routes : length(regexall("[#+\\x00]", r.add_prefix)) == 0 && !startswith(r.add_prefix, "$")])
-    error_message = "add_prefix must not contain '+', '#' or NUL and must not start with '$'."
+    condition     = alltrue([for r in var.routes : length(regexall("[#+\\p{Cc}]", r.add_prefix)) == 0 && !startswith(r.add_prefix, "$")])
+    error_message = "add_prefix must not contain '+', '#' or a control character (U+0000-U+001F, U+007F-U+009F) and must not start with '$'."
   }
   validation {
     condition     = alltrue([for r in var.routes : contains([0, 1], r.qos)])

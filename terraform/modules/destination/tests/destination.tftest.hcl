@@ -76,7 +76,7 @@ run "queue_dlq_redrive_and_encryption" {
   }
 
   assert {
-    condition     = jsondecode(aws_sqs_queue.main.redrive_policy) == { deadLetterTargetArn = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge-dlq", maxReceiveCount = 5 }
+    condition     = jsondecode(aws_sqs_queue.main.redrive_policy) == { deadLetterTargetArn = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge-dlq", maxReceiveCount = 60 }
     error_message = "The queue must redrive to the DLQ after max_receive_count receives."
   }
 
@@ -333,4 +333,60 @@ run "rejects_bad_source_account" {
   }
 
   expect_failures = [var.sources]
+}
+
+# ------------------------------------------------------------------ retries ---
+
+run "function_knows_the_redrive_retention_and_backoff" {
+  command = plan
+
+  assert {
+    condition = (
+      aws_lambda_function.this.environment[0].variables.BRIDGE_MAX_RECEIVE_COUNT == "60" &&
+      aws_lambda_function.this.environment[0].variables.BRIDGE_MESSAGE_RETENTION == "345600s" &&
+      aws_lambda_function.this.environment[0].variables.BRIDGE_BACKOFF_BASE == "60s" &&
+      aws_lambda_function.this.environment[0].variables.BRIDGE_BACKOFF_CAP == "900s"
+    )
+    error_message = "The function must know max_receive_count, retention and the backoff."
+  }
+
+  assert {
+    condition     = local.retry_shortest_span_seconds == 25200
+    error_message = "60 receives at 60 s doubling to 900 s span 25200 s (7 h) at the shortest delays."
+  }
+}
+
+run "rejects_a_max_receive_count_that_a_six_hour_outage_would_exhaust" {
+  command = plan
+
+  variables {
+    max_receive_count = 5
+  }
+
+  expect_failures = [aws_sqs_queue.main]
+}
+
+run "rejects_a_retention_shorter_than_the_tolerated_outage" {
+  command = plan
+
+  variables {
+    message_retention_seconds = 21600
+  }
+
+  expect_failures = [aws_sqs_queue.main]
+}
+
+run "accepts_a_faster_backoff_with_more_receives" {
+  command = plan
+
+  variables {
+    retry_backoff_base_seconds = 10
+    retry_backoff_cap_seconds  = 300
+    max_receive_count          = 150
+  }
+
+  assert {
+    condition     = local.retry_shortest_span_seconds >= 21600
+    error_message = "150 receives at 10 s doubling to 300 s span at least 6 hours."
+  }
 }

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
-/** Tables (printed and in docs/benchmarks.md), ratios and the issue's targets. */
+/** Tables (printed and in docs/benchmarks.md), ratios and the project's targets. */
 final class Report {
     private final Map<String, Object> results;
     private final Options o;
@@ -109,7 +109,7 @@ final class Report {
         return sb.toString();
     }
 
-    /** The issue's targets, met or missed. */
+    /** The project's performance targets, met or missed. */
     String targets() {
         List<Map<String, Object>> tp = list("throughput");
         List<Map<String, Object>> cs = list("coldStart");
@@ -150,7 +150,7 @@ final class Report {
         if (rows.isEmpty()) {
             return "";
         }
-        StringBuilder sb = new StringBuilder("### Targets (issue 6)\n\n");
+        StringBuilder sb = new StringBuilder("### Targets\n\n");
         table(sb, List.of("target", "measured", "verdict"), rows);
         for (String k : List.of("throughput", "coldStart", "e2e")) {
             for (Map<String, Object> r : list(k)) {

@@ -194,6 +194,10 @@ final class Scenarios {
                     byte[] event = EventSourceMapping.sqsEvent(batch, "arn:aws:sqs:us-east-1:000000000000:cold", "us-east-1")
                             .getBytes(StandardCharsets.UTF_8);
                     Competitor.Launch l = c.launch(paths, ep.addresses());
+                    if (!o.extraJvmOptions.isBlank() && c.kind() == Competitor.Kind.JVM) {
+                        l.env().merge("JAVA_TOOL_OPTIONS", o.extraJvmOptions, (a, b) -> a + " " + b);
+                        r.put("extraJvmOptions", o.extraJvmOptions);
+                    }
                     try (Instance p = Instance.start(c, l, logFile(c, "cold-" + k))) {
                         // Invoked as the process starts: its first /next gets the batch at once.
                         long done = firstInvocation(p, event, 120);

@@ -28,7 +28,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * The local stack (local/, DESIGN §6) started through its {@link LocalBridgeStack} builder on
+ * The local stack (local/README.md) started through its {@link LocalBridgeStack} builder on
  * free ports (a running {@code make up} does not collide), without its own function process:
  * source and destination brokers (embedded HiveMQ CE), ElasticMQ, the iot-data endpoint (with
  * its per-request latency and the route's publish policy) publishing into the destination

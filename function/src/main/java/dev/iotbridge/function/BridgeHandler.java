@@ -2,6 +2,7 @@ package dev.iotbridge.function;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -13,6 +14,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
 import dev.iotbridge.function.domain.BatchProcessor;
+import dev.iotbridge.function.domain.Delivery;
 import dev.iotbridge.function.domain.Outcome;
 import dev.iotbridge.function.domain.RecordResult;
 
@@ -24,8 +26,10 @@ import dev.iotbridge.function.domain.RecordResult;
  */
 public class BridgeHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private static final Logger LOG = Logger.getLogger(BridgeHandler.class);
-    /** Time kept back from the Lambda deadline to report results. */
+    /** Time kept back from the Lambda deadline for the retry bookkeeping and the response: publishing stops here. */
     static final long DEADLINE_MARGIN_MS = 1500;
+    /** Time kept back from the Lambda deadline for the response alone: the retry bookkeeping stops here. */
+    static final long REPLY_MARGIN_MS = 300;
 
     @Inject
     BridgeService service;
@@ -36,13 +40,18 @@ public class BridgeHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
         if (event != null && event.getRecords() != null) {
             for (SQSEvent.SQSMessage m : event.getRecords()) {
                 if (m != null) {
-                    records.add(new BatchProcessor.InRecord(m.getMessageId(), m.getBody()));
+                    records.add(new BatchProcessor.InRecord(m.getMessageId(), m.getBody(), delivery(m)));
                 }
             }
         }
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         try {
-            for (RecordResult r : service.process(records, deadline(context))) {
+            long remaining = remainingMillis(context);
+            long now = System.nanoTime();
+            long publishBy = remaining < 0 ? Long.MAX_VALUE : now + Math.max(100, remaining - DEADLINE_MARGIN_MS) * 1_000_000L;
+            long settleBy = remaining < 0 ? Long.MAX_VALUE
+                    : Math.max(publishBy, now + (remaining - REPLY_MARGIN_MS) * 1_000_000L);
+            for (RecordResult r : service.process(records, publishBy, settleBy)) {
                 if (r.outcome().kind() == Outcome.Kind.RETRY) {
                     failures.add(new SQSBatchResponse.BatchItemFailure(r.messageId()));
                 }
@@ -55,20 +64,33 @@ public class BridgeHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
         return new SQSBatchResponse(failures);
     }
 
-    private static long deadline(Context context) {
-        long now = System.nanoTime();
+    /** Milliseconds left in this invocation, or -1 when unknown (e.g. the mock event server) or nonsense. */
+    private static long remainingMillis(Context context) {
         if (context == null) {
-            return Long.MAX_VALUE;
+            return -1;
         }
         long remaining;
         try {
             remaining = context.getRemainingTimeInMillis();
         } catch (RuntimeException e) {
-            return Long.MAX_VALUE;
+            return -1;
         }
-        if (remaining <= 0 || remaining > 15 * 60 * 1000L) {
-            return Long.MAX_VALUE; // unknown (e.g. the mock event server) or nonsense: no deadline of our own
+        return remaining <= 0 || remaining > 15 * 60 * 1000L ? -1 : remaining;
+    }
+
+    /** Receive count, sent time, queue and receipt handle of a record (unknown parts stay 0/null). */
+    static Delivery delivery(SQSEvent.SQSMessage m) {
+        Map<String, String> a = m.getAttributes();
+        return new Delivery(m.getEventSourceArn(), m.getReceiptHandle(), (int) number(a, "ApproximateReceiveCount"),
+                number(a, "SentTimestamp"));
+    }
+
+    private static long number(Map<String, String> attributes, String name) {
+        String v = attributes == null ? null : attributes.get(name);
+        try {
+            return v == null ? 0 : Math.max(0, Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
         }
-        return now + Math.max(100, remaining - DEADLINE_MARGIN_MS) * 1_000_000L;
     }
 }

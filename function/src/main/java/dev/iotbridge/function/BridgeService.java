@@ -18,6 +18,8 @@ import dev.iotbridge.function.domain.Publisher;
 import dev.iotbridge.function.domain.QuarantineSink;
 import dev.iotbridge.function.domain.RecordProcessor;
 import dev.iotbridge.function.domain.RecordResult;
+import dev.iotbridge.function.domain.Redelivery;
+import dev.iotbridge.function.domain.RetryScheduler;
 import dev.iotbridge.function.telemetry.Telemetry;
 
 /**
@@ -32,7 +34,7 @@ public class BridgeService {
     private final BatchProcessor batch;
     private final Telemetry telemetry;
 
-    public BridgeService(BridgeSettings settings, Publisher publisher, QuarantineSink quarantine) {
+    public BridgeService(BridgeSettings settings, Publisher publisher, QuarantineSink quarantine, RetryScheduler retries) {
         AtomicInteger n = new AtomicInteger();
         int threads = settings.maxConcurrency();
         this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -41,18 +43,33 @@ public class BridgeService {
             return t;
         });
         RecordProcessor processor = new RecordProcessor(settings.routes(), publisher, quarantine, System::currentTimeMillis);
-        this.batch = new BatchProcessor(processor, pool);
+        Redelivery redelivery = new Redelivery(settings.retryPolicy(), retries, quarantine, System::currentTimeMillis,
+                () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+        this.batch = new BatchProcessor(processor, pool, redelivery);
         this.telemetry = new Telemetry(System.out, settings.metricsNamespace());
     }
 
     public List<RecordResult> process(List<BatchProcessor.InRecord> records, long deadlineNanos) {
-        List<RecordResult> results = batch.processAll(records, deadlineNanos);
+        return process(records, deadlineNanos, deadlineNanos);
+    }
+
+    /**
+     * @param publishByNanos System.nanoTime() by which publishing stops (records still running are retried)
+     * @param settleByNanos  System.nanoTime() by which the retry bookkeeping (SQS calls) is over
+     */
+    public List<RecordResult> process(List<BatchProcessor.InRecord> records, long publishByNanos, long settleByNanos) {
+        List<RecordResult> results = batch.processAll(records, publishByNanos, settleByNanos);
         try {
             telemetry.batch(results, System.currentTimeMillis());
         } catch (RuntimeException e) {
             // observability must never turn a handled batch into a failed one
         }
         return results;
+    }
+
+    /** Record tasks executing right now; 0 whenever no batch is being processed. */
+    public int running() {
+        return batch.running();
     }
 
     @PreDestroy

@@ -43,7 +43,7 @@ final class Cli {
         List<String> rest = new ArrayList<>();
         flags.forEach((k, v) -> {
             if (List.of("sourceMqttPort", "destinationMqttPort", "sqsPort", "runtimeApiPort", "iotDataPort",
-                    "iotDataLatencyMs", "function").contains(k)) rest.add("--" + k + "=" + v);
+                    "sourceIotDataPort", "controlPort", "iotDataLatencyMs", "function").contains(k)) rest.add("--" + k + "=" + v);
         });
         return c.withArgs(rest.toArray(String[]::new));
     }
@@ -56,5 +56,5 @@ final class Cli {
     }
 
     static final List<String> PORT_FLAGS = List.of("config", "function", "sourceMqttPort", "destinationMqttPort",
-            "sqsPort", "runtimeApiPort", "iotDataPort", "iotDataLatencyMs");
+            "sqsPort", "runtimeApiPort", "iotDataPort", "sourceIotDataPort", "controlPort", "iotDataLatencyMs");
 }

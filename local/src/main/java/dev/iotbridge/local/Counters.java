@@ -27,6 +27,12 @@ public final class Counters {
     public final LongAdder publishedAtIotData = new LongAdder();
     /** Function process (re)starts. */
     public final LongAdder functionStarts = new LongAdder();
+    /**
+     * Records older than the queue's retention when received: SQS would have deleted them, so the
+     * event source mapping deletes them unseen (ElasticMQ does not enforce MessageRetentionPeriod).
+     * Lost messages: must stay 0.
+     */
+    public final LongAdder expired = new LongAdder();
 
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -42,6 +48,7 @@ public final class Counters {
         m.put("iotDataFaults", iotDataFaults.sum());
         m.put("publishedAtIotData", publishedAtIotData.sum());
         m.put("functionStarts", functionStarts.sum());
+        m.put("expired", expired.sum());
         return m;
     }
 

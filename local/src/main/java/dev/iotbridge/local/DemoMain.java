@@ -10,7 +10,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.iotbridge.local.config.BridgeConfig;
 import dev.iotbridge.local.config.Route;
-import dev.iotbridge.local.config.TopicFilter;
+import dev.iotbridge.topics.TopicFilter;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import dev.iotbridge.local.broker.EmbeddedBroker;
 import dev.iotbridge.local.broker.MqttObserver;
 import dev.iotbridge.local.config.BridgeConfig;
 import dev.iotbridge.local.config.Route;
+import dev.iotbridge.local.control.ControlPlaneEndpoint;
 import dev.iotbridge.local.iotdata.FaultPlan;
 import dev.iotbridge.local.iotdata.IotDataEndpoint;
 import dev.iotbridge.local.lambda.EventSourceMapping;
@@ -33,7 +34,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * The whole local two-account stack (DESIGN §6), as a library: source broker → rules engine →
+ * The whole local two-account stack (local/README.md), as a library: source broker → rules engine →
  * SQS queue (+DLQ) → event source mapping → function process(es) → iot-data endpoint →
  * destination broker. Used by {@code make up}/{@code make demo}, the end-to-end tests, the
  * benchmarks and the chaos suite.
@@ -69,10 +70,13 @@ public final class LocalBridgeStack implements AutoCloseable {
     private LocalSqs sqs;
     private RulesEngine rulesEngine;
     private IotDataEndpoint iotData;
+    private IotDataEndpoint sourceIotData;
+    private ControlPlaneEndpoint controlPlane;
     private MqttObserver destinationObserver;
     private final List<FunctionInstance> functions = new ArrayList<>();
     private final List<EventSourceMapping> mappings = new ArrayList<>();
     private Duration startupTime;
+    private StartWatch watch;
 
     private LocalBridgeStack(Builder b) {
         this.b = b;
@@ -85,7 +89,8 @@ public final class LocalBridgeStack implements AutoCloseable {
     /** Starts every part in order (printing progress); on failure stops what was started. */
     public LocalBridgeStack start() {
         long t0 = System.nanoTime();
-        try {
+        try (StartWatch w = new StartWatch(b.startTimeout)) {
+            watch = w;
             doStart();
         } catch (RuntimeException | IOException | InterruptedException e) {
             close();
@@ -118,7 +123,8 @@ public final class LocalBridgeStack implements AutoCloseable {
         int qp = port(b.sqsPort);
         sqs = own(new LocalSqs(qp, b.region, b.accountId));
         java.util.concurrent.CompletableFuture<Void> sqsStarted = java.util.concurrent.CompletableFuture.runAsync(() ->
-                sqs.start(b.queueName, b.dlqName, b.maxReceiveCount, (int) b.visibilityTimeout.toSeconds()));
+                sqs.start(b.queueName, b.dlqName, b.maxReceiveCount, (int) b.visibilityTimeout.toSeconds(),
+                        b.messageRetention.toSeconds()));
 
         if (b.sharedSource != null) {
             sourceBroker = b.sharedSource;
@@ -132,18 +138,20 @@ public final class LocalBridgeStack implements AutoCloseable {
             EmbeddedBroker s = new EmbeddedBroker("source", sp, work.resolve("broker-source"));
             EmbeddedBroker d = new EmbeddedBroker("destination", dp, work.resolve("broker-destination"));
             own(() -> closeInParallel(s, d));
-            s.start();
+            startBroker(s);
             sourceBroker = s;
-            d.start();
+            startBroker(d);
             destinationBroker = d;
         }
 
         step(3, total, "sqs: ElasticMQ on 127.0.0.1:%d, queue %s + DLQ %s (maxReceiveCount %d, visibility %ds)",
                 qp, b.queueName, b.dlqName, b.maxReceiveCount, b.visibilityTimeout.toSeconds());
         try {
-            sqsStarted.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : e;
+            sqsStarted.get(watch.remaining().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw watch.timedOut("[3/6] sqs (ElasticMQ)");
         }
 
         step(4, total, "rules engine: %d topic rule(s) on the source broker → SQS action", rules.size());
@@ -162,9 +170,19 @@ public final class LocalBridgeStack implements AutoCloseable {
         iotData.setLatency(b.iotDataLatency);
         iotData.setFaultPlan(b.faultPlan);
         if (b.enforcePublishPolicy) iotData.setAllowedTopicFilters(destinationFilters(b.routes));
+        iotData.setRetainedMessages(destinationBroker);
         iotData.start();
         destinationObserver = own(new MqttObserver(destinationBroker.port(), "local-observer-" + ip, "#"));
         destinationObserver.start();
+        if (b.controlPlane) {
+            // the source account's iot-data API (Publish into the source broker, where the rules see it);
+            // its own counters, so the destination's publish counts stay the function's alone
+            int sip = port(b.sourceIotDataPort);
+            progress("       iot-data: source account's Publish API on http://127.0.0.1:%d → source broker", sip);
+            sourceIotData = own(new IotDataEndpoint(sip, sourceBroker.port(), new Counters()));
+            sourceIotData.setRetainedMessages(sourceBroker);
+            sourceIotData.start();
+        }
 
         if (!b.startFunction) {
             step(6, total, "lambda: not started (startFunction=false)");
@@ -182,7 +200,7 @@ public final class LocalBridgeStack implements AutoCloseable {
             RuntimeApiServer api = new RuntimeApiServer(rp, arn);
             api.start();
             String name = b.concurrency == 1 ? "function" : "function-" + i;
-            FunctionInstance fi = new FunctionInstance(name, api, cmd, functionEnv(),
+            FunctionInstance fi = new FunctionInstance(name, api, cmd, functionEnv(cmd.kind()),
                     work.resolve("logs").resolve(name + ".log"), b.echoFunctionOutput ? b.progress : null, counters);
             own(fi);
             functions.add(fi);
@@ -200,14 +218,25 @@ public final class LocalBridgeStack implements AutoCloseable {
                     new EventSourceMapping.Settings(b.batchSize, b.maximumBatchingWindow, b.functionTimeout, 2, true),
                     counters);
             esm.setLog(s -> progress("[esm %s] %s", fi.name(), s));
+            esm.setRetention(b.messageRetention);
             own(esm);
             mappings.add(esm);
             esm.start();
         }
+        if (b.controlPlane) {
+            int cp = port(b.controlPort);
+            controlPlane = own(new ControlPlaneEndpoint(cp, ControlPlaneEndpoint.Names.defaults(b.region, b.accountId,
+                    b.functionName), rulesEngine, sqs.queueUrl(), sqs.queueArn(), functions, mappings, sqs.endpoint()));
+            controlPlane.start();
+            progress("       control plane: IoT rules, Lambda configuration and SQS queue policy API on %s", controlPlane.url());
+        }
     }
 
-    /** The function's environment: the bridge variables of docs/interfaces.md and Lambda's own. */
-    private Map<String, String> functionEnv() {
+    /**
+     * The function's environment: the bridge variables of docs/interfaces.md and Lambda's own, as
+     * the runtime of the artifact's kind sets them (Terraform's destination module sets the same).
+     */
+    private Map<String, String> functionEnv(String kind) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("AWS_REGION", b.region);
         env.put("AWS_DEFAULT_REGION", b.region);
@@ -219,8 +248,15 @@ public final class LocalBridgeStack implements AutoCloseable {
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(b.memoryMb));
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + b.functionName);
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", "local");
-        env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
-        env.put("_HANDLER", b.handler);
+        if ("native".equals(kind)) {
+            // provided.al2023 (an OS-only runtime) defines no AWS_EXECUTION_ENV; the handler is the
+            // executable, and Quarkus' native Lambda needs its signal handlers off
+            env.put("_HANDLER", "bootstrap");
+            env.put("DISABLE_SIGNAL_HANDLERS", "true");
+        } else {
+            env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+            env.put("_HANDLER", b.handler);
+        }
         try {
             List<Map<String, Object>> routes = new ArrayList<>();
             b.routes.forEach(r -> routes.add(r.toJsonMap()));
@@ -231,6 +267,11 @@ public final class LocalBridgeStack implements AutoCloseable {
         env.put("BRIDGE_IOT_ENDPOINT", iotData.url());
         env.put("BRIDGE_DLQ_URL", sqs.dlqUrl());
         env.put("BRIDGE_SQS_ENDPOINT", sqs.endpoint());
+        // as the destination module sets them: the queue's redrive and retention, and the backoff
+        env.put("BRIDGE_MAX_RECEIVE_COUNT", Integer.toString(b.maxReceiveCount));
+        env.put("BRIDGE_MESSAGE_RETENTION", b.messageRetention.toSeconds() + "s");
+        env.put("BRIDGE_BACKOFF_BASE", b.backoffBase.toSeconds() + "s");
+        env.put("BRIDGE_BACKOFF_CAP", b.backoffCap.toSeconds() + "s");
         env.putAll(b.functionEnv);
         return env;
     }
@@ -298,6 +339,10 @@ public final class LocalBridgeStack implements AutoCloseable {
     public String dlqUrl() { return sqs.dlqUrl(); }
     public RulesEngine rulesEngine() { return rulesEngine; }
     public IotDataEndpoint iotData() { return iotData; }
+    /** The source account's iot-data Publish API; null without the control plane. */
+    public IotDataEndpoint sourceIotData() { return sourceIotData; }
+    /** GetTopicRule, Lambda configuration, SQS Policy (see {@link ControlPlaneEndpoint}); null when off or without a function. */
+    public ControlPlaneEndpoint controlPlane() { return controlPlane; }
     public MqttObserver destinationObserver() { return destinationObserver; }
     public List<FunctionInstance> functions() { return List.copyOf(functions); }
     public FunctionInstance function() { return functions.get(0); }
@@ -356,8 +401,101 @@ public final class LocalBridgeStack implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers
 
+    private void startBroker(EmbeddedBroker broker) {
+        try {
+            broker.start(watch.remaining());
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+                throw watch.timedOut("[2/6] brokers (HiveMQ CE " + broker.name() + ")");
+            }
+            throw e;
+        }
+    }
+
     private void step(int i, int n, String fmt, Object... args) {
-        progress("[" + i + "/" + n + "] " + fmt, args);
+        String line = String.format("[" + i + "/" + n + "] " + fmt, args);
+        if (watch != null) watch.enter(line.substring(0, line.indexOf(':') < 0 ? line.length() : line.indexOf(':')));
+        progress("%s", line);
+    }
+
+    /**
+     * Bounds the start (issue: one start of five sat after "[2/6] brokers" for over 40 s). What
+     * takes the time is CPU: two HiveMQ brokers, ElasticMQ (Pekko) and their first requests load
+     * and JIT-compile thousands of classes in a fresh JVM; on an idle 2-core machine that is a
+     * few seconds, with a load average of 20 it took 16-40 s here. So a step that runs long is
+     * reported with the machine's load, and every wait uses what is left of one budget
+     * ({@link Builder#startTimeout}): a start that cannot complete fails with a message naming
+     * the step instead of hanging. (The function's own init has its own limit, step 6.)
+     */
+    private final class StartWatch implements AutoCloseable {
+        private static final long REPORT_EVERY_S = 15;
+        private final Duration limit;
+        private final long deadline;
+        private final Thread reporter;
+        private volatile String step = "start";
+        private volatile long stepStart = System.nanoTime();
+
+        StartWatch(Duration limit) {
+            this.limit = limit;
+            this.deadline = System.nanoTime() + limit.toNanos();
+            this.reporter = new Thread(this::report, "local-stack-start-watch");
+            reporter.setDaemon(true);
+            reporter.start();
+        }
+
+        void enter(String step) {
+            this.step = step;
+            this.stepStart = System.nanoTime();
+        }
+
+        /** What is left of the budget; throws when it is spent. */
+        Duration remaining() {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) throw timedOut(step);
+            return Duration.ofNanos(left);
+        }
+
+        IllegalStateException timedOut(String what) {
+            String limitText = limit.toMillis() < 1000 ? limit.toMillis() + " ms" : limit.toSeconds() + " s";
+            return new IllegalStateException(what + " did not finish within the local stack's start limit of "
+                    + limitText + " (" + load() + "); the machine is probably too busy: start it again when "
+                    + "it is quieter, or allow more time with -Dbridge.startTimeoutSeconds=N");
+        }
+
+        private void report() {
+            String reported = null;
+            long next = REPORT_EVERY_S;
+            try {
+                while (true) {
+                    Thread.sleep(1000);
+                    String current = step;
+                    if (!current.equals(reported)) {
+                        reported = current;
+                        next = REPORT_EVERY_S;
+                    }
+                    long s = Duration.ofNanos(System.nanoTime() - stepStart).toSeconds();
+                    if (s >= next) {
+                        progress("       … %s still starting after %d s (%s)", current, s, load());
+                        next += REPORT_EVERY_S;
+                    }
+                }
+            } catch (InterruptedException e) {
+                // start finished
+            }
+        }
+
+        private static String load() {
+            var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            double l = os.getSystemLoadAverage();
+            int cpus = os.getAvailableProcessors();
+            return (l < 0 ? "load average unknown" : String.format("load average %.1f", l)) + " on " + cpus
+                    + (cpus == 1 ? " CPU" : " CPUs");
+        }
+
+        @Override
+        public void close() {
+            reporter.interrupt();
+        }
     }
 
     private void progress(String fmt, Object... args) {
@@ -406,12 +544,19 @@ public final class LocalBridgeStack implements AutoCloseable {
         private int sqsPort = 9324;
         private int runtimeApiPort = 9001;
         private int iotDataPort = 9080;
+        private int sourceIotDataPort = 9081;
+        private int controlPort = 9082;
+        private boolean controlPlane;
         private String region = "eu-west-1";
         private String accountId = "000000000000";
         private String queueName = "iot-bridge";
         private String dlqName = "iot-bridge-dlq";
         private int maxReceiveCount = 5;
         private Duration visibilityTimeout = Duration.ofSeconds(30);
+        private Duration messageRetention = Duration.ofDays(4);
+        /** Retry backoff of the function: on a laptop's time scale (the function's own default is 60 s / 900 s). */
+        private Duration backoffBase = Duration.ofSeconds(1);
+        private Duration backoffCap = Duration.ofSeconds(30);
         private int batchSize = 10;
         private Duration maximumBatchingWindow = Duration.ZERO;
         private Duration functionTimeout = Duration.ofSeconds(10);
@@ -437,6 +582,7 @@ public final class LocalBridgeStack implements AutoCloseable {
         private boolean rulesEngineEnabled = true;
         private boolean startFunction = true;
         private boolean awaitFunctionReady = true;
+        private Duration startTimeout = Duration.ofSeconds(Long.getLong("bridge.startTimeoutSeconds", 120));
 
         /** Routes and settings from a {@link BridgeConfig} (bridge.local.json). */
         public Builder config(BridgeConfig c) {
@@ -446,6 +592,9 @@ public final class LocalBridgeStack implements AutoCloseable {
             sqsPort = c.sqsPort;
             runtimeApiPort = c.runtimeApiPort;
             iotDataPort = c.iotDataPort;
+            sourceIotDataPort = c.sourceIotDataPort;
+            controlPort = c.controlPort;
+            if (c.canary) routes.add(dev.iotbridge.local.config.CanaryRoute.load(repoRoot()).route());
             region = c.region;
             queueName = c.queueName;
             dlqName = c.dlqName;
@@ -468,7 +617,7 @@ public final class LocalBridgeStack implements AutoCloseable {
         public Builder route(Route r) { routes.add(r); return this; }
         /** Every port picked free at start (tests, benchmarks, chaos). */
         public Builder ephemeralPorts() {
-            sourceMqttPort = destinationMqttPort = sqsPort = runtimeApiPort = iotDataPort = 0;
+            sourceMqttPort = destinationMqttPort = sqsPort = runtimeApiPort = iotDataPort = sourceIotDataPort = controlPort = 0;
             return this;
         }
         public Builder sourceMqttPort(int p) { sourceMqttPort = p; return this; }
@@ -477,14 +626,24 @@ public final class LocalBridgeStack implements AutoCloseable {
         /** Port of the first function instance's Runtime API (instance i uses port + i); 0 = free. */
         public Builder runtimeApiPort(int p) { runtimeApiPort = p; return this; }
         public Builder iotDataPort(int p) { iotDataPort = p; return this; }
+        public Builder sourceIotDataPort(int p) { sourceIotDataPort = p; return this; }
+        public Builder controlPort(int p) { controlPort = p; return this; }
+        /** The source account's iot-data endpoint and the control plane ({@code make up} turns them on for {@code make doctor}). */
+        public Builder controlPlane(boolean c) { controlPlane = c; return this; }
         public Builder region(String r) { region = r; return this; }
         public Builder accountId(String a) { accountId = a; return this; }
         public Builder queueNames(String queue, String dlq) { queueName = queue; dlqName = dlq; return this; }
         public Builder maxReceiveCount(int n) { maxReceiveCount = n; return this; }
         public Builder visibilityTimeout(Duration d) { visibilityTimeout = d; return this; }
+        /** The queue's retention (enforced by the event source mapping, ElasticMQ does not) and BRIDGE_MESSAGE_RETENTION. */
+        public Builder messageRetention(Duration d) { messageRetention = d; return this; }
+        /** BRIDGE_BACKOFF_BASE / BRIDGE_BACKOFF_CAP of the function (whole seconds). */
+        public Builder backoff(Duration base, Duration cap) { backoffBase = base; backoffCap = cap; return this; }
         public Builder batchSize(int n) { batchSize = n; return this; }
         public Builder maximumBatchingWindow(Duration d) { maximumBatchingWindow = d; return this; }
         public Builder functionTimeout(Duration d) { functionTimeout = d; return this; }
+        /** Limit for starting steps 1-5 (brokers, SQS, rules, iot-data); default 120 s or -Dbridge.startTimeoutSeconds. */
+        public Builder startTimeout(Duration d) { startTimeout = d; return this; }
         public Builder memoryMb(int m) { memoryMb = m; return this; }
         public Builder functionName(String n) { functionName = n; return this; }
         public Builder handler(String h) { handler = h; return this; }

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import sun.misc.Signal;
 
 /**
  * {@code make up}: runs the local two-account stack in the foreground until Ctrl-C (or SIGTERM
@@ -25,6 +27,7 @@ public final class LocalStackMain {
     public static void main(String[] args) throws Exception {
         List<String> known = new ArrayList<>(Cli.PORT_FLAGS);
         known.add("pid-file");
+        known.add("outputs");
         Cli cli;
         BridgeConfig config;
         try {
@@ -40,34 +43,49 @@ public final class LocalStackMain {
         System.out.println("Starting the local two-account stack (iot-cross-account-bridge) …");
         LocalBridgeStack stack;
         try {
-            stack = LocalBridgeStack.builder().config(config).workDir(work).echoFunctionOutput(true)
+            stack = LocalBridgeStack.builder().config(config).workDir(work).echoFunctionOutput(true).controlPlane(true)
                     .progress(System.out).build().start();
         } catch (RuntimeException e) {
             System.err.println("error: the local stack did not start: " + e.getMessage());
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         Path pidFile = cli.flags.containsKey("pid-file") ? Path.of(cli.flags.get("pid-file")) : null;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Path outputs = cli.flags.containsKey("outputs") ? Path.of(cli.flags.get("outputs"))
+                : (root == null ? Path.of("run") : root.resolve("local/run")).resolve("outputs.json");
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (!stopping.compareAndSet(false, true)) {
+                return;   // a second Ctrl-C while stopping
+            }
             System.out.println("\nStopping the local stack …");
             stack.close();
-            if (pidFile != null) {
-                try {
-                    Files.deleteIfExists(pidFile);
-                } catch (IOException ignored) {
-                    // best effort
-                }
+            try {
+                Files.deleteIfExists(outputs);
+                if (pidFile != null) Files.deleteIfExists(pidFile);
+            } catch (IOException ignored) {
+                // best effort
             }
             System.out.println("Stopped. Counters: " + stack.counters());
-            stopped.countDown();
-        }, "local-stack-shutdown"));
+        };
+        // Ctrl-C and `make down` (SIGTERM) are deliberate stops: close the stack, then exit 0, so
+        // that make and the shell report success instead of "Error 130/143". Any other end of the
+        // JVM (SIGHUP, a failure) still closes the stack through the shutdown hook.
+        for (String signal : List.of("INT", "TERM")) {
+            Signal.handle(new Signal(signal), s -> {
+                stop.run();
+                System.exit(0);
+            });
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "local-stack-shutdown"));
         if (pidFile != null) {
             Files.createDirectories(pidFile.toAbsolutePath().getParent());
             Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
         }
+        DoctorOutputs.write(stack, outputs);
         System.out.println(banner(stack, config));
-        stopped.await();
+        System.out.println(" make doctor checks it (reads " + outputs + ")");
+        Thread.currentThread().join();   // until a signal ends the JVM
     }
 
     static String banner(LocalBridgeStack s, BridgeConfig c) {
@@ -78,13 +96,16 @@ public final class LocalStackMain {
         b.append(line).append('\n');
         b.append(String.format(" %-22s %-24s %s%n", "source account", "IoT Core broker (MQTT)", "mqtt://127.0.0.1:" + s.sourceMqttPort()));
         b.append(String.format(" %-22s %-24s %s%n", "", "rules engine", s.rulesEngine().rules().size() + " topic rule(s) → SQS action"));
+        b.append(String.format(" %-22s %-24s %s%n", "", "iot-data endpoint", s.sourceIotData().url() + "/topics/{topic}"));
+        b.append(String.format(" %-22s %-24s %s%n", "both accounts", "control plane", s.controlPlane().url()
+                + " (GetTopicRule, Lambda configuration, SQS Policy)"));
         b.append(String.format(" %-22s %-24s %s%n", "destination account", "SQS (ElasticMQ)", s.sqs().endpoint()));
         b.append(String.format(" %-22s %-24s %s%n", "", "  queue", s.queueUrl()));
         b.append(String.format(" %-22s %-24s %s%n", "", "  DLQ", s.dlqUrl() + " (maxReceiveCount " + c.maxReceiveCount + ")"));
         b.append(String.format(" %-22s %-24s %s%n", "", "Lambda Runtime API", s.function().runtimeApi().address()
                 + " (" + s.function().command().kind() + " function)"));
         b.append(String.format(" %-22s %-24s %s%n", "", "  function log", s.function().logFile()));
-        b.append(String.format(" %-22s %-24s %s%n", "", "iot-data endpoint", s.iotData().url() + "/topics/{topic}"));
+        b.append(String.format(" %-22s %-24s %s%n", "", "iot-data endpoint", s.iotData().url() + "/topics/{topic}, /retainedMessage/{topic}"));
         b.append(String.format(" %-22s %-24s %s%n", "", "IoT Core broker (MQTT)", "mqtt://127.0.0.1:" + s.destinationMqttPort()));
         b.append(" routes (local/bridge.local.json):\n");
         for (Route r : s.routes()) b.append("   ").append(Cli.describe(r)).append('\n');

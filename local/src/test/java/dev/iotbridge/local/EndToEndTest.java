@@ -48,7 +48,7 @@ class EndToEndTest {
         Path zip = Path.of(System.getProperty("bridge.function.zip", "../function/target/function.zip"));
         if (!Files.isRegularFile(zip)) {
             fail("the function artifact " + zip.toAbsolutePath().normalize() + " is missing: "
-                    + "run ./mvnw -pl function package first (make package); the end-to-end tests run the real function");
+                    + "run ./mvnw -pl function -am package first (make package); the end-to-end tests run the real function");
         }
         return zip;
     }
@@ -183,6 +183,38 @@ class EndToEndTest {
         assertFalse(dest.received.stream().anyMatch(p -> p.getTopic().toString().contains(marker)));
         assertFalse(destReserved.received.stream().anyMatch(p -> p.getTopic().toString().contains(marker)));
         assertEquals(failedBefore, stack.counters().recordsFailed.sum(), "permanent errors are not retried");
+    }
+
+    /**
+     * A destination that stays down: on its last allowed receive (max_receive_count 3) the
+     * function quarantines the record with its last error, so it reaches the DLQ with a reason
+     * instead of being moved there by the redrive policy without one.
+     */
+    @Test
+    void aRecordOnItsLastAllowedReceiveLandsInTheDlqWithItsLastErrorNotByRedrive() throws Exception {
+        String marker = UUID.randomUUID().toString();
+        stack.setFaultPlan(dev.iotbridge.local.iotdata.FaultPlan.outageNow());
+        try {
+            String env = "{\"v\":1,\"route\":\"ground\",\"topic\":\"GROUND/v1/down/" + marker + "\",\"payload\":\""
+                    + Base64.getEncoder().encodeToString("down".getBytes(StandardCharsets.UTF_8))
+                    + "\",\"ts\":" + System.currentTimeMillis() + ",\"clientId\":\"e2e\"}";
+            String id = stack.sqsClient().sendMessage(b -> b.queueUrl(stack.queueUrl()).messageBody(env)).messageId();
+            List<Message> found = new java.util.concurrent.CopyOnWriteArrayList<>();
+            LocalBridgeStack.await(Duration.ofSeconds(60), () -> {
+                stack.drainDlq(false).stream().filter(m -> m.body().contains(marker)).forEach(found::add);
+                return !found.isEmpty();
+            });
+            assertEquals(1, found.size(), "in the DLQ once");
+            Message m = found.get(0);
+            var code = m.messageAttributes().get("BridgeErrorCode");
+            assertTrue(code != null, "quarantined by the function with a reason, not redriven without one");
+            assertEquals("PUBLISH_SERVER_ERROR", code.stringValue());
+            String detail = m.messageAttributes().get("BridgeErrorDetail").stringValue();
+            assertTrue(detail.contains("receive 3 was its last") && detail.contains("503"), detail);
+            assertEquals(id, m.messageAttributes().get("BridgeSourceMessageId").stringValue());
+        } finally {
+            stack.setFaultPlan(dev.iotbridge.local.iotdata.FaultPlan.none());
+        }
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.iotbridge.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iotbridge.local.config.Route;
-import dev.iotbridge.local.config.TopicFilter;
+import dev.iotbridge.topics.TopicFilter;
 import dev.iotbridge.local.rules.IotSql;
 import dev.iotbridge.local.rules.RulesEngine;
 import dev.iotbridge.local.rules.SourceMessage;
@@ -35,7 +35,7 @@ class RuleSqlTest {
     static Path template() {
         Path p = Path.of(System.getProperty("bridge.template", "../terraform/modules/source/templates/rule.sql.tftpl"));
         assertTrue(Files.isRegularFile(p), "the rule SQL template " + p.toAbsolutePath().normalize()
-                + " is missing (DESIGN §3: terraform/modules/source/templates/rule.sql.tftpl)");
+                + " is missing (see docs/envelope.md: terraform/modules/source/templates/rule.sql.tftpl)");
         return p;
     }
 

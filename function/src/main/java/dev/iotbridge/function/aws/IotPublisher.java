@@ -1,16 +1,23 @@
 package dev.iotbridge.function.aws;
 
+import java.time.Duration;
+
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
 import dev.iotbridge.function.config.BridgeSettings;
 import dev.iotbridge.function.domain.BridgeException;
+import dev.iotbridge.function.domain.ErrorCode;
 import dev.iotbridge.function.domain.PublishCommand;
 import dev.iotbridge.function.domain.Publisher;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
@@ -22,9 +29,14 @@ import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
  */
 @Singleton
 public class IotPublisher implements Publisher {
+    /** Marks a request of {@link #prime}: it is stopped before it is sent. */
+    private static final ExecutionAttribute<Boolean> DRY_RUN = new ExecutionAttribute<>("IotBridgeDryRun");
+
     private final IotDataPlaneClient client;
+    private final Duration publishTimeout;
 
     public IotPublisher(BridgeSettings settings) {
+        this.publishTimeout = settings.publishTimeout();
         this.client = IotDataPlaneClient.builder()
                 .endpointOverride(settings.iotEndpoint())
                 .region(settings.region())
@@ -37,12 +49,66 @@ public class IotPublisher implements Publisher {
                         .apiCallAttemptTimeout(settings.publishTimeout())
                         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                                 .maxAttempts(settings.publishMaxAttempts()).build())
+                        .addExecutionInterceptor(new StopDryRunBeforeSending())
                         .build())
                 .build();
     }
 
     @Override
     public void publish(PublishCommand c) throws BridgeException {
+        publish(c, Long.MAX_VALUE);
+    }
+
+    /**
+     * The whole call, SDK retries included, is bounded by the time left until {@code deadlineNanos}
+     * (per-request apiCallTimeout): the SDK then aborts the HTTP request itself, which
+     * {@code Future.cancel(true)} cannot do to a blocking socket read.
+     */
+    @Override
+    public void publish(PublishCommand c, long deadlineNanos) throws BridgeException {
+        PublishRequest request = request(c);
+        if (deadlineNanos != Long.MAX_VALUE) {
+            long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
+            if (left < 1) {
+                throw new BridgeException(ErrorCode.DEADLINE_EXCEEDED, "no time left before the invocation deadline");
+            }
+            Duration call = Duration.ofMillis(left);
+            Duration attempt = call.compareTo(publishTimeout) < 0 ? call : publishTimeout;
+            request = request.toBuilder()
+                    .overrideConfiguration(o -> o.apiCallTimeout(call).apiCallAttemptTimeout(attempt))
+                    .build();
+        }
+        try {
+            client.publish(request);
+        } catch (RuntimeException e) {
+            throw SdkErrors.classifyPublish(e);
+        }
+    }
+
+    /**
+     * Everything {@link #publish} does (request, endpoint, marshalling, credentials, SigV4
+     * signing) except sending it: for priming a SnapStart snapshot. Nothing reaches iot-data.
+     *
+     * @return true when the request was stopped before sending, as intended
+     */
+    public boolean prime(PublishCommand c) {
+        PublishRequest dryRun = request(c).toBuilder()
+                .overrideConfiguration(o -> o.putExecutionAttribute(DRY_RUN, Boolean.TRUE))
+                .build();
+        try {
+            client.publish(dryRun);
+            return false;   // unreachable: the interceptor always stops a dry run
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof DryRunStopped) {
+                    return true;
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static PublishRequest request(PublishCommand c) {
         PublishRequest.Builder b = PublishRequest.builder()
                 .topic(c.topic())
                 .qos(c.qos())
@@ -63,10 +129,22 @@ public class IotPublisher implements Publisher {
         if (c.userPropertiesJson() != null) {
             b.userProperties(c.userPropertiesJson());
         }
-        try {
-            client.publish(b.build());
-        } catch (RuntimeException e) {
-            throw SdkErrors.classifyPublish(e);
+        return b.build();
+    }
+
+    /** Runs after signing, just before the HTTP request would go out (SDK interceptor order). */
+    private static final class StopDryRunBeforeSending implements ExecutionInterceptor {
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            if (Boolean.TRUE.equals(attributes.getAttribute(DRY_RUN))) {
+                throw new DryRunStopped();
+            }
+        }
+    }
+
+    private static final class DryRunStopped extends RuntimeException {
+        DryRunStopped() {
+            super("dry run: stopped before sending", null, false, false);
         }
     }
 

@@ -13,8 +13,8 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
- * Classifies iot-data Publish failures per DESIGN §5: throttling (429), 5xx, timeouts, network
- * errors and 403 are transient (SQS retries; 403 is transient because an IAM change may be
+ * Classifies iot-data Publish failures (docs/interfaces.md#outcomes): throttling (429), 5xx, timeouts,
+ * network errors and 403 are transient (SQS retries; 403 is transient because an IAM change may be
  * propagating); 413 is PAYLOAD_TOO_LARGE; any other 4xx is permanent (PUBLISH_REJECTED).
  */
 public final class SdkErrors {

@@ -28,15 +28,24 @@ public class SqsQuarantine implements QuarantineSink {
 
     private final SqsClient sqs;
     private final String dlqUrl;
+    private final CallBudget budget;
 
     public SqsQuarantine(SqsClient sqs, BridgeSettings settings) {
         this.sqs = sqs;
         this.dlqUrl = settings.dlqUrl();
+        this.budget = new CallBudget(sqs);
     }
 
     @Override
     public void quarantine(String messageId, String body, ErrorCode code, String detail, String route)
             throws BridgeException {
+        quarantine(messageId, body, code, detail, route, Long.MAX_VALUE);
+    }
+
+    /** The SendMessage call is bounded by the time left until {@code deadlineNanos} (per-request apiCallTimeout). */
+    @Override
+    public void quarantine(String messageId, String body, ErrorCode code, String detail, String route,
+            long deadlineNanos) throws BridgeException {
         Map<String, MessageAttributeValue> attrs = new HashMap<>();
         attrs.put(ATTR_CODE, string(code.name()));
         attrs.put(ATTR_DETAIL, string(sanitize(detail == null || detail.isEmpty() ? code.name() : detail)));
@@ -46,8 +55,17 @@ public class SqsQuarantine implements QuarantineSink {
         if (route != null && !route.isEmpty()) {
             attrs.put(ATTR_ROUTE, string(sanitize(route)));
         }
+        SendMessageRequest.Builder send = SendMessageRequest.builder().queueUrl(dlqUrl).messageBody(body).messageAttributes(attrs);
+        java.util.Optional<java.time.Duration> timeout = budget.forDeadline(deadlineNanos);
+        if (timeout.isPresent()) {
+            if (timeout.get().toMillis() < 1) {
+                throw new BridgeException(ErrorCode.QUARANTINE_FAILED, "no time left before the invocation deadline to "
+                        + "send to the DLQ (" + code + ")");
+            }
+            send.overrideConfiguration(o -> o.apiCallTimeout(timeout.get()));
+        }
         try {
-            sqs.sendMessage(SendMessageRequest.builder().queueUrl(dlqUrl).messageBody(body).messageAttributes(attrs).build());
+            sqs.sendMessage(send.build());
         } catch (RuntimeException e) {
             throw new BridgeException(ErrorCode.QUARANTINE_FAILED,
                     "could not send to the DLQ (" + code + "): " + SdkErrors.shortMessage(e), e);

@@ -2,103 +2,111 @@ package dev.iotbridge.function.config;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
-import jakarta.inject.Singleton;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
+import dev.iotbridge.function.domain.RetryBackoff;
+import dev.iotbridge.function.domain.RetryPolicy;
 import dev.iotbridge.function.domain.Route;
 import dev.iotbridge.function.domain.Routes;
-import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.DurationConverter;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 /**
- * The validated, typed configuration. Built eagerly at start-up ({@link Startup}): any
- * missing or invalid value stops the function before it takes an event, with ONE message
- * listing every problem, each naming its environment variable and the fix.
+ * The validated, typed configuration. {@link #from} checks every setting and throws ONE
+ * message listing every problem, each naming its environment variable and the fix; it runs
+ * at start-up ({@link SettingsProducer}), so a bad configuration stops the function before it
+ * takes an event.
  */
-@Startup
-@Singleton
-public class BridgeSettings {
+public record BridgeSettings(Routes routes, URI iotEndpoint, String dlqUrl, int maxConcurrency, Duration publishTimeout,
+        int publishMaxAttempts, String metricsNamespace, Region region, RetryPolicy retryPolicy) {
     private static final Logger LOG = Logger.getLogger(BridgeSettings.class);
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m)");
+    private static final String QUEUE_EXAMPLE = "https://sqs.eu-west-1.amazonaws.com/123456789012/iot-bridge-dlq";
+    private static final String IOT_EXAMPLE = "https://xxxxxxxxxxxxxx-ats.iot.eu-west-1.amazonaws.com";
 
-    private final Routes routes;
-    private final URI iotEndpoint;
-    private final String dlqUrl;
-    private final int maxConcurrency;
-    private final Duration publishTimeout;
-    private final int publishMaxAttempts;
-    private final String metricsNamespace;
-    private final Region region;
+    public static BridgeSettings from(BridgeConfig config) {
+        Problems problems = new Problems();
+        Routes routes = routes(config.routes(), problems);
+        URI iotEndpoint = problems.required("BRIDGE_IOT_ENDPOINT", config.iotEndpoint(),
+                "set it to the destination account's iot-data endpoint, e.g. " + IOT_EXAMPLE
+                        + " (aws iot describe-endpoint --endpoint-type iot:Data-ATS)",
+                v -> httpUrl(v.contains("://") ? v : "https://" + v, IOT_EXAMPLE)); // describe-endpoint prints the bare host
+        String dlqUrl = problems.required("BRIDGE_DLQ_URL", config.dlqUrl(),
+                "set it to the URL of the dead-letter queue, e.g. " + QUEUE_EXAMPLE,
+                v -> httpUrl(v, QUEUE_EXAMPLE).toString());
+        Integer maxConcurrency = problems.optional("BRIDGE_MAX_CONCURRENCY", config.maxConcurrency(), "10",
+                v -> integer(v, 1, 1000));
+        Duration publishTimeout = problems.optional("BRIDGE_PUBLISH_TIMEOUT", config.publishTimeout(), "3s",
+                BridgeSettings::publishTimeout);
+        Integer publishMaxAttempts = problems.optional("BRIDGE_PUBLISH_MAX_ATTEMPTS", config.publishMaxAttempts(), "2",
+                v -> integer(v, 1, 10));
+        problems.optional("BRIDGE_SQS_ENDPOINT", config.sqsEndpoint(), null, v -> httpUrl(v, "http://127.0.0.1:9324"));
+        String metricsNamespace = problems.optional("BRIDGE_METRICS_NAMESPACE", config.metricsNamespace(), "IotBridge", v -> v);
+        Region region = region(problems);
+        RetryPolicy retryPolicy = retryPolicy(config, problems);
+        problems.throwIfAny();
 
-    public BridgeSettings(BridgeConfig config) {
-        List<String> problems = new ArrayList<>();
-        this.routes = routes(config.routes(), problems);
-        this.iotEndpoint = endpoint(config.iotEndpoint(), problems);
-        this.dlqUrl = dlqUrl(config.dlqUrl(), problems);
-        this.maxConcurrency = intIn(config.maxConcurrency(), "BRIDGE_MAX_CONCURRENCY", 10, 1, 1000, problems);
-        this.publishTimeout = duration(config.publishTimeout(), problems);
-        this.publishMaxAttempts = intIn(config.publishMaxAttempts(), "BRIDGE_PUBLISH_MAX_ATTEMPTS", 2, 1, 10, problems);
-        this.metricsNamespace = config.metricsNamespace().filter(s -> !s.isBlank()).orElse("IotBridge");
-        config.sqsEndpoint().filter(s -> !s.isBlank()).ifPresent(s -> {
-            if (!isHttpUrl(s)) {
-                problems.add("BRIDGE_SQS_ENDPOINT='" + s + "' is not an http(s) URL; set it to e.g. http://127.0.0.1:9324 or unset it");
-            }
-        });
-        this.region = region(problems);
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException("iot-bridge function configuration is invalid: " + String.join(" | ", problems));
-        }
-        if (routes != null) {
-            routes.warnings().forEach(w -> LOG.warnf("BRIDGE_ROUTES: %s", w));
-        }
+        routes.warnings().forEach(w -> LOG.warnf("BRIDGE_ROUTES: %s", w));
         LOG.infof("iot-bridge ready: %d route(s) %s, iot endpoint %s, max concurrency %d, publish timeout %s x %d attempt(s)",
                 routes.all().size(), routes.all().stream().map(Route::name).toList(), iotEndpoint, maxConcurrency,
                 publishTimeout, publishMaxAttempts);
+        LOG.infof("retries: backoff %d s doubling to %d s (with jitter), max receive count %s, retention %d s",
+                retryPolicy.backoff().baseSeconds(), retryPolicy.backoff().capSeconds(),
+                retryPolicy.maxReceiveCount() == 0 ? "not set" : retryPolicy.maxReceiveCount(), retryPolicy.retentionSeconds());
+        return new BridgeSettings(routes, iotEndpoint, dlqUrl, maxConcurrency, publishTimeout, publishMaxAttempts,
+                metricsNamespace, region, retryPolicy);
     }
 
-    public Routes routes() {
-        return routes;
+    /**
+     * Backoff, last allowed receive and retention of records that failed transiently (the
+     * destination module sets all four from the queue it creates). Null when a value is bad (reported).
+     */
+    private static RetryPolicy retryPolicy(BridgeConfig config, Problems problems) {
+        Integer maxReceiveCount = problems.optional("BRIDGE_MAX_RECEIVE_COUNT", config.maxReceiveCount(), "0",
+                v -> v.equals("0") ? 0 : integer(v, 1, 1000));
+        Integer base = problems.optional("BRIDGE_BACKOFF_BASE", config.backoffBase(), "60s",
+                v -> seconds(v, 1, RetryBackoff.MAX_VISIBILITY_SECONDS));
+        Integer cap = problems.optional("BRIDGE_BACKOFF_CAP", config.backoffCap(), "900s",
+                v -> seconds(v, 1, RetryBackoff.MAX_VISIBILITY_SECONDS));
+        // SQS allows 60 s - 14 days; shorter values only for time-compressed local tests
+        Integer retention = problems.optional("BRIDGE_MESSAGE_RETENTION", config.messageRetention(), "345600s",
+                v -> seconds(v, 1, 1_209_600));
+        if (maxReceiveCount == null || base == null || cap == null || retention == null) {
+            return null;
+        }
+        if (cap < base) {
+            problems.add("BRIDGE_BACKOFF_CAP=" + cap + "s is shorter than BRIDGE_BACKOFF_BASE=" + base
+                    + "s; set the cap to at least the base");
+            return null;
+        }
+        return new RetryPolicy(new RetryBackoff(base, cap), maxReceiveCount, retention);
     }
 
-    public URI iotEndpoint() {
-        return iotEndpoint;
+    /** A whole number of seconds within [min, max], in Quarkus' duration syntax ("60s", "15m", "PT1H", "60"). */
+    private static int seconds(String text, int min, int max) {
+        return parseDuration(text)
+                .filter(d -> d.toMillis() % 1000 == 0 && d.getSeconds() >= min && d.getSeconds() <= max)
+                .map(d -> (int) d.getSeconds())
+                .orElseThrow(() -> new IllegalArgumentException("is not a whole number of seconds from " + min + " to "
+                        + max + "; set e.g. 60s, 15m or PT1H, or unset it"));
     }
 
-    public String dlqUrl() {
-        return dlqUrl;
+    /** Quarkus' duration syntax: "3s", "500ms", "1m", a number of seconds, or ISO-8601 ("PT3S"). */
+    static Optional<Duration> parseDuration(String text) {
+        try {
+            return Optional.ofNullable(DurationConverter.parseDuration(text));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
-    public int maxConcurrency() {
-        return maxConcurrency;
-    }
-
-    public Duration publishTimeout() {
-        return publishTimeout;
-    }
-
-    public int publishMaxAttempts() {
-        return publishMaxAttempts;
-    }
-
-    public String metricsNamespace() {
-        return metricsNamespace;
-    }
-
-    public Region region() {
-        return region;
-    }
-
-    private static Routes routes(Optional<String> value, List<String> problems) {
+    /** Routes are reported without their (long) value; Routes.parse names the route and key at fault. */
+    private static Routes routes(Optional<String> value, Problems problems) {
         if (value.isEmpty() || value.get().isBlank()) {
             problems.add("BRIDGE_ROUTES is not set; set it to the JSON array of routes, e.g. "
                     + "[{\"name\":\"ground\",\"source_filter\":\"GROUND/v1/#\",\"add_prefix\":\"bridged/\"}]");
@@ -113,89 +121,39 @@ public class BridgeSettings {
         }
     }
 
-    private static URI endpoint(Optional<String> value, List<String> problems) {
-        if (value.isEmpty() || value.get().isBlank()) {
-            problems.add("BRIDGE_IOT_ENDPOINT is not set; set it to the destination account's iot-data endpoint, e.g. "
-                    + "https://xxxxxxxxxxxxxx-ats.iot.eu-west-1.amazonaws.com (aws iot describe-endpoint --endpoint-type iot:Data-ATS)");
-            return null;
-        }
-        String v = value.get().trim();
-        if (!v.contains("://")) {
-            v = "https://" + v; // describe-endpoint returns the bare host name
-        }
-        if (!isHttpUrl(v)) {
-            problems.add("BRIDGE_IOT_ENDPOINT='" + value.get() + "' is not an http(s) URL with a host; set it to e.g. "
-                    + "https://xxxxxxxxxxxxxx-ats.iot.eu-west-1.amazonaws.com");
-            return null;
-        }
-        return URI.create(v);
-    }
-
-    private static String dlqUrl(Optional<String> value, List<String> problems) {
-        if (value.isEmpty() || value.get().isBlank()) {
-            problems.add("BRIDGE_DLQ_URL is not set; set it to the URL of the dead-letter queue, e.g. "
-                    + "https://sqs.eu-west-1.amazonaws.com/123456789012/iot-bridge-dlq");
-            return null;
-        }
-        if (!isHttpUrl(value.get().trim())) {
-            problems.add("BRIDGE_DLQ_URL='" + value.get() + "' is not a queue URL; set it to e.g. "
-                    + "https://sqs.eu-west-1.amazonaws.com/123456789012/iot-bridge-dlq");
-            return null;
-        }
-        return value.get().trim();
-    }
-
-    private static int intIn(Optional<String> value, String env, int dflt, int min, int max, List<String> problems) {
-        if (value.isEmpty() || value.get().isBlank()) {
-            return dflt;
-        }
+    private static int integer(String text, int min, int max) {
+        int v;
         try {
-            int v = Integer.parseInt(value.get().trim());
-            if (v < min || v > max) {
-                problems.add(env + "=" + v + " is out of range; set an integer from " + min + " to " + max + " (default " + dflt + ")");
-            }
-            return v;
+            v = Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            problems.add(env + "='" + value.get() + "' is not an integer; set an integer from " + min + " to " + max
-                    + " (default " + dflt + ")");
-            return dflt;
+            throw new IllegalArgumentException("is not an integer; set an integer from " + min + " to " + max + " or unset it");
         }
+        if (v < min || v > max) {
+            throw new IllegalArgumentException("is out of range; set an integer from " + min + " to " + max + " or unset it");
+        }
+        return v;
     }
 
-    /** Parses "3s", "500ms", "1m" or ISO-8601 ("PT3S"). Package-visible for tests. */
-    static Optional<Duration> parseDuration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        Matcher m = SHORT_DURATION.matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return Optional.of(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                default -> Duration.ofMinutes(n);
-            });
-        }
+    private static Duration publishTimeout(String text) {
+        return parseDuration(text)
+                .filter(d -> d.compareTo(Duration.ofMillis(1)) >= 0 && d.compareTo(Duration.ofMinutes(5)) <= 0)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "is not a duration between 1ms and 5m; set e.g. 3s, 500ms or PT3S, or unset it"));
+    }
+
+    private static URI httpUrl(String text, String example) {
         try {
-            return Optional.of(Duration.parse(text.trim().toUpperCase(Locale.ROOT)));
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
+            URI u = URI.create(text);
+            if (("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) && u.getHost() != null) {
+                return u;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
         }
+        throw new IllegalArgumentException("is not an http(s) URL with a host; set it to e.g. " + example);
     }
 
-    private static Duration duration(Optional<String> value, List<String> problems) {
-        Duration dflt = Duration.ofSeconds(3);
-        if (value.isEmpty() || value.get().isBlank()) {
-            return dflt;
-        }
-        Optional<Duration> d = parseDuration(value.get());
-        if (d.isEmpty() || d.get().isNegative() || d.get().isZero() || d.get().compareTo(Duration.ofMinutes(5)) > 0) {
-            problems.add("BRIDGE_PUBLISH_TIMEOUT='" + value.get() + "' is not a duration between 1ms and 5m; "
-                    + "set e.g. 3s, 500ms or PT3S (default 3s)");
-            return dflt;
-        }
-        return d.get();
-    }
-
-    private static Region region(List<String> problems) {
+    private static Region region(Problems problems) {
         try {
             return new DefaultAwsRegionProviderChain().getRegion();
         } catch (RuntimeException e) {
@@ -204,12 +162,48 @@ public class BridgeSettings {
         }
     }
 
-    private static boolean isHttpUrl(String s) {
-        try {
-            URI u = URI.create(s);
-            return ("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) && u.getHost() != null;
-        } catch (IllegalArgumentException e) {
-            return false;
+    /** Every problem found, each naming its environment variable and the fix; thrown together as one message. */
+    private static final class Problems {
+        private final List<String> found = new ArrayList<>();
+
+        void add(String problem) {
+            found.add(problem);
+        }
+
+        /** A required variable: "ENV is not set; howToSet" when it is missing or blank, else {@link #valid}. */
+        <T> T required(String env, Optional<String> value, String howToSet, Function<String, T> conversion) {
+            if (value.isEmpty() || value.get().isBlank()) {
+                add(env + " is not set; " + howToSet);
+                return null;
+            }
+            return valid(env, value.get(), conversion);
+        }
+
+        /** An optional variable: the default (null: none) when it is missing or blank, else {@link #valid}. */
+        <T> T optional(String env, Optional<String> value, String dflt, Function<String, T> conversion) {
+            String text = value.filter(v -> !v.isBlank()).orElse(dflt);
+            return text == null ? null : valid(env, text, conversion);
+        }
+
+        /**
+         * The converted value, or null with "ENV=value reason; fix" recorded when the conversion
+         * refuses it (IllegalArgumentException carrying the reason and the fix). Text values are
+         * quoted so that blanks show; integers are not.
+         */
+        <T> T valid(String env, String value, Function<String, T> conversion) {
+            try {
+                return conversion.apply(value.trim());
+            } catch (IllegalArgumentException e) {
+                String shown = value.matches("-?\\d+") ? value : "'" + value + "'";
+                add(env + "=" + shown + " " + e.getMessage());
+                return null;
+            }
+        }
+
+        void throwIfAny() {
+            if (!found.isEmpty()) {
+                throw new IllegalStateException("iot-bridge function configuration is invalid: " + String.join(" | ", found));
+            }
         }
     }
 }

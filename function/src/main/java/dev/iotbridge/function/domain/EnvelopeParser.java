@@ -5,34 +5,18 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Strict parser for SQS record bodies (docs/envelope.md). Types are checked exactly
  * ({@code v} must be the integer 1, {@code ts} an integer, {@code payload} strict base64...);
- * each kind of fault has its own {@link ErrorCode}. Works on the Jackson tree only, so no
- * reflection is needed in a native image.
+ * each kind of fault has its own {@link ErrorCode}. Reads with the strict {@link Json} mapper.
  */
 public final class EnvelopeParser {
     public static final String UTF8_DATA = "UTF8_DATA";
     public static final String UNSPECIFIED_BYTES = "UNSPECIFIED_BYTES";
-
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(JsonParser.Feature.ALLOW_COMMENTS)
-            // Legacy bodies are re-serialised: keep every number exactly as the device wrote it.
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-            .build();
 
     private EnvelopeParser() {
     }
@@ -43,7 +27,7 @@ public final class EnvelopeParser {
         }
         JsonNode root;
         try {
-            root = MAPPER.readTree(body);
+            root = Json.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
             // the location only: Jackson's message quotes the offending text, which may be payload data
             String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column "
@@ -99,10 +83,10 @@ public final class EnvelopeParser {
         String responseTopic = optionalString(o, "responseTopic", ErrorCode.INVALID_MQTT_PROPERTY);
         if (responseTopic != null) {
             try {
-                MqttTopics.validateTopicName(responseTopic, "response");
+                MqttTopics.validateResponseTopic(responseTopic);
             } catch (BridgeException e) {
                 throw new BridgeException(ErrorCode.INVALID_MQTT_PROPERTY,
-                        "field 'responseTopic' is not a valid topic name (" + e.code() + "): " + e.detail());
+                        "field 'responseTopic' is not a valid response topic (" + e.code() + "): " + e.detail());
             }
         }
         String correlationData = optionalString(o, "correlationData", ErrorCode.INVALID_MQTT_PROPERTY);
@@ -134,7 +118,7 @@ public final class EnvelopeParser {
         copy.remove("topic");
         byte[] payload;
         try {
-            payload = MAPPER.writeValueAsBytes(copy);
+            payload = Json.MAPPER.writeValueAsBytes(copy);
         } catch (JsonProcessingException e) {
             throw new BridgeException(ErrorCode.INVALID_ENVELOPE, "legacy payload cannot be serialised: " + e.getMessage());
         }

@@ -2,8 +2,8 @@ package dev.iotbridge.function.domain;
 
 /**
  * Every reason a record is not simply published. {@link #transientFailure()} decides the
- * outcome (DESIGN §5): transient codes are reported in {@code batchItemFailures} (SQS retries,
- * then redrives to the DLQ); permanent codes are quarantined at once with the code as
+ * outcome (docs/interfaces.md#outcomes): transient codes are reported in {@code batchItemFailures}
+ * (SQS retries, then redrives to the DLQ); permanent codes are quarantined at once with the code as
  * {@code BridgeErrorCode}. The table in {@code function/README.md} documents each one.
  */
 public enum ErrorCode {

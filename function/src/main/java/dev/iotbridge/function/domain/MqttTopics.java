@@ -2,11 +2,13 @@ package dev.iotbridge.function.domain;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.iotbridge.topics.TopicFilter;
+
 /**
  * AWS IoT Core topic rules: topic names and filters are UTF-8, at most 256 bytes and at most
  * 7 forward slashes (8 levels); names starting with {@code $} are reserved; topic names carry
  * no wildcards. Control characters (U+0000-U+001F, U+007F-U+009F) and unpaired surrogates
- * are refused outright.
+ * are refused outright. Matching a filter against a topic is MQTT's, not AWS's: {@link TopicFilter}.
  */
 public final class MqttTopics {
     public static final int MAX_TOPIC_BYTES = 256;
@@ -31,6 +33,22 @@ public final class MqttTopics {
         checkSize(topic, role);
     }
 
+    /**
+     * Validates an MQTT 5 response topic exactly as the iot-data Publish API states it:
+     * "A UTF-8 encoded string ... The topic must not contain wildcard characters." It names the
+     * topic a receiver replies on, not the topic being published, so the topic-name policy of
+     * {@link #validateTopicName} ($-reserved, 256 bytes, 8 levels) does not apply to it.
+     */
+    public static void validateResponseTopic(String topic) throws BridgeException {
+        String why = utf8Problem(topic);
+        if (why != null) {
+            throw new BridgeException(ErrorCode.TOPIC_INVALID_CHARACTER, "response topic " + why);
+        }
+        if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
+            throw new BridgeException(ErrorCode.TOPIC_WILDCARD, "response topic contains an MQTT wildcard (+ or #): " + topic);
+        }
+    }
+
     /** Validates a topic FILTER (route source_filter). Returns null when valid, else the reason. */
     public static String filterProblem(String filter) {
         if (filter == null || filter.isEmpty()) {
@@ -45,70 +63,56 @@ public final class MqttTopics {
         if (filter.charAt(0) == '$') {
             return "starts with '$' (reserved topics cannot be bridged)";
         }
-        String[] levels = filter.split("/", -1);
-        for (int i = 0; i < levels.length; i++) {
-            String level = levels[i];
-            if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
-                return "'#' must be a whole level and the last one";
+        return TopicFilter.wildcardProblem(filter);
+    }
+
+    /**
+     * Add_prefix is the start of every destination topic of its route: it must not introduce
+     * what a topic name may not contain. Returns null when valid, else the reason.
+     */
+    public static String prefixProblem(String prefix) {
+        String why = characterProblem(prefix);
+        if (why != null) {
+            return why;
+        }
+        if (prefix.indexOf('+') >= 0 || prefix.indexOf('#') >= 0) {
+            return "must not contain wildcards";
+        }
+        return prefix.startsWith("$") ? "must not start with '$' (reserved topics)" : null;
+    }
+
+    /**
+     * The one character rule for topics, filters and prefixes: no control character
+     * (U+0000-U+001F, U+007F-U+009F) and nothing that is not UTF-8 (an unpaired surrogate).
+     * Returns null when the text passes, else the reason.
+     */
+    static String characterProblem(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x1F || (c >= 0x7F && c <= 0x9F)) {
+                return "contains control character U+" + String.format("%04X", (int) c) + " at index " + i;
             }
-            if (level.contains("+") && !level.equals("+")) {
-                return "'+' must be a whole level";
+        }
+        return utf8Problem(s);
+    }
+
+    /** An unpaired surrogate (a JSON escape can carry one) has no UTF-8 encoding. Returns null when there is none. */
+    private static String utf8Problem(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return "contains an unpaired surrogate at index " + i;
             }
         }
         return null;
     }
 
-    /** MQTT topic filter matching ({@code +} one level, {@code #} this level and below, incl. the parent). */
-    public static boolean matches(String filter, String topic) {
-        String[] f = filter.split("/", -1);
-        String[] t = topic.split("/", -1);
-        for (int i = 0; i < f.length; i++) {
-            if (f[i].equals("#")) {
-                return true;
-            }
-            if (i >= t.length) {
-                return false;
-            }
-            if (!f[i].equals("+") && !f[i].equals(t[i])) {
-                return false;
-            }
-        }
-        return f.length == t.length;
-    }
-
-    /** The literal part of a filter before its first wildcard level (e.g. "a/b/" for "a/b/+/c"). */
-    public static String literalPrefix(String filter) {
-        int plus = filter.indexOf('+');
-        int hash = filter.indexOf('#');
-        int cut = filter.length();
-        if (plus >= 0) {
-            cut = Math.min(cut, plus);
-        }
-        if (hash >= 0) {
-            cut = Math.min(cut, hash);
-        }
-        return filter.substring(0, cut);
-    }
-
     private static void checkCharacters(String s, String role) throws BridgeException {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c <= 0x1F || (c >= 0x7F && c <= 0x9F)) {
-                throw new BridgeException(ErrorCode.TOPIC_INVALID_CHARACTER,
-                        role + " topic contains control character U+" + String.format("%04X", (int) c) + " at index " + i);
-            }
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                throw new BridgeException(ErrorCode.TOPIC_INVALID_CHARACTER,
-                        role + " topic contains an unpaired surrogate at index " + i);
-            }
-            if (Character.isLowSurrogate(c)) {
-                throw new BridgeException(ErrorCode.TOPIC_INVALID_CHARACTER,
-                        role + " topic contains an unpaired surrogate at index " + i);
-            }
+        String why = characterProblem(s);
+        if (why != null) {
+            throw new BridgeException(ErrorCode.TOPIC_INVALID_CHARACTER, role + " topic " + why);
         }
     }
 

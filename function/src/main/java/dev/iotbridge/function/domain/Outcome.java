@@ -23,9 +23,4 @@ public record Outcome(Kind kind, ErrorCode code, String detail) {
     public static Outcome quarantined(ErrorCode code, String detail) {
         return new Outcome(Kind.QUARANTINED, code, detail);
     }
-
-    /** The outcome a failure with this code calls for (before any quarantine attempt). */
-    public static Outcome of(BridgeException e) {
-        return e.code().transientFailure() ? retry(e.code(), e.detail()) : quarantined(e.code(), e.detail());
-    }
 }

@@ -2,8 +2,8 @@ package dev.iotbridge.function.domain;
 
 import java.util.function.LongSupplier;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Handles ONE SQS record end to end: parse, route, validate (the destination is the security
@@ -20,8 +20,6 @@ public final class RecordProcessor {
     /** AWS IoT Core message payload limit: 128 KiB. */
     public static final int MAX_PAYLOAD_BYTES = 128 * 1024;
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private final Routes routes;
     private final Publisher publisher;
     private final QuarantineSink quarantine;
@@ -35,12 +33,20 @@ public final class RecordProcessor {
     }
 
     public RecordResult process(String messageId, String body) {
+        return process(messageId, body, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param deadlineNanos System.nanoTime() by which the publish (or quarantine) must be over,
+     *                      Long.MAX_VALUE for none: the adapters bound their calls by it
+     */
+    public RecordResult process(String messageId, String body, long deadlineNanos) {
         Trace t = new Trace();
         Outcome outcome;
         try {
-            outcome = publishOrFail(messageId, body, t);
+            outcome = publishOrFail(messageId, body, t, deadlineNanos);
         } catch (BridgeException e) {
-            outcome = settle(messageId, body, e, t);
+            outcome = settle(messageId, body, e, t, deadlineNanos);
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             // unexpected: never fail the batch; SQS will retry this record only
             outcome = Outcome.retry(ErrorCode.INTERNAL_ERROR, "unexpected " + e.getClass().getName() + ": " + e.getMessage());
@@ -49,7 +55,7 @@ public final class RecordProcessor {
                 t.ageMs);
     }
 
-    private Outcome publishOrFail(String messageId, String body, Trace t) throws BridgeException {
+    private Outcome publishOrFail(String messageId, String body, Trace t, long deadlineNanos) throws BridgeException {
         Envelope env = EnvelopeParser.parse(body);
         t.legacy = env.legacy();
         t.sourceTopic = env.topic();
@@ -86,7 +92,7 @@ public final class RecordProcessor {
                 userPropertiesJson(env, route));
         long start = System.nanoTime();
         try {
-            publisher.publish(cmd);
+            publisher.publish(cmd, deadlineNanos);
         } finally {
             t.latencyMs = (System.nanoTime() - start) / 1_000_000;
         }
@@ -96,12 +102,12 @@ public final class RecordProcessor {
         return Outcome.published();
     }
 
-    private Outcome settle(String messageId, String body, BridgeException e, Trace t) {
+    private Outcome settle(String messageId, String body, BridgeException e, Trace t, long deadlineNanos) {
         if (e.code().transientFailure()) {
             return Outcome.retry(e.code(), e.detail());
         }
         try {
-            quarantine.quarantine(messageId, body, e.code(), e.detail(), t.route);
+            quarantine.quarantine(messageId, body, e.code(), e.detail(), t.route, deadlineNanos);
             return Outcome.quarantined(e.code(), e.detail());
         } catch (BridgeException q) {
             return Outcome.retry(ErrorCode.QUARANTINE_FAILED, q.detail() + "; original error " + e.code() + ": " + e.detail());
@@ -112,7 +118,7 @@ public final class RecordProcessor {
 
     /** The device's user properties in order, then {"iot-bridge-hop": "<route>"}: JSON text for the Publish API. */
     static String userPropertiesJson(Envelope env, Route route) {
-        ArrayNode arr = MAPPER.createArrayNode();
+        ArrayNode arr = JsonNodeFactory.instance.arrayNode();
         for (Envelope.UserProperty p : env.userProperties()) {
             arr.addObject().put(p.key(), p.value());
         }

@@ -1,11 +1,13 @@
 package dev.iotbridge.function.domain;
 
-/** One route (DESIGN §4), as the destination side enforces it. {@code condition} is only used by the source rule. */
+import dev.iotbridge.topics.TopicFilter;
+
+/** One route (docs/interfaces.md#routes) as the destination side enforces it; {@code condition} is for the source rule. */
 public record Route(String name, String sourceFilter, String condition, String stripPrefix, String addPrefix,
         int qos, boolean retain) {
 
     public boolean matches(String topic) {
-        return MqttTopics.matches(sourceFilter, topic);
+        return TopicFilter.matches(sourceFilter, topic);
     }
 
     /**

@@ -3,28 +3,30 @@ package dev.iotbridge.function.domain;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.iotbridge.topics.TopicFilter;
 
 /**
- * The routes of {@code BRIDGE_ROUTES} (a JSON array, DESIGN §4), validated as a whole.
+ * The routes of {@code BRIDGE_ROUTES} (a JSON array, docs/interfaces.md#routes), validated as a whole.
  * {@link #parse} collects every problem and throws one {@link IllegalArgumentException}
  * listing them all. {@code null} values take the default (Terraform's jsonencode of
  * optional object attributes yields null).
  */
 public final class Routes {
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_]+");
-    private static final Set<String> KEYS = Set.of("name", "source_filter", "condition", "strip_prefix", "add_prefix",
-            "qos", "retain");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The keys of a route, sorted (they are listed in the unknown-key warning). */
+    private static final Set<String> KEYS = new TreeSet<>(List.of("name", "source_filter", "condition", "strip_prefix",
+            "add_prefix", "qos", "retain"));
 
     private final List<Route> ordered;
     private final Map<String, Route> byName;
@@ -65,106 +67,17 @@ public final class Routes {
     }
 
     public static Routes parse(String json) {
-        if (json == null || json.isBlank()) {
-            throw new IllegalArgumentException("is empty; expected a JSON array of routes");
-        }
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isArray()) {
-            throw new IllegalArgumentException("must be a JSON array of route objects");
-        }
-        if (root.isEmpty()) {
-            throw new IllegalArgumentException("contains no route; at least one route is required");
-        }
+        JsonNode array = array(json);
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         List<Route> routes = new ArrayList<>();
         Set<String> names = new HashSet<>();
-        for (int i = 0; i < root.size(); i++) {
-            JsonNode n = root.get(i);
-            String where = "route[" + i + "]";
-            if (!n.isObject()) {
-                problems.add(where + " is not an object");
-                continue;
-            }
-            for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
-                String key = it.next();
-                if (!KEYS.contains(key)) {
-                    warnings.add(where + " has unknown key '" + key + "' (ignored; known keys: "
-                            + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
-                }
-            }
-            int before = problems.size();
-            String name = string(n, "name", null, where, problems);
-            if (name != null) {
-                where = "route[" + i + "] '" + name + "'";
-                if (!NAME.matcher(name).matches()) {
-                    problems.add(where + ": name must match [A-Za-z0-9_]+");
-                } else if (!names.add(name)) {
-                    problems.add(where + ": duplicate name");
-                }
-            } else if (problems.size() == before) {
-                problems.add(where + ": name is required");
-            }
-            String filter = string(n, "source_filter", null, where, problems);
-            if (filter == null) {
-                problems.add(where + ": source_filter is required");
-            } else {
-                String why = MqttTopics.filterProblem(filter);
-                if (why != null) {
-                    problems.add(where + ": source_filter '" + filter + "' is not a valid MQTT topic filter: " + why);
-                }
-            }
-            String condition = string(n, "condition", "", where, problems);
-            String strip = string(n, "strip_prefix", "", where, problems);
-            String add = string(n, "add_prefix", "", where, problems);
-            if (strip != null && (strip.contains("+") || strip.contains("#"))) {
-                problems.add(where + ": strip_prefix must not contain wildcards");
-            }
-            if (strip != null && filter != null && !strip.isEmpty()
-                    && !MqttTopics.literalPrefix(filter).startsWith(strip)) {
-                problems.add(where + ": strip_prefix '" + strip + "' must match the start of source_filter '" + filter
-                        + "' (before any wildcard)");
-            }
-            if (add != null) {
-                if (add.contains("+") || add.contains("#")) {
-                    problems.add(where + ": add_prefix must not contain wildcards");
-                } else if (add.startsWith("$")) {
-                    problems.add(where + ": add_prefix must not start with '$' (reserved topics)");
-                } else if (add.chars().anyMatch(c -> c <= 0x1F || (c >= 0x7F && c <= 0x9F))) {
-                    problems.add(where + ": add_prefix contains control characters");
-                }
-            }
-            int qos = 1;
-            JsonNode q = n.get("qos");
-            if (q != null && !q.isNull()) {
-                if (!q.isIntegralNumber() || (q.asInt() != 0 && q.asInt() != 1)) {
-                    problems.add(where + ": qos must be 0 or 1 (AWS IoT does not support QoS 2), got " + q);
-                } else {
-                    qos = q.asInt();
-                }
-            }
-            boolean retain = false;
-            JsonNode r = n.get("retain");
-            if (r != null && !r.isNull()) {
-                if (!r.isBoolean()) {
-                    problems.add(where + ": retain must be true or false, got " + r);
-                } else {
-                    retain = r.asBoolean();
-                }
-            }
-            if (problems.size() == before) {
-                Route route = new Route(name, filter, condition, strip, add, qos, retain);
-                String unpublishable = fixedDestinationProblem(route);
-                if (unpublishable != null) {
-                    problems.add(where + ": " + unpublishable);
-                } else {
-                    routes.add(route);
-                }
+        for (int i = 0; i < array.size(); i++) {
+            Route route = route(array.get(i), "route[" + i + "]", problems, warnings);
+            if (route != null && !names.add(route.name())) {
+                problems.add("route[" + i + "] '" + route.name() + "': duplicate name");
+            } else if (route != null) {
+                routes.add(route);
             }
         }
         if (!problems.isEmpty()) {
@@ -173,13 +86,110 @@ public final class Routes {
         return new Routes(routes, warnings);
     }
 
+    private static JsonNode array(String json) {
+        if (json == null || json.isBlank()) {
+            throw new IllegalArgumentException("is empty; expected a JSON array of routes");
+        }
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isArray()) {
+            throw new IllegalArgumentException("must be a JSON array of route objects");
+        }
+        if (root.isEmpty()) {
+            throw new IllegalArgumentException("contains no route; at least one route is required");
+        }
+        return root;
+    }
+
+    /** One route object, or null with every broken rule added to {@code problems}. */
+    private static Route route(JsonNode n, String where, List<String> problems, List<String> warnings) {
+        if (!n.isObject()) {
+            problems.add(where + " is not an object");
+            return null;
+        }
+        n.fieldNames().forEachRemaining(key -> {
+            if (!KEYS.contains(key)) {
+                warnings.add(where + " has unknown key '" + key + "' (ignored; known keys: " + String.join(", ", KEYS) + ")");
+            }
+        });
+        List<String> found = new ArrayList<>();
+        String name = text(n, "name", null, found);
+        String filter = text(n, "source_filter", null, found);
+        String strip = text(n, "strip_prefix", "", found);
+        String add = text(n, "add_prefix", "", found);
+        Route route = new Route(name, filter, text(n, "condition", "", found), strip, add, qos(n, found), retain(n, found));
+
+        if (!n.hasNonNull("name")) {
+            found.add("name is required");
+        } else if (name != null && !NAME.matcher(name).matches()) {
+            found.add("name must match [A-Za-z0-9_]+");
+        }
+        String filterProblem = filter == null ? null : MqttTopics.filterProblem(filter);
+        if (!n.hasNonNull("source_filter")) {
+            found.add("source_filter is required");
+        } else if (filterProblem != null) {
+            found.add("source_filter '" + filter + "' is not a valid MQTT topic filter: " + filterProblem);
+        } else if (filter != null && strip != null && !TopicFilter.literalPrefix(filter).startsWith(strip)) {
+            found.add("strip_prefix '" + strip + "' must match the start of source_filter '" + filter
+                    + "' (before any wildcard)");
+        }
+        String addProblem = add == null ? null : MqttTopics.prefixProblem(add);
+        if (addProblem != null) {
+            found.add("add_prefix " + addProblem);
+        }
+        String unpublishable = found.isEmpty() ? fixedDestinationProblem(route) : null;
+        if (unpublishable != null) {
+            found.add(unpublishable);
+        }
+        String label = name == null ? where : where + " '" + name + "'";
+        found.forEach(f -> problems.add(label + ": " + f));
+        return found.isEmpty() ? route : null;
+    }
+
+    /** The string at {@code key}; the default when missing or null; null (a problem) when not a string. */
+    private static String text(JsonNode n, String key, String dflt, List<String> found) {
+        JsonNode v = n.get(key);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isTextual()) {
+            found.add(key + " must be a string, got " + v);
+            return null;
+        }
+        return v.asText();
+    }
+
+    private static int qos(JsonNode n, List<String> found) {
+        JsonNode q = n.get("qos");
+        if (q == null || q.isNull()) {
+            return 1;
+        }
+        if (!q.isIntegralNumber() || (q.asInt() != 0 && q.asInt() != 1)) {
+            found.add("qos must be 0 or 1 (AWS IoT does not support QoS 2), got " + q);
+            return 1;
+        }
+        return q.asInt();
+    }
+
+    private static boolean retain(JsonNode n, List<String> found) {
+        JsonNode r = n.get("retain");
+        if (r != null && !r.isNull() && !r.isBoolean()) {
+            found.add("retain must be true or false, got " + r);
+        }
+        return r != null && r.asBoolean();
+    }
+
     /**
      * A filter without wildcards has exactly one destination topic: a route whose only topic
      * cannot be published (empty, too long, too many levels) fails at start-up instead of
      * quarantining every message at run time.
      */
     private static String fixedDestinationProblem(Route route) {
-        if (!MqttTopics.literalPrefix(route.sourceFilter()).equals(route.sourceFilter())) {
+        if (!TopicFilter.literalPrefix(route.sourceFilter()).equals(route.sourceFilter())) {
             return null;
         }
         try {
@@ -188,17 +198,5 @@ public final class Routes {
         } catch (BridgeException e) {
             return "its only destination topic is not publishable (" + e.code() + ": " + e.getMessage() + ")";
         }
-    }
-
-    private static String string(JsonNode n, String key, String dflt, String where, List<String> problems) {
-        JsonNode v = n.get(key);
-        if (v == null || v.isNull()) {
-            return dflt;
-        }
-        if (!v.isTextual()) {
-            problems.add(where + ": " + key + " must be a string, got " + v);
-            return dflt;
-        }
-        return v.asText();
     }
 }

@@ -4,8 +4,8 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.iotbridge.function.domain.Outcome;
@@ -23,7 +23,6 @@ import dev.iotbridge.function.domain.RecordResult;
  */
 public final class Telemetry {
     public static final int EMF_MAX_VALUES = 100;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final PrintStream out;
     private final String namespace;
@@ -34,7 +33,7 @@ public final class Telemetry {
     }
 
     public String recordLine(RecordResult r) {
-        ObjectNode n = MAPPER.createObjectNode();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("level", r.outcome().kind() == Outcome.Kind.PUBLISHED ? "INFO" : "WARN");
         n.put("event", "record");
         n.put("messageId", r.messageId());
@@ -78,7 +77,7 @@ public final class Telemetry {
         List<String> docs = new ArrayList<>();
         int chunks = Math.max(1, (int) Math.ceil(Math.max(latency.size(), age.size()) / (double) EMF_MAX_VALUES));
         for (int c = 0; c < chunks; c++) {
-            ObjectNode doc = MAPPER.createObjectNode();
+            ObjectNode doc = JsonNodeFactory.instance.objectNode();
             ObjectNode aws = doc.putObject("_aws");
             aws.put("Timestamp", nowMillis);
             ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject();

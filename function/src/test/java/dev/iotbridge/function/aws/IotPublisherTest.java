@@ -3,20 +3,19 @@ package dev.iotbridge.function.aws;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.iotbridge.function.config.BridgeConfig;
-import dev.iotbridge.function.config.BridgeSettings;
+import dev.iotbridge.function.config.TestConfig;
 import dev.iotbridge.function.domain.BridgeException;
 import dev.iotbridge.function.domain.ErrorCode;
 import dev.iotbridge.function.domain.PublishCommand;
@@ -51,44 +50,7 @@ class IotPublisherTest {
         v.put("dlq-url", "http://127.0.0.1:1/000000000000/dlq");
         v.put("publish-timeout", timeout);
         v.put("publish-max-attempts", attempts);
-        BridgeConfig c = new BridgeConfig() {
-            Optional<String> o(String k) {
-                return Optional.ofNullable(v.get(k));
-            }
-
-            public Optional<String> routes() {
-                return o("routes");
-            }
-
-            public Optional<String> iotEndpoint() {
-                return o("iot-endpoint");
-            }
-
-            public Optional<String> dlqUrl() {
-                return o("dlq-url");
-            }
-
-            public Optional<String> maxConcurrency() {
-                return Optional.empty();
-            }
-
-            public Optional<String> publishTimeout() {
-                return o("publish-timeout");
-            }
-
-            public Optional<String> publishMaxAttempts() {
-                return o("publish-max-attempts");
-            }
-
-            public Optional<String> sqsEndpoint() {
-                return Optional.empty();
-            }
-
-            public Optional<String> metricsNamespace() {
-                return Optional.empty();
-            }
-        };
-        return new IotPublisher(new BridgeSettings(c));
+        return new IotPublisher(TestConfig.settings(v));
     }
 
     static PublishCommand cmd(String topic) {
@@ -117,6 +79,18 @@ class IotPublisherTest {
     }
 
     @Test
+    void primeRunsThePublishPathButSendsNothing() throws Exception {
+        IotPublisher p = publisher(iot.url(), "3s", "3");
+        for (int i = 0; i < 3; i++) {
+            assertTrue(p.prime(cmd("prime/" + i)), "the dry run is stopped before sending");
+        }
+        assertEquals(0, iot.requests(), "a dry run must not reach iot-data");
+        p.publish(cmd("after/prime"));   // the same client still publishes for real
+        assertEquals(1, iot.requests());
+        assertEquals("after/prime", iot.received().get(0).topic());
+    }
+
+    @Test
     void httpErrorsAreClassifiedFromRealSdkExceptions() {
         IotPublisher p = publisher(iot.url(), "3s", "1");
         Map<Integer, ErrorCode> expected = Map.of(400, ErrorCode.PUBLISH_REJECTED, 401, ErrorCode.PUBLISH_REJECTED,
@@ -134,6 +108,32 @@ class IotPublisherTest {
     void slowEndpointIsAPublishTimeout() {
         iot.latency(1500);
         assertEquals(ErrorCode.PUBLISH_TIMEOUT, failure(publisher(iot.url(), "300ms", "1"), "slow"));
+    }
+
+    /**
+     * The invocation deadline bounds the whole call (SDK retries included): a response that takes
+     * longer than the time left is abandoned by the SDK itself, so the call returns at the
+     * deadline instead of holding its thread in a socket read (which Future.cancel cannot stop).
+     */
+    @Test
+    void aPublishGivesUpAtTheInvocationDeadline() {
+        iot.latency(4000);
+        IotPublisher p = publisher(iot.url(), "10s", "2");
+        long start = System.nanoTime();
+        BridgeException e = assertThrows(BridgeException.class,
+                () -> p.publish(cmd("slow"), System.nanoTime() + 500_000_000L));
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(ErrorCode.PUBLISH_TIMEOUT, e.code());
+        assertTrue(tookMs < 2_500, "returned " + tookMs + " ms after the call, deadline was 500 ms");
+        assertEquals(1, iot.requests(), "no SDK retry past the deadline");
+    }
+
+    @Test
+    void aPublishWithNoTimeLeftIsNotSent() {
+        IotPublisher p = publisher(iot.url(), "3s", "1");
+        assertEquals(ErrorCode.DEADLINE_EXCEEDED,
+                assertThrows(BridgeException.class, () -> p.publish(cmd("late"), System.nanoTime() - 1)).code());
+        assertEquals(0, iot.requests());
     }
 
     @Test

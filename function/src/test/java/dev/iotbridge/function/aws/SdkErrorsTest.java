@@ -47,7 +47,7 @@ class SdkErrorsTest {
     }
 
     @Test
-    void transientAndPermanentFollowDesignSection5() {
+    void transientAndPermanentFollowTheOutcomeContract() {
         for (int s : new int[] { 429, 500, 503, 403, 408 }) {
             assertTrue(SdkErrors.classifyPublish(status(s)).code().transientFailure(), "HTTP " + s);
         }

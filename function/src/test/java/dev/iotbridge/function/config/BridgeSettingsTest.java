@@ -8,7 +8,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,43 +20,7 @@ class BridgeSettingsTest {
     }
 
     static BridgeConfig config(Map<String, String> values) {
-        return new BridgeConfig() {
-            Optional<String> v(String k) {
-                return Optional.ofNullable(values.get(k));
-            }
-
-            public Optional<String> routes() {
-                return v("routes");
-            }
-
-            public Optional<String> iotEndpoint() {
-                return v("iot-endpoint");
-            }
-
-            public Optional<String> dlqUrl() {
-                return v("dlq-url");
-            }
-
-            public Optional<String> maxConcurrency() {
-                return v("max-concurrency");
-            }
-
-            public Optional<String> publishTimeout() {
-                return v("publish-timeout");
-            }
-
-            public Optional<String> publishMaxAttempts() {
-                return v("publish-max-attempts");
-            }
-
-            public Optional<String> sqsEndpoint() {
-                return v("sqs-endpoint");
-            }
-
-            public Optional<String> metricsNamespace() {
-                return v("metrics-namespace");
-            }
-        };
+        return TestConfig.bridgeConfig(values);
     }
 
     static Map<String, String> valid() {
@@ -70,7 +33,7 @@ class BridgeSettingsTest {
 
     @Test
     void defaultsApplyToOptionalVariables() {
-        BridgeSettings s = new BridgeSettings(config(valid()));
+        BridgeSettings s = BridgeSettings.from(config(valid()));
         assertEquals(10, s.maxConcurrency());
         assertEquals(Duration.ofSeconds(3), s.publishTimeout());
         assertEquals(2, s.publishMaxAttempts());
@@ -79,15 +42,58 @@ class BridgeSettingsTest {
     }
 
     @Test
+    void retrySettingsDefaultToTheDestinationModulesBackoffAndAnUnknownMaxReceiveCount() {
+        var p = BridgeSettings.from(config(valid())).retryPolicy();
+        assertEquals(60, p.backoff().baseSeconds());
+        assertEquals(900, p.backoff().capSeconds());
+        assertEquals(0, p.maxReceiveCount(), "unset: the function never gives up for the receive count");
+        assertEquals(345_600, p.retentionSeconds());
+    }
+
+    @Test
+    void retrySettingsAreReadAsTheDestinationModuleWritesThem() {
+        Map<String, String> m = valid();
+        m.put("max-receive-count", "60");
+        m.put("backoff-base", "30s");
+        m.put("backoff-cap", "15m");
+        m.put("message-retention", "345600s");
+        var p = BridgeSettings.from(config(m)).retryPolicy();
+        assertEquals(60, p.maxReceiveCount());
+        assertEquals(30, p.backoff().baseSeconds());
+        assertEquals(900, p.backoff().capSeconds());
+        assertEquals(345_600, p.retentionSeconds());
+    }
+
+    @Test
+    void badRetrySettingsAreReportedTogetherNamingEachVariable() {
+        Map<String, String> m = valid();
+        m.put("max-receive-count", "-1");
+        m.put("backoff-base", "500ms");
+        m.put("backoff-cap", "13h");
+        m.put("message-retention", "soon");
+        String msg = assertThrows(IllegalStateException.class, () -> BridgeSettings.from(config(m))).getMessage();
+        assertTrue(msg.contains("BRIDGE_MAX_RECEIVE_COUNT=-1"), msg);
+        assertTrue(msg.contains("BRIDGE_BACKOFF_BASE='500ms' is not a whole number of seconds"), msg);
+        assertTrue(msg.contains("BRIDGE_BACKOFF_CAP='13h'"), msg);
+        assertTrue(msg.contains("BRIDGE_MESSAGE_RETENTION='soon'"), msg);
+
+        Map<String, String> inverted = valid();
+        inverted.put("backoff-base", "120s");
+        inverted.put("backoff-cap", "60s");
+        assertTrue(assertThrows(IllegalStateException.class, () -> BridgeSettings.from(config(inverted))).getMessage()
+                .contains("BRIDGE_BACKOFF_CAP=60s is shorter than BRIDGE_BACKOFF_BASE=120s"));
+    }
+
+    @Test
     void bareEndpointHostFromDescribeEndpointGetsHttps() {
         Map<String, String> m = valid();
         m.put("iot-endpoint", "abc-ats.iot.eu-west-1.amazonaws.com");
-        assertEquals(URI.create("https://abc-ats.iot.eu-west-1.amazonaws.com"), new BridgeSettings(config(m)).iotEndpoint());
+        assertEquals(URI.create("https://abc-ats.iot.eu-west-1.amazonaws.com"), BridgeSettings.from(config(m)).iotEndpoint());
     }
 
     @Test
     void missingRequiredVariablesFailWithOneMessageNamingEachVariable() {
-        String msg = assertThrows(IllegalStateException.class, () -> new BridgeSettings(config(Map.of()))).getMessage();
+        String msg = assertThrows(IllegalStateException.class, () -> BridgeSettings.from(config(Map.of()))).getMessage();
         assertTrue(msg.contains("BRIDGE_ROUTES is not set"), msg);
         assertTrue(msg.contains("BRIDGE_IOT_ENDPOINT is not set"), msg);
         assertTrue(msg.contains("BRIDGE_DLQ_URL is not set"), msg);
@@ -101,7 +107,7 @@ class BridgeSettingsTest {
         m.put("publish-timeout", "soon");
         m.put("publish-max-attempts", "0");
         m.put("sqs-endpoint", "nope");
-        String msg = assertThrows(IllegalStateException.class, () -> new BridgeSettings(config(m))).getMessage();
+        String msg = assertThrows(IllegalStateException.class, () -> BridgeSettings.from(config(m))).getMessage();
         assertTrue(msg.contains("BRIDGE_ROUTES is invalid"), msg);
         assertTrue(msg.contains("BRIDGE_MAX_CONCURRENCY='lots' is not an integer"), msg);
         assertTrue(msg.contains("BRIDGE_PUBLISH_TIMEOUT='soon'"), msg);
@@ -116,5 +122,43 @@ class BridgeSettingsTest {
         assertEquals(Duration.ofMinutes(1), BridgeSettings.parseDuration("1m").orElseThrow());
         assertEquals(Duration.ofMillis(2500), BridgeSettings.parseDuration("PT2.5S").orElseThrow());
         assertTrue(BridgeSettings.parseDuration("3 parsecs").isEmpty());
+    }
+
+    @Test
+    void routesAreReadVerbatimWithoutExpressionExpansion() {
+        // SmallRye would expand ${...}: the variable vanished ("not set"), took the default, or lost a '$'.
+        for (String prefix : new String[] {"a${x}/", "a${x:y}/", "a$${x}/"}) {
+            Map<String, String> m = valid();
+            m.put("routes", "[{\"name\":\"ground\",\"source_filter\":\"GROUND/#\",\"add_prefix\":\"" + prefix + "\"}]");
+            assertEquals(prefix, BridgeSettings.from(config(m)).routes().all().get(0).addPrefix(), prefix);
+        }
+    }
+
+    @Test
+    void otherSettingsStillExpandExpressions() {
+        Map<String, String> m = valid();
+        m.put("metrics-namespace", "${bridge.dlq-url:x}");
+        assertEquals(valid().get("dlq-url"), BridgeSettings.from(config(m)).metricsNamespace());
+    }
+
+    @Test
+    void emptyOptionalVariablesTakeTheirDefaults() {
+        Map<String, String> m = valid();
+        m.put("max-concurrency", "");
+        m.put("publish-timeout", "");
+        m.put("sqs-endpoint", "");
+        BridgeSettings s = BridgeSettings.from(config(m));
+        assertEquals(10, s.maxConcurrency());
+        assertEquals(Duration.ofSeconds(3), s.publishTimeout());
+    }
+
+    @Test
+    void emptyRequiredVariablesAreReportedAsNotSet() {
+        Map<String, String> m = valid();
+        m.put("routes", "");
+        m.put("iot-endpoint", " ");
+        String msg = assertThrows(IllegalStateException.class, () -> BridgeSettings.from(config(m))).getMessage();
+        assertTrue(msg.contains("BRIDGE_ROUTES is not set"), msg);
+        assertTrue(msg.contains("BRIDGE_IOT_ENDPOINT"), msg);
     }
 }

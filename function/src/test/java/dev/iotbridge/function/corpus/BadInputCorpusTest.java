@@ -36,7 +36,7 @@ import dev.iotbridge.function.domain.RecordResult;
 import dev.iotbridge.function.domain.Routes;
 
 /**
- * The function refuses every forged input of the bad-input corpus (issue 7): each "bad" case of
+ * The function refuses every forged input of the bad-input corpus (docs/reliability.md): each "bad" case of
  * {@code corpus/bad-inputs.json} is quarantined with exactly its expected {@link ErrorCode},
  * never published and never retried; each "good" case is published on its expected topic. Runs
  * the real {@link RecordProcessor} / EnvelopeParser / {@link Routes} with an in-memory publisher
@@ -48,7 +48,7 @@ class BadInputCorpusTest {
     static final Routes ROUTES = Routes.parse(CORPUS.get("routes").toString());
     static final ExecutorService POOL = Executors.newFixedThreadPool(10);
 
-    /** The kinds of bad input issue 7 asks for, each by the code that must refuse it. */
+    /** The kinds of bad input the corpus must cover, each by the code that must refuse it. */
     static final Set<ErrorCode> REQUIRED_CODES = EnumSet.of(ErrorCode.INVALID_JSON, ErrorCode.INVALID_ENVELOPE,
             ErrorCode.UNSUPPORTED_VERSION, ErrorCode.INVALID_PAYLOAD_ENCODING, ErrorCode.INVALID_MQTT_PROPERTY,
             ErrorCode.UNKNOWN_ROUTE, ErrorCode.TOPIC_EMPTY, ErrorCode.TOPIC_WILDCARD, ErrorCode.TOPIC_RESERVED,

@@ -109,6 +109,64 @@ class BatchProcessorTest {
         assertEquals(Outcome.Kind.PUBLISHED, results.get(2).outcome().kind());
     }
 
+    /**
+     * A publish that ignores interruption (as a blocking socket read does) but honours its
+     * deadline, like the SDK's apiCallTimeout: the batch returns only once it has ended, so a
+     * record reported for retry is never published after the handler returned.
+     */
+    @Test
+    void nothingIsStillPublishingWhenTheBatchReturns() {
+        pool = Executors.newFixedThreadPool(4);
+        AtomicInteger inFlight = new AtomicInteger();
+        java.util.List<Long> deadlines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Publisher p = new Publisher() {
+            @Override
+            public void publish(PublishCommand c) {
+                throw new AssertionError("the batch passes its deadline to the publisher");
+            }
+
+            @Override
+            public void publish(PublishCommand c, long deadlineNanos) throws BridgeException {
+                deadlines.add(deadlineNanos);
+                if (!c.topic().equals("AIR/1")) {
+                    return;
+                }
+                inFlight.incrementAndGet();
+                try {
+                    while (System.nanoTime() < deadlineNanos + 50_000_000L) {
+                        Thread.onSpinWait(); // deaf to interrupts, like a socket read
+                    }
+                    throw new BridgeException(ErrorCode.PUBLISH_TIMEOUT, "api call timeout");
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            }
+        };
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e) -> {
+        }, System::currentTimeMillis), pool);
+        long publishBy = System.nanoTime() + 300_000_000L;
+        List<RecordResult> results = batch.processAll(records(3), publishBy, publishBy + 5_000_000_000L);
+        assertEquals(0, inFlight.get(), "a publish was still running after the batch returned");
+        assertEquals(0, batch.running());
+        assertEquals(Outcome.Kind.RETRY, results.get(1).outcome().kind());
+        assertEquals(ErrorCode.DEADLINE_EXCEEDED, results.get(1).outcome().code());
+        assertTrue(deadlines.stream().allMatch(d -> d == publishBy), "every publish got the batch's deadline");
+    }
+
+    @Test
+    void recordsNotStartedByTheDeadlineDoNotHoldTheBatch() {
+        pool = Executors.newFixedThreadPool(1);
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, new SlowPublisher(400), (a, b, c, d, e) -> {
+        }, System::currentTimeMillis), pool);
+        long start = System.nanoTime();
+        long publishBy = start + 200_000_000L;
+        List<RecordResult> results = batch.processAll(records(5), publishBy, publishBy + 20_000_000_000L);
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(tookMs < 10_000, "waited for the running record only, not for queued ones: " + tookMs + " ms");
+        assertEquals(ErrorCode.DEADLINE_EXCEEDED, results.get(4).outcome().code());
+        assertEquals(0, batch.running());
+    }
+
     @Test
     void aThrowingRecordDoesNotAffectTheOthers() {
         pool = Executors.newFixedThreadPool(4);

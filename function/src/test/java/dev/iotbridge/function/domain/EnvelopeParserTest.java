@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class EnvelopeParserTest {
 
@@ -158,5 +159,22 @@ class EnvelopeParserTest {
         BridgeException e = assertThrows(BridgeException.class, () -> EnvelopeParser
                 .parse("{\"v\":1,\"route\":\"r\",\"topic\":\"a\",\"payload\":{\"secret\":\"s3cr3t\"},\"ts\":1}"));
         assertFalse(e.detail().contains("s3cr3t"), e.detail());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = { "$aws/things/x/shadow/update", "a/b/c/d/e/f/g/h/i/j", "/leading", "été/😀" })
+    void aResponseTopicNeedsOnlyWhatThePublishApiAsks(String responseTopic) throws BridgeException {
+        // "A UTF-8 encoded string ... must not contain wildcard characters": $-reserved and deep topics pass
+        Envelope e = EnvelopeParser.parse("{\"v\":1,\"route\":\"r\",\"topic\":\"a\",\"payload\":\"\",\"ts\":1,\"responseTopic\":\""
+                + responseTopic + "\"}");
+        assertEquals(responseTopic, e.responseTopic());
+    }
+
+    @Test
+    void aResponseTopicThatIsNotUtf8OrHasAWildcardIsRefused() {
+        assertEquals(ErrorCode.INVALID_MQTT_PROPERTY,
+                codeOf("{\"v\":1,\"route\":\"r\",\"topic\":\"a\",\"payload\":\"\",\"ts\":1,\"responseTopic\":\"a/\\ud800\"}"));
+        assertEquals(ErrorCode.INVALID_MQTT_PROPERTY,
+                codeOf("{\"v\":1,\"route\":\"r\",\"topic\":\"a\",\"payload\":\"\",\"ts\":1,\"responseTopic\":\"a/+/b\"}"));
     }
 }

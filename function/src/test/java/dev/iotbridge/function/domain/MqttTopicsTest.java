@@ -2,15 +2,11 @@ package dev.iotbridge.function.domain;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 class MqttTopicsTest {
 
@@ -70,25 +66,6 @@ class MqttTopicsTest {
         assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER, rejection("a\ud800b")); // unpaired surrogate
     }
 
-    @ParameterizedTest(name = "{0} matches {1}: {2}")
-    @CsvSource({
-            "GROUND/v1/#, GROUND/v1/site1/temp, true",
-            "GROUND/v1/#, GROUND/v1, true",
-            "GROUND/v1/#, GROUND/v2/x, false",
-            "GROUND/+/temp, GROUND/site1/temp, true",
-            "GROUND/+/temp, GROUND/site1/x/temp, false",
-            "GROUND/+, GROUND/, true",
-            "a/b, a/b, true",
-            "a/b, a/b/c, false",
-            "a/b/c, a/b, false",
-            "#, anything/at/all, true",
-            "+/+, a/b, true",
-            "+/+, a, false",
-    })
-    void topicFilterMatchingFollowsMqtt(String filter, String topic, boolean expected) {
-        assertEquals(expected, MqttTopics.matches(filter, topic));
-    }
-
     @Test
     void filterValidationAcceptsProperFiltersAndExplainsBadOnes() {
         assertNull(MqttTopics.filterProblem("GROUND/v1/#"));
@@ -104,11 +81,25 @@ class MqttTopicsTest {
     }
 
     @Test
-    void literalPrefixStopsAtTheFirstWildcard() {
-        assertEquals("GROUND/v1/", MqttTopics.literalPrefix("GROUND/v1/#"));
-        assertEquals("a/", MqttTopics.literalPrefix("a/+/c"));
-        assertEquals("a/b", MqttTopics.literalPrefix("a/b"));
-        assertTrue(MqttTopics.literalPrefix("#").isEmpty());
-        assertFalse(MqttTopics.matches("a/b", "a/c"));
+    void aPrefixMayNotIntroduceWhatATopicNameMayNotContain() {
+        assertNull(MqttTopics.prefixProblem(""));
+        assertNull(MqttTopics.prefixProblem("bridged/acct-a/"));
+        assertEquals("must not contain wildcards", MqttTopics.prefixProblem("a/+/"));
+        assertEquals("must not start with '$' (reserved topics)", MqttTopics.prefixProblem("$aws/"));
+        assertEquals("contains control character U+0000 at index 1", MqttTopics.prefixProblem("a\u0000"));
+    }
+
+    @Test
+    void aResponseTopicFollowsOnlyThePublishApiRule() {
+        // iot-data Publish, responseTopic: "A UTF-8 encoded string ... must not contain wildcard characters."
+        assertDoesNotThrow(() -> MqttTopics.validateResponseTopic("$aws/things/x/shadow/update"));
+        assertDoesNotThrow(() -> MqttTopics.validateResponseTopic("a/b/c/d/e/f/g/h/i/j"));
+        assertDoesNotThrow(() -> MqttTopics.validateResponseTopic("x".repeat(300)));
+        assertEquals(ErrorCode.TOPIC_WILDCARD,
+                assertThrows(BridgeException.class, () -> MqttTopics.validateResponseTopic("a/+/b")).code());
+        assertEquals(ErrorCode.TOPIC_WILDCARD,
+                assertThrows(BridgeException.class, () -> MqttTopics.validateResponseTopic("a/#")).code());
+        assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER,
+                assertThrows(BridgeException.class, () -> MqttTopics.validateResponseTopic("a\ud800")).code());
     }
 }

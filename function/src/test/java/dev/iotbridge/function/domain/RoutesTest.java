@@ -113,4 +113,19 @@ class RoutesTest {
         assertEquals(1, r.warnings().size());
         assertTrue(r.warnings().get(0).contains("strip_prefx"));
     }
+
+    @Test
+    void routesAreReadAsStrictlyAsRecordBodies() {
+        // one JSON reader for the function: a duplicate key is an error, not "the last one wins"
+        assertTrue(problems("[{\"name\":\"a\",\"name\":\"b\",\"source_filter\":\"a\"}]").contains("Duplicate field 'name'"));
+        assertTrue(problems("[{\"name\":\"a\",\"source_filter\":\"a\"}] x").contains("not valid JSON"));
+    }
+
+    @Test
+    void addPrefixFollowsTheTopicCharacterRule() {
+        assertTrue(problems("[{\"name\":\"a\",\"source_filter\":\"a\",\"add_prefix\":\"x\\u0007/\"}]")
+                .contains("add_prefix contains control character U+0007"));
+        assertTrue(problems("[{\"name\":\"a\",\"source_filter\":\"a\",\"add_prefix\":\"x\\ud800/\"}]")
+                .contains("add_prefix contains an unpaired surrogate"));
+    }
 }

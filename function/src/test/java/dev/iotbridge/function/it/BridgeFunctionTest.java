@@ -24,10 +24,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.iotbridge.function.BridgeService;
+import dev.iotbridge.function.domain.BatchProcessor;
+import dev.iotbridge.function.domain.Outcome;
+import dev.iotbridge.function.domain.RecordResult;
 import io.quarkus.test.common.QuarkusTestResource;
+import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTest;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * End to end through the real Lambda handler: SQS event JSON posted to the Quarkus mock
@@ -41,6 +48,9 @@ class BridgeFunctionTest {
 
     Fakes fakes; // injected by BridgeTestResources
 
+    @Inject
+    BridgeService service;
+
     @BeforeEach
     void reset() {
         fakes.iot().reset();
@@ -49,7 +59,11 @@ class BridgeFunctionTest {
 
     // ---------------------------------------------------------------- helpers
 
-    record Rec(String messageId, String body) {
+    record Rec(String messageId, String body, int receiveCount, long sentTimestamp, String receiptHandle, String arn) {
+        Rec(String messageId, String body) {
+            this(messageId, body, 1, System.currentTimeMillis(), "AQEB" + messageId,
+                    "arn:aws:sqs:us-east-1:123456789012:iot-bridge");
+        }
     }
 
     static String envelope(String route, String topic, byte[] payload, Map<String, Object> extra) {
@@ -74,17 +88,17 @@ class BridgeFunctionTest {
         for (Rec r : recs) {
             ObjectNode n = records.addObject();
             n.put("messageId", r.messageId());
-            n.put("receiptHandle", "AQEB" + r.messageId());
+            n.put("receiptHandle", r.receiptHandle());
             n.put("body", r.body());
             ObjectNode attrs = n.putObject("attributes");
-            attrs.put("ApproximateReceiveCount", "1");
-            attrs.put("SentTimestamp", String.valueOf(System.currentTimeMillis()));
+            attrs.put("ApproximateReceiveCount", String.valueOf(r.receiveCount()));
+            attrs.put("SentTimestamp", String.valueOf(r.sentTimestamp()));
             attrs.put("SenderId", "AROAEXAMPLE:iot");
             attrs.put("ApproximateFirstReceiveTimestamp", String.valueOf(System.currentTimeMillis()));
             n.putObject("messageAttributes");
             n.put("md5OfBody", "00000000000000000000000000000000");
             n.put("eventSource", "aws:sqs");
-            n.put("eventSourceARN", "arn:aws:sqs:us-east-1:123456789012:iot-bridge");
+            n.put("eventSourceARN", r.arn());
             n.put("awsRegion", "us-east-1");
         }
         return event.toString();
@@ -262,6 +276,94 @@ class BridgeFunctionTest {
         assertNotNull(p);
         assertEquals("{\"temperature\":21.5,\"unit\":\"C\"}", new String(p.body(), StandardCharsets.UTF_8));
         assertEquals("[{\"iot-bridge-hop\":\"ground\"}]", userProperties(p).toString());
+    }
+
+    @Test
+    void aThrottledRecordComesBackAfterItsBackoffNotAfterTheVisibilityTimeout() throws Exception {
+        fakes.iot().throttle("acct-a/v1/backoff/data");
+        String url = fakes.sqs().createQueue(b -> b.queueName("bridge-queue")).queueUrl();
+        String arn = fakes.sqs().getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        fakes.sqs().sendMessage(b -> b.queueUrl(url)
+                .messageBody(envelope("ground", "GROUND/v1/backoff/data", new byte[] { 1 }, Map.of())));
+        Message m = fakes.sqs().receiveMessage(b -> b.queueUrl(url).visibilityTimeout(30).waitTimeSeconds(5)
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages().get(0);
+        Rec rec = new Rec(m.messageId(), m.body(), 1, System.currentTimeMillis(), m.receiptHandle(), arn);
+
+        long invoked = System.nanoTime(); // the delay counts from a moment after this one
+        assertEquals(List.of(m.messageId()), invoke(List.of(rec)), "throttled: retried");
+        long answered = System.nanoTime();
+        Message back = null;
+        while (back == null && System.nanoTime() - answered < 25_000_000_000L) {
+            List<Message> got = fakes.sqs().receiveMessage(b -> b.queueUrl(url).waitTimeSeconds(1)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+            back = got.isEmpty() ? null : got.get(0);
+        }
+        long afterMs = (System.nanoTime() - invoked) / 1_000_000;
+        assertNotNull(back, "the record never came back (received with a 30 s visibility timeout)");
+        assertTrue(afterMs >= 2_000 && afterMs < 20_000, "back " + afterMs + " ms after the invocation started: "
+                + "the backoff (2-4 s) set its visibility, not the 30 s it was received with");
+        assertEquals("2", back.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
+        assertTrue(drainDlq().isEmpty());
+    }
+
+    @Test
+    void aRecordOnItsLastAllowedReceiveIsQuarantinedWithItsLastErrorInsteadOfRedrivenWithout() throws Exception {
+        fakes.iot().failWith("acct-a/v1/down/data", 503);
+        Rec last = new Rec(UUID.randomUUID().toString(), envelope("ground", "GROUND/v1/down/data", new byte[] { 7 }, Map.of()),
+                BridgeTestResources.MAX_RECEIVE_COUNT, System.currentTimeMillis() - 60_000, "AQEB-last",
+                "arn:aws:sqs:us-east-1:123456789012:iot-bridge");
+        Rec notYet = new Rec(UUID.randomUUID().toString(), last.body(), BridgeTestResources.MAX_RECEIVE_COUNT - 1,
+                System.currentTimeMillis() - 60_000, "AQEB-not-yet", last.arn());
+
+        assertEquals(List.of(notYet.messageId()), invoke(List.of(last, notYet)), "the last receive is settled, not retried");
+        List<Message> dlq = drainDlq();
+        assertEquals(1, dlq.size());
+        Message q = dlq.get(0);
+        assertEquals(last.messageId(), attr(q, "BridgeSourceMessageId"));
+        assertEquals("PUBLISH_SERVER_ERROR", attr(q, "BridgeErrorCode"), "its last error, not a made-up code");
+        assertTrue(attr(q, "BridgeErrorDetail").contains("max_receive_count is " + BridgeTestResources.MAX_RECEIVE_COUNT),
+                attr(q, "BridgeErrorDetail"));
+        assertTrue(attr(q, "BridgeErrorDetail").contains("HTTP 503"), attr(q, "BridgeErrorDetail"));
+        assertEquals(last.body(), q.body());
+    }
+
+    @Test
+    void aRecordAboutToExpireIsQuarantinedInsteadOfLostToRetention() throws Exception {
+        fakes.iot().failWith("acct-a/v1/old/data", 500);
+        long sent = System.currentTimeMillis() - (BridgeTestResources.RETENTION_SECONDS - 5) * 1000L;
+        Rec old = new Rec(UUID.randomUUID().toString(), envelope("ground", "GROUND/v1/old/data", new byte[] { 8 }, Map.of()),
+                1, sent, "AQEB-old", "arn:aws:sqs:us-east-1:123456789012:iot-bridge");
+        assertEquals(List.of(), invoke(List.of(old)));
+        List<Message> dlq = drainDlq();
+        assertEquals(1, dlq.size());
+        assertEquals("PUBLISH_SERVER_ERROR", attr(dlq.get(0), "BridgeErrorCode"));
+        assertTrue(attr(dlq.get(0), "BridgeErrorDetail").contains("would expire"), attr(dlq.get(0), "BridgeErrorDetail"));
+    }
+
+    /**
+     * No work past the deadline: a publish still waiting for iot-data at the invocation deadline is
+     * aborted by its own deadline-bound timeout, so when the batch returns (and the handler answers)
+     * no record task is running any more, and the record is reported for retry.
+     */
+    @Test
+    void nothingIsStillPublishingWhenTheBatchReturnsAtItsDeadline() {
+        fakes.iot().latency(6_000);
+        List<BatchProcessor.InRecord> recs = List.of(new BatchProcessor.InRecord("late-1",
+                envelope("ground", "GROUND/v1/late/data", new byte[] { 3 }, Map.of())));
+        long start = System.nanoTime();
+        long publishBy = start + 800_000_000L;
+        List<RecordResult> results = service.process(recs, publishBy, publishBy + 1_000_000_000L);
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(0, service.running(), "a publish was still running when the batch returned");
+        assertEquals(Outcome.Kind.RETRY, results.get(0).outcome().kind());
+        assertTrue(tookMs < 4_000, "returned " + tookMs + " ms after the start; deadline 800 ms, iot-data answers after 6 s");
+        // the fake's own handler still sleeps out its latency (as the service would finish a request
+        // whose client left): let it end before the next test counts requests in flight
+        long end = System.nanoTime() + 15_000_000_000L;
+        while (fakes.iot().inFlight() > 0 && System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
     }
 
     @Test

@@ -21,9 +21,13 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * the DLQ; points the function at them through its real configuration keys.
  */
 public class BridgeTestResources implements QuarkusTestResourceLifecycleManager {
+    /** The condition's ${...} is route data: Quarkus must pass it through verbatim (VerbatimRoutes). */
     static final String ROUTES = """
             [{"name":"ground","source_filter":"GROUND/v1/#","strip_prefix":"GROUND/","add_prefix":"acct-a/","qos":1,"retain":false},
-             {"name":"status","source_filter":"STATUS/+/state","qos":0,"retain":true}]""";
+             {"name":"status","source_filter":"STATUS/+/state","condition":"topic(2) <> '${no_such_property}'","qos":0,"retain":true}]""";
+
+    static final int MAX_RECEIVE_COUNT = 3;
+    static final int RETENTION_SECONDS = 600;
 
     private FakeIotData iot;
     private SQSRestServer elasticMq;
@@ -51,15 +55,20 @@ public class BridgeTestResources implements QuarkusTestResourceLifecycleManager 
                     .httpClient(UrlConnectionHttpClient.create()).build();
             String dlqUrl = sqs.createQueue(b -> b.queueName("bridge-dlq")).queueUrl();
             fakes = new Fakes(iot, sqs, dlqUrl);
-            return Map.of(
-                    "bridge.routes", ROUTES,
-                    "bridge.iot-endpoint", iot.url(),
-                    "bridge.dlq-url", dlqUrl,
-                    "bridge.sqs-endpoint", sqsUrl,
-                    "quarkus.sqs.aws.region", "us-east-1",
-                    "quarkus.sqs.aws.credentials.type", "static",
-                    "quarkus.sqs.aws.credentials.static-provider.access-key-id", "test",
-                    "quarkus.sqs.aws.credentials.static-provider.secret-access-key", "test");
+            return Map.ofEntries(
+                    Map.entry("bridge.routes", ROUTES),
+                    Map.entry("bridge.iot-endpoint", iot.url()),
+                    Map.entry("bridge.dlq-url", dlqUrl),
+                    Map.entry("bridge.sqs-endpoint", sqsUrl),
+                    // retries on a test scale: a failed record is back after 2-4 s, its 3rd receive is its last
+                    Map.entry("bridge.max-receive-count", String.valueOf(MAX_RECEIVE_COUNT)),
+                    Map.entry("bridge.backoff-base", "4s"),
+                    Map.entry("bridge.backoff-cap", "8s"),
+                    Map.entry("bridge.message-retention", RETENTION_SECONDS + "s"),
+                    Map.entry("quarkus.sqs.aws.region", "us-east-1"),
+                    Map.entry("quarkus.sqs.aws.credentials.type", "static"),
+                    Map.entry("quarkus.sqs.aws.credentials.static-provider.access-key-id", "test"),
+                    Map.entry("quarkus.sqs.aws.credentials.static-provider.secret-access-key", "test"));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

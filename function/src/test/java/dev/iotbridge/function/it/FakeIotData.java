@@ -85,6 +85,11 @@ public final class FakeIotData implements AutoCloseable {
         return requests.get();
     }
 
+    /** Requests being handled right now (the server side: a client that gave up does not end them). */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
     public int peakInFlight() {
         return peak.get();
     }

@@ -13,6 +13,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.intializer.InitializerRegistry;
+import com.hivemq.extension.sdk.api.services.publish.RetainedMessageStore;
 import dev.iotbridge.local.rules.SourceMessage;
 
 import java.io.IOException;
@@ -23,6 +24,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -38,7 +41,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final int port;
     private final Path home;
     private final List<Consumer<SourceMessage>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** When each retained message was stored (HiveMQ keeps no timestamp; GetRetainedMessage reports one). */
+    private final Map<String, Long> retainedAt = new ConcurrentHashMap<>();
+    private volatile RetainedMessageStore retainedStore;
     private EmbeddedHiveMQ hivemq;
+
+    /** A retained message as the iot-data GetRetainedMessage API reports it. */
+    public record RetainedMessage(String topic, byte[] payload, int qos, long lastModifiedMillis,
+                                  List<Map.Entry<String, String>> userProperties) {}
 
     public EmbeddedBroker(String name, int port, Path home) {
         this.name = name;
@@ -55,7 +65,8 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     public String name() { return name; }
 
-    public synchronized void start() {
+    /** Starts the broker; fails when it has not started within {@code timeout}. */
+    public synchronized void start(java.time.Duration timeout) {
         try {
             Path conf = Files.createDirectories(home.resolve("conf"));
             Path data = Files.createDirectories(home.resolve("data"));
@@ -81,7 +92,9 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .withoutLoggingBootstrap();
             builder.withEmbeddedExtension(rulesExtension());
             hivemq = builder.build();
-            hivemq.start().get(60, TimeUnit.SECONDS);
+            hivemq.start().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("broker " + name + " (HiveMQ CE) did not start within " + timeout.toSeconds() + " s", e);
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare broker folders in " + home, e);
         } catch (Exception e) {
@@ -91,8 +104,13 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private EmbeddedExtension rulesExtension() {
         PublishInboundInterceptor interceptor = (input, output) -> {
-            if (listeners.isEmpty()) return;
             PublishPacket p = input.getPublishPacket();
+            if (p.getRetain()) {
+                // an empty retained payload deletes the retained message (MQTT 3.3.1.3)
+                if (p.getPayload().map(ByteBuffer::limit).orElse(0) == 0) retainedAt.remove(p.getTopic());
+                else retainedAt.put(p.getTopic(), System.currentTimeMillis());
+            }
+            if (listeners.isEmpty()) return;
             boolean mqtt5 = input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
             byte[] payload = p.getPayload().map(EmbeddedBroker::bytes).orElse(new byte[0]);
             List<Map.Entry<String, String>> ups = new ArrayList<>();
@@ -124,6 +142,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                         // Services is injected per extension start; take the registry now, while
                         // it belongs to this broker (several brokers share one JVM).
                         InitializerRegistry registry = Services.initializerRegistry();
+                        retainedStore = Services.retainedMessageStore();
                         registry.setClientInitializer((initInput, clientContext) ->
                                 clientContext.addPublishInboundInterceptor(interceptor));
                     }
@@ -132,6 +151,25 @@ public final class EmbeddedBroker implements AutoCloseable {
                     public void extensionStop(ExtensionStopInput in, ExtensionStopOutput out) {}
                 })
                 .build();
+    }
+
+    /** The message retained on this exact topic, if any (what iot-data GetRetainedMessage returns). */
+    public Optional<RetainedMessage> retained(String topic) {
+        RetainedMessageStore store = retainedStore;
+        if (store == null) throw new IllegalStateException("broker " + name + " is not started");
+        try {
+            return store.getRetainedMessage(topic).get(10, TimeUnit.SECONDS).map(r -> {
+                List<Map.Entry<String, String>> ups = new ArrayList<>();
+                r.getUserProperties().asList().forEach(u -> ups.add(Map.entry(u.getName(), u.getValue())));
+                return new RetainedMessage(r.getTopic(), r.getPayload().map(EmbeddedBroker::bytes).orElse(new byte[0]),
+                        r.getQos().getQosNumber(), retainedAt.getOrDefault(r.getTopic(), 0L), List.copyOf(ups));
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading the retained message of " + topic, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("broker " + name + " could not read the retained message of " + topic + ": " + e, e);
+        }
     }
 
     private static byte[] bytes(ByteBuffer b) {

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The bad-input corpus of issue 7, read from its ONE source:
+ * The bad-input corpus (docs/reliability.md), read from its ONE source:
  * {@code function/src/test/resources/corpus/bad-inputs.json} (also read by the function's
  * {@code BadInputCorpusTest}). A case is the exact SQS record body: {@code body} as is, or
  * {@code envelope} serialised compactly; {@code fill} tokens are replaced by a character
@@ -28,6 +28,13 @@ public final class BadInputCorpus {
     public record Case(String id, String body, String expect, String expectTopic, String why) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Envelopes are written with every non-ASCII character as a JSON escape: a case with an
+     * unpaired surrogate (e.g. a response topic that is not UTF-8) is then a body SQS accepts,
+     * as it would arrive from a rule, instead of raw text SQS refuses (InvalidMessageContents).
+     */
+    private static final ObjectMapper ESCAPING = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
     public final List<Route> routes;
     public final List<Case> bad;
@@ -62,7 +69,7 @@ public final class BadInputCorpus {
     private static List<Case> cases(JsonNode list) {
         List<Case> out = new ArrayList<>();
         for (JsonNode c : list) {
-            String body = c.has("body") ? c.get("body").asText() : c.get("envelope").toString();
+            String body = c.has("body") ? c.get("body").asText() : envelope(c.get("envelope"));
             JsonNode fill = c.get("fill");
             if (fill != null) {
                 for (Map.Entry<String, JsonNode> e : fill.properties()) {
@@ -72,6 +79,14 @@ public final class BadInputCorpus {
             out.add(new Case(c.get("id").asText(), body, text(c, "expect"), text(c, "expectTopic"), text(c, "why")));
         }
         return out;
+    }
+
+    private static String envelope(JsonNode envelope) {
+        try {
+            return ESCAPING.writeValueAsString(envelope);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String text(JsonNode c, String f) {

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code make chaos}: runs the chaos scenarios of issue 7 on fresh local stacks and prints ONE
+ * {@code make chaos}: runs the chaos scenarios (docs/reliability.md) on fresh local stacks and prints ONE
  * table (scenario, sent, delivered unique, duplicates, in DLQ by reason, lost, time to drain).
  * Exit code 0 only when every scenario passed with lost = 0. See {@link ChaosOptions#usage}.
  */
@@ -41,7 +41,8 @@ public final class ChaosMain {
                     case 3 -> s.functionKills();
                     case 4 -> s.destinationOutage();
                     case 5 -> s.badInputCorpus();
-                    default -> throw new IllegalArgumentException("no scenario " + n + " (1-5)");
+                    case 6 -> s.throttlingStorm();
+                    default -> throw new IllegalArgumentException("no scenario " + n + " (1-6)");
                 };
             } catch (Exception | Error e) {
                 e.printStackTrace(o.out);

@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class ChaosOptions {
     /** Scenarios to run (1–5). */
-    public Set<Integer> scenarios = new LinkedHashSet<>(java.util.List.of(1, 2, 3, 4, 5));
+    public Set<Integer> scenarios = new LinkedHashSet<>(java.util.List.of(1, 2, 3, 4, 5, 6));
     /** Messages of scenarios 1 (no faults) and 2 (transient faults). */
     public int messages = 100_000;
     /** Messages of scenario 2 when set separately (0 = {@link #messages}). */
@@ -24,9 +24,25 @@ public final class ChaosOptions {
     /** Messages of scenario 3 (function killed) and the kill period. */
     public int killMessages = 20_000;
     public Duration killEvery = Duration.ofSeconds(4);
-    /** Scenario 4: messages sent while the destination is down, and how long it is down. */
-    public int outageMessages = 5_000;
-    public Duration outage = Duration.ofSeconds(60);
+    /** Scenario 3: BRIDGE_MAX_CONCURRENCY and iot-data latency, so that a batch's publishes land one wave after another. */
+    public int killConcurrency = 2;
+    public Duration killIotDataLatency = Duration.ofMillis(20);
+    /** Scenario 4: messages sent as the destination goes down, and how long it is down (real time, before compression). */
+    public int outageMessages = 2_000;
+    public Duration outage = Duration.ofHours(6);
+    /**
+     * Scenario 4: the ONE time-compression factor. Visibility timeout (180 s), backoff base and cap
+     * (60 s, 900 s), retention (4 days) and the outage are divided by it; must divide 60.
+     */
+    public long timeFactor = 60;
+    /** Scenario 4: max_receive_count, the destination module's default (a count: not compressed). */
+    public int outageMaxReceiveCount = 60;
+    /** Scenario 6: share of iot-data requests answered 429, for how long, and the steady arrival rate meanwhile. */
+    public double stormThrottle = 0.5;
+    public Duration stormDuration = Duration.ofSeconds(60);
+    public double stormRate = 100;
+    /** BRIDGE_PUBLISH_MAX_ATTEMPTS of the function (its default): the storm's rate bound scales with it. */
+    public int publishMaxAttempts = 2;
     /** Scenario 5: generated good messages mixed with the corpus (which has its own good cases). */
     public int corpusGood = 300;
     /** Scenario 2: share of iot-data requests that fail transiently (429, 500, 503, slow, reset in equal parts). */
@@ -68,7 +84,8 @@ public final class ChaosOptions {
         messages = 3_000;
         killMessages = 3_000;
         outageMessages = 500;
-        outage = Duration.ofSeconds(15);
+        outage = Duration.ofHours(1);   // 60 s at the default time factor: a quick run does not prove the 6 hours
+        stormDuration = Duration.ofSeconds(20);
         corpusGood = 100;
         return this;
     }
@@ -120,6 +137,14 @@ public final class ChaosOptions {
             case "kill-every" -> killEvery = duration(v);
             case "outage-messages" -> outageMessages = Integer.parseInt(v);
             case "outage" -> outage = duration(v);
+            case "time-factor" -> timeFactor = Long.parseLong(v);
+            case "outage-max-receive-count" -> outageMaxReceiveCount = Integer.parseInt(v);
+            case "kill-concurrency" -> killConcurrency = Integer.parseInt(v);
+            case "kill-iot-data-latency" -> killIotDataLatency = duration(v);
+            case "storm-throttle" -> stormThrottle = Double.parseDouble(v);
+            case "storm-duration" -> stormDuration = duration(v);
+            case "storm-rate" -> stormRate = Double.parseDouble(v);
+            case "publish-max-attempts" -> publishMaxAttempts = Integer.parseInt(v);
             case "corpus-good" -> corpusGood = Integer.parseInt(v);
             case "fault-rate" -> faultRate = Double.parseDouble(v);
             case "publish-timeout" -> publishTimeout = duration(v);
@@ -151,17 +176,23 @@ public final class ChaosOptions {
         if (s.endsWith("ms")) return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
         if (s.endsWith("s")) return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
         if (s.endsWith("m")) return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
+        if (s.endsWith("h")) return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
         return Duration.ofSeconds(Long.parseLong(s));
     }
 
     public static void usage(PrintStream p) {
         p.println("""
                 make chaos [ARGS="..."]  —  or  bash .ci/chaos.sh [flags]
-                  --scenarios 1,2,3,4,5     which scenarios (1 no faults, 2 transient faults, 3 function killed,
-                                            4 destination down, 5 bad-input corpus)
+                  --scenarios 1,2,3,4,5,6   which scenarios (1 no faults, 2 transient faults, 3 function killed,
+                                            4 destination down 6 h time-compressed, 5 bad-input corpus,
+                                            6 throttling storm)
                   --messages N              scenarios 1 and 2 (default 100000); --fault-messages N for 2 alone
-                  --kill-messages N         scenario 3 (default 20000); --kill-every 4s
-                  --outage-messages N       scenario 4 (default 5000); --outage 60s
+                  --kill-messages N         scenario 3 (default 20000); --kill-every 4s; --kill-concurrency 2
+                                            --kill-iot-data-latency 20ms (a batch's publishes in waves)
+                  --outage-messages N       scenario 4 (default 2000); --outage 6h (real time) --time-factor 60
+                                            (visibility 180 s, backoff 60 s..900 s, retention 4 d and the outage
+                                            are divided by it); --outage-max-receive-count 60
+                  --storm-rate 100 --storm-duration 60s --storm-throttle 0.5   scenario 6
                   --corpus-good N           scenario 5: generated good messages mixed with the corpus (default 300)
                   --fault-rate 0.2          scenario 2: share of iot-data requests failing (429/500/503/slow/reset)
                   --publish-timeout 1s      BRIDGE_PUBLISH_TIMEOUT (the slow fault holds requests 1.5 x longer)

@@ -40,7 +40,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The chaos scenarios of issue 7, each on a fresh local stack (DESIGN §6) running the REAL
+ * The chaos scenarios (docs/reliability.md), each on a fresh local stack running the REAL
  * function artifact. Delivery is counted at the destination broker by a subscriber on '#'
  * (unique by the id in the payload); the DLQ is read at the end and grouped by
  * {@code BridgeErrorCode} ({@code REDRIVEN} = moved by the redrive policy after
@@ -95,41 +95,22 @@ public final class ChaosScenarios {
         }
     }
 
-    /** 3: the function process SIGKILLed every few seconds while N messages flow through the full MQTT path. */
+    /**
+     * 3: the function process SIGKILLed every few seconds, at a uniformly random point of a batch,
+     * while N messages flow through the full MQTT path. Each instance's batch lasts about
+     * {@code killBatchLatency × batch / killConcurrency} (publishes one wave after another), so a
+     * kill lands before, between or after its publishes; every kill is classified by what of its
+     * batch had reached iot-data, and the partial-publish case must occur.
+     */
     public ScenarioResult functionKills() throws Exception {
         String name = "3 function killed every " + secs(o.killEvery);
-        try (LocalBridgeStack stack = stack(name, List.of(GROUND), o.batchSize, o.batchWindow, o.maxConcurrency)
+        try (LocalBridgeStack stack = stack(name, List.of(GROUND), o.batchSize, o.batchWindow, o.killConcurrency)
+                .iotDataLatency(o.killIotDataLatency)
                 .functionTimeout(Duration.ofSeconds(5)).visibilityTimeout(Duration.ofSeconds(6)).build().start()) {
             Tracker t = track(stack, "s3", o.killMessages);
             Run run = new Run(name, stack, t);
-            AtomicInteger kills = new AtomicInteger();
-            AtomicLong killedMidBatch = new AtomicLong();
-            Thread killer = Thread.ofPlatform().daemon().name("chaos-killer").start(() -> {
-                List<FunctionInstance> fs = stack.functions();
-                int k = 0;
-                try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        FunctionInstance f = fs.get(k++ % fs.size());
-                        // the period counts from the moment the process is ready (after its cold
-                        // start): on a loaded machine a cold start can take longer than the period,
-                        // and killing it in a loop before it processed anything would test nothing
-                        // but the machine's speed
-                        f.awaitReady(Duration.ofSeconds(60));
-                        Thread.sleep(o.killEvery.toMillis());
-                        // then kill mid-batch: wait (up to another period) until it works on an invocation
-                        long until = System.nanoTime() + o.killEvery.toNanos();
-                        while (f.runtimeApi().inFlightCount() == 0 && System.nanoTime() < until) Thread.sleep(5);
-                        if (!f.isRunning() || f.runtimeApi().inFlightCount() == 0) continue;
-                        long before = stack.counters().invocationErrors.sum();
-                        f.kill();
-                        kills.incrementAndGet();
-                        Thread.sleep(50);
-                        if (stack.counters().invocationErrors.sum() > before) killedMidBatch.incrementAndGet();
-                    }
-                } catch (InterruptedException e) {
-                    // stop
-                }
-            });
+            KillLog kills = new KillLog();
+            Thread killer = Thread.ofPlatform().daemon().name("chaos-killer").start(() -> killLoop(stack, t, kills));
             long sent;
             Duration drain;
             try {
@@ -140,44 +121,216 @@ public final class ChaosScenarios {
                 killer.join(15_000);
             }
             List<String> problems = new ArrayList<>();
-            if (kills.get() == 0) problems.add("the function was never killed");
+            if (kills.total() == 0) problems.add("the function was never killed");
+            if (kills.total() >= 10 && kills.partial.get() == 0) {
+                problems.add(kills.total() + " kills and not one in the middle of a batch's publishes");
+            }
             List<String> notes = notes(stack);
-            notes.add(0, kills.get() + " SIGKILLs, each while an invocation was in flight (" + killedMidBatch.get()
-                    + " failed invocations seen), "
-                    + stack.counters().functionStarts.sum() + " function starts; visibility 6 s, function timeout 5 s");
+            notes.add(0, kills.total() + " SIGKILLs at a uniformly random point of a batch: " + kills.before.get()
+                    + " before its first publish, " + kills.partial.get() + " between its publishes (partial), "
+                    + kills.after.get() + " after its last; " + kills.missed.get() + " drawn points fell after the batch "
+                    + "had ended (no kill); " + stack.counters().functionStarts.sum() + " function starts; a process is "
+                    + "killed only after it answered one invocation (progress); visibility 6 s, function timeout 5 s, "
+                    + "BRIDGE_MAX_CONCURRENCY " + o.killConcurrency + ", iot-data latency " + o.killIotDataLatency.toMillis() + " ms");
             return run.result("MQTT (full path)", sent, drain, problems, notes);
         }
     }
 
-    /** 4: the destination (iot-data) answers 503 to everything for a while, then recovers. */
+    /** How the kills of scenario 3 landed. */
+    static final class KillLog {
+        final AtomicInteger before = new AtomicInteger();
+        final AtomicInteger partial = new AtomicInteger();
+        final AtomicInteger after = new AtomicInteger();
+        final AtomicInteger missed = new AtomicInteger();
+
+        int total() { return before.get() + partial.get() + after.get(); }
+    }
+
+    /**
+     * Round robin over the instances: wait until the process has answered at least one
+     * invocation since it started (so that every restart makes progress: a first batch slowed
+     * down by a cold JVM on a loaded machine is never killed in a loop), wait the period, take
+     * the next invocation it starts, and kill it at a uniformly random point of its expected
+     * duration (the median of its recent invocations).
+     */
+    private void killLoop(LocalBridgeStack stack, Tracker t, KillLog log) {
+        List<FunctionInstance> fs = stack.functions();
+        java.util.Random random = new java.util.Random();
+        int k = 0;
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                FunctionInstance f = fs.get(k++ % fs.size());
+                var api = f.runtimeApi();
+                long until = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                while ((!f.isRunning() || api.answeredThisGeneration() == 0) && System.nanoTime() < until) Thread.sleep(5);
+                Thread.sleep(o.killEvery.toMillis());
+                // the next invocation to start on this instance (or one already running)
+                dev.iotbridge.local.lambda.Invocation inv = null;
+                until = System.nanoTime() + o.killEvery.toNanos();
+                while (inv == null && System.nanoTime() < until) {
+                    List<dev.iotbridge.local.lambda.Invocation> running = api.inFlight();
+                    if (running.isEmpty()) Thread.sleep(1);
+                    else inv = running.get(0);
+                }
+                if (inv == null) continue;
+                List<Integer> ids = idsOf(inv.event(), t);
+                long expected = Math.max(api.medianInvocationNanos(), 1_000_000L);
+                long at = inv.takenNanos() + (long) (random.nextDouble() * expected);
+                long wait = at - System.nanoTime();
+                if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                if (inv.result().isDone() || !f.isRunning()) {
+                    log.missed.incrementAndGet();
+                    continue;
+                }
+                f.kill();
+                Thread.sleep(300); // requests already sent still land at iot-data
+                long taken = inv.takenNanos();
+                int published = (int) ids.stream().filter(i -> t.reachedIotDataSince(i, taken)).count();
+                if (published == 0) log.before.incrementAndGet();
+                else if (published < ids.size()) log.partial.incrementAndGet();
+                else log.after.incrementAndGet();
+            }
+        } catch (InterruptedException e) {
+            // stop
+        }
+    }
+
+    /** The chaos ids of the records of an SQSEvent (envelope bodies with a chaos payload). */
+    private static List<Integer> idsOf(byte[] event, Tracker t) {
+        List<Integer> ids = new ArrayList<>();
+        try {
+            for (JsonNode r : JSON.readTree(event).path("Records")) {
+                JsonNode body = JSON.readTree(r.path("body").asText());
+                int i = t.index(Base64.getDecoder().decode(body.path("payload").asText()));
+                if (i >= 0) ids.add(i);
+            }
+        } catch (Exception e) {
+            // not a batch of envelopes: nothing to classify
+        }
+        return ids;
+    }
+
+    /**
+     * 4: the destination (iot-data) answers 503 to everything for {@code outage} (6 hours), then
+     * recovers; N messages cross the full MQTT path as it goes down. Time-compressed by ONE
+     * factor ({@link ChaosOptions#timeFactor}): the queue's visibility timeout, the function's
+     * backoff base and cap, the queue's retention and the outage itself are the destination
+     * module's defaults divided by it; counts (max_receive_count) are not time and stay as they
+     * are. Must end with lost 0, DLQ 0, nothing expired, every message delivered after the recovery.
+     */
     public ScenarioResult destinationOutage() throws Exception {
-        String name = "4 destination down " + secs(o.outage);
+        long f = o.timeFactor;
+        Duration visibility = Duration.ofSeconds(Math.max(1, 180 / f));
+        Duration base = Duration.ofSeconds(60 / f);
+        Duration cap = Duration.ofSeconds(900 / f);
+        Duration retention = Duration.ofSeconds(345_600 / f);
+        Duration outage = o.outage.dividedBy(f);
+        if (60 % f != 0 || base.isZero()) {
+            throw new IllegalArgumentException("--time-factor " + f + " must divide 60 (the backoff base of 60 s must "
+                    + "stay a whole number of seconds)");
+        }
+        String name = "4 destination down " + hours(o.outage) + " (÷" + f + ")";
         try (LocalBridgeStack stack = stack(name, List.of(GROUND), o.batchSize, o.batchWindow, o.maxConcurrency)
+                .maxReceiveCount(o.outageMaxReceiveCount)
+                .visibilityTimeout(visibility).functionTimeout(visibility)
+                .backoff(base, cap).messageRetention(retention)
                 .faultPlan(FaultPlan.outageNow()).build().start()) {
             Tracker t = track(stack, "s4", o.outageMessages);
             Run run = new Run(name, stack, t);
             long down = System.nanoTime();
             long sent = run.sendViaMqtt();
-            long remaining = o.outage.toMillis() - (System.nanoTime() - down) / 1_000_000;
-            long deliveredDuringOutage;
-            // progress while down
+            long remaining = outage.toMillis() - (System.nanoTime() - down) / 1_000_000;
             while (remaining > 0) {
                 Thread.sleep(Math.min(remaining, o.progressEvery.toMillis()));
-                remaining = o.outage.toMillis() - (System.nanoTime() - down) / 1_000_000;
+                remaining = outage.toMillis() - (System.nanoTime() - down) / 1_000_000;
                 run.progressLine("destination DOWN, " + Math.max(0, remaining / 1000) + " s left");
             }
-            deliveredDuringOutage = t.uniqueDelivered();
+            long deliveredDuringOutage = t.uniqueDelivered();
             long dlqAtRecovery = stack.dlqDepth();
+            long receivesDuringOutage = stack.counters().recordsFailed.sum();
+            long requestsDuringOutage = stack.counters().iotDataRequests.sum();
             stack.iotData().setFaultPlan(FaultPlan.none());
             run.sendEnd = System.nanoTime();   // time to drain counts from the recovery
             Duration drain = run.awaitDrain(() -> true);
             List<String> problems = new ArrayList<>();
             if (deliveredDuringOutage > 0) problems.add(deliveredDuringOutage + " delivered while the destination was down");
+            if (stack.counters().expired.sum() > 0) problems.add(stack.counters().expired.sum() + " expired (retention)");
+            if (stack.dlqDepth() > 0 || dlqAtRecovery > 0) problems.add("the DLQ is not empty: " + stack.dlqDepth());
             List<String> notes = notes(stack);
-            notes.add(0, "all " + stack.counters().iotDataFaults.sum() + " iot-data requests during the outage got 503; "
-                    + "DLQ depth at recovery " + dlqAtRecovery + "; time to drain counted from the recovery; visibility "
-                    + o.visibilityTimeout.toSeconds() + " s, maxReceiveCount " + o.maxReceiveCount);
+            notes.add(0, String.format("time factor %d: outage %s → %d s, visibility 180 s → %d s, backoff %d s..%d s → "
+                            + "%d s..%d s, retention 4 d → %d s, max_receive_count %d; during the outage: %,d iot-data "
+                            + "requests (all 503), %,d failed receives = %.1f per message (a receive every visibility "
+                            + "timeout would be %.0f); DLQ at recovery %d; drained %.1f s after the recovery (backoff cap %d s)",
+                    f, hours(o.outage), outage.toSeconds(), visibility.toSeconds(), 60, 900, base.toSeconds(), cap.toSeconds(),
+                    retention.toSeconds(), o.outageMaxReceiveCount, requestsDuringOutage, receivesDuringOutage,
+                    receivesDuringOutage / (double) Math.max(1, sent), outage.toSeconds() / (double) visibility.toSeconds(),
+                    dlqAtRecovery, drain.toMillis() / 1000.0, cap.toSeconds()));
             return run.result("MQTT (full path)", sent, drain, problems, notes);
+        }
+    }
+
+    /**
+     * 6: a throttling storm: for {@code stormDuration}, half of all iot-data requests answer 429
+     * while envelopes arrive on the queue at a steady {@code stormRate}; then it clears. Lost must
+     * be 0, the DLQ empty, and the mean iot-data request rate during the storm must stay below
+     * {@code 2 × BRIDGE_PUBLISH_MAX_ATTEMPTS × stormRate}: throttled records back off instead of
+     * being retried in a loop (with 50 % independent 429s, about 2 requests per message are
+     * expected: 1.5 per receive, 1.33 receives).
+     */
+    public ScenarioResult throttlingStorm() throws Exception {
+        String name = "6 throttling storm " + Math.round(o.stormThrottle * 100) + "% 429 for " + secs(o.stormDuration);
+        int n = (int) (o.stormRate * o.stormDuration.toSeconds());
+        try (LocalBridgeStack stack = stack(name, List.of(GROUND), o.batchSize, o.batchWindow, o.maxConcurrency)
+                .faultPlan(FaultPlan.none().withThrottle(o.stormThrottle)).build().start()) {
+            Tracker t = track(stack, "s6", n);
+            Run run = new Run(name, stack, t);
+            long requestsBefore = stack.counters().iotDataRequests.sum();
+            long start = System.nanoTime();
+            long peak = 0;
+            long lastSecond = requestsBefore;
+            long nextSecond = start + 1_000_000_000L;
+            run.sendStart = start;
+            for (int i = 0; i < n; i += 10) {
+                // paced: message i is due at start + i / rate
+                long due = start + (long) (i * 1e9 / o.stormRate);
+                while (System.nanoTime() < due) {
+                    if (System.nanoTime() >= nextSecond) {
+                        long now = stack.counters().iotDataRequests.sum();
+                        peak = Math.max(peak, now - lastSecond);
+                        lastSecond = now;
+                        nextSecond += 1_000_000_000L;
+                    }
+                    Thread.sleep(1);
+                }
+                int from = i;
+                List<SendMessageBatchRequestEntry> es = new ArrayList<>();
+                for (int j = from; j < Math.min(n, from + 10); j++) {
+                    es.add(SendMessageBatchRequestEntry.builder().id("m" + j).messageBody(envelope(t, j)).build());
+                }
+                run.sent.add(stack.sqsClient().sendMessageBatch(b -> b.queueUrl(stack.queueUrl()).entries(es)).successful().size());
+            }
+            while (System.nanoTime() < start + o.stormDuration.toNanos()) Thread.sleep(10);
+            long stormNanos = System.nanoTime() - start;
+            long stormRequests = stack.counters().iotDataRequests.sum() - requestsBefore;
+            Map<FaultPlan.Fault, Long> faults = stack.iotData().faultCounts();
+            stack.iotData().setFaultPlan(FaultPlan.none());
+            run.sendEnd = System.nanoTime();
+            Duration drain = run.awaitDrain(() -> true);
+            double rate = stormRequests / (stormNanos / 1e9);
+            double bound = 2.0 * o.publishMaxAttempts * o.stormRate;
+            List<String> problems = new ArrayList<>();
+            if (rate > bound) {
+                problems.add(String.format("iot-data request rate during the storm %.0f/s is above the bound %.0f/s", rate, bound));
+            }
+            if (faults.getOrDefault(FaultPlan.Fault.THROTTLE, 0L) == 0) problems.add("no 429 was injected");
+            if (stack.dlqDepth() > 0) problems.add("the DLQ is not empty");
+            List<String> notes = notes(stack);
+            notes.add(0, String.format("%,d messages at %.0f msg/s; during the storm %,d iot-data requests (%,d answered 429): "
+                            + "%.0f requests/s on average (bound 2 × BRIDGE_PUBLISH_MAX_ATTEMPTS %d × %.0f msg/s = %.0f/s), "
+                            + "peak %d in one second; %,d receives ended in batchItemFailures",
+                    n, o.stormRate, stormRequests, faults.getOrDefault(FaultPlan.Fault.THROTTLE, 0L), rate,
+                    o.publishMaxAttempts, o.stormRate, bound, peak, stack.counters().recordsFailed.sum()));
+            return run.result("queue (paced envelopes)", run.sent.sum(), drain, problems, notes);
         }
     }
 
@@ -193,7 +346,15 @@ public final class ChaosScenarios {
         try (LocalBridgeStack stack = stack(name, corpus.routes, o.batchSize, o.batchWindow, o.maxConcurrency).build().start()) {
             Tracker t = track(stack, "s5", o.corpusGood);
             Map<String, LongAdder> topics = new ConcurrentHashMap<>();
-            stack.destinationObserver().addListener(a -> topics.computeIfAbsent(a.topic(), k -> new LongAdder()).increment());
+            Map<String, Long> expectTopics = new HashMap<>();
+            corpus.good.forEach(c -> expectTopics.merge(c.expectTopic(), 1L, Long::sum));
+            // the corpus' own good cases carry no id: each must arrive on its expected topic (the
+            // generated ones are checked per id and topic by the tracker); anything else is misrouted
+            List<String> misrouted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            stack.destinationObserver().addListener(a -> {
+                topics.computeIfAbsent(a.topic(), k -> new LongAdder()).increment();
+                if (t.index(a.payload()) < 0 && !expectTopics.containsKey(a.topic())) misrouted.add(a.topic());
+            });
             Run run = new Run(name, stack, t);
             // bodies: bad cases, the corpus' good cases and generated good messages, shuffled
             record Item(String body, BadInputCorpus.Case c, int gen) {}
@@ -213,8 +374,6 @@ public final class ChaosScenarios {
             }
             run.sendEnd = System.nanoTime();
             long total = items.size();
-            Map<String, Long> expectTopics = new HashMap<>();
-            corpus.good.forEach(c -> expectTopics.merge(c.expectTopic(), 1L, Long::sum));
             BooleanSupplier done = () -> t.uniqueDelivered() >= o.corpusGood
                     && stack.dlqDepth() >= corpus.bad.size()
                     && expectTopics.entrySet().stream().allMatch(e -> count(topics, e.getKey()) >= e.getValue());
@@ -265,6 +424,8 @@ public final class ChaosScenarios {
                             + m.body().substring(0, Math.min(120, m.body().length())));
                 }
             }
+            if (!misrouted.isEmpty()) problems.add(misrouted.size() + " corpus message(s) on an unexpected topic: " + misrouted);
+            if (t.misrouted() > 0) problems.add(t.misrouted() + " generated message(s) on the wrong topic: " + t.misroutedExamples());
             long retried = stack.counters().recordsFailed.sum() - failedBefore;
             long invErrors = stack.counters().invocationErrors.sum() - invErrBefore;
             if (retried > 0) problems.add(retried + " record(s) reported in batchItemFailures: not handled at the first receive");
@@ -299,6 +460,7 @@ public final class ChaosScenarios {
                 .iotDataLatency(o.iotDataLatency)
                 .functionEnv("BRIDGE_PUBLISH_TIMEOUT", o.publishTimeout.toMillis() + "ms")
                 .functionEnv("BRIDGE_MAX_CONCURRENCY", Integer.toString(maxConcurrency))
+                .functionEnv("BRIDGE_PUBLISH_MAX_ATTEMPTS", Integer.toString(o.publishMaxAttempts))
                 .progress(o.verbose ? o.out : null);
         if (o.workRoot != null) {
             Path dir = o.workRoot.resolve(name.replaceAll("[^A-Za-z0-9]+", "-"));
@@ -310,13 +472,13 @@ public final class ChaosScenarios {
 
     private static Tracker track(LocalBridgeStack stack, String tag, int n) {
         Tracker t = new Tracker(tag, n);
-        stack.destinationObserver().addListener(a -> t.onDelivered(a.payload()));
+        stack.destinationObserver().addListener(a -> t.onDelivered(a.topic(), a.payload()));
         stack.iotData().setListener(p -> t.onIotData(p.payload()));
         return t;
     }
 
     static String envelope(Tracker t, int i) {
-        return "{\"v\":1,\"route\":\"ground\",\"topic\":\"GROUND/v1/chaos/" + (i % 16) + "\",\"payload\":\""
+        return "{\"v\":1,\"route\":\"ground\",\"topic\":\"" + Tracker.topic(i) + "\",\"payload\":\""
                 + Base64.getEncoder().encodeToString(t.payload(i)) + "\",\"ts\":" + System.currentTimeMillis()
                 + ",\"clientId\":\"chaos\"}";
     }
@@ -426,7 +588,7 @@ public final class ChaosScenarios {
                 for (int i = 0; i < t.n; i++) {
                     while (!inFlight.tryAcquire(200, TimeUnit.MILLISECONDS)) maybeProgress();
                     maybeProgress();
-                    c.publishWith().topic("GROUND/v1/chaos/" + (i % 16)).qos(MqttQos.AT_LEAST_ONCE).payload(t.payload(i))
+                    c.publishWith().topic(Tracker.topic(i)).qos(MqttQos.AT_LEAST_ONCE).payload(t.payload(i))
                             .send().whenComplete((r, e) -> {
                                 if (e == null && r.getError().isEmpty()) sent.increment();
                                 else sendErrors.increment();
@@ -522,6 +684,9 @@ public final class ChaosScenarios {
                         + "after its record was given up: counted once, as delivered)");
             }
             if (t.foreign() > 0) notes.add(t.foreign() + " foreign message(s) at the destination");
+            if (t.misrouted() > 0) {
+                problems.add(t.misrouted() + " message(s) arrived on the wrong destination topic, e.g. " + t.misroutedExamples());
+            }
             return new ScenarioResult(name, injection, sentCount, t.uniqueDelivered(), t.duplicates(), byReason, lost,
                     drain, problems, notes);
         }
@@ -537,6 +702,10 @@ public final class ChaosScenarios {
     }
 
     static byte[] utf8(String s) { return s.getBytes(StandardCharsets.UTF_8); }
+
+    static String hours(Duration d) {
+        return d.toMinutes() % 60 == 0 ? d.toHours() + " h" : d.toMinutes() + " min";
+    }
 
     static String secs(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format("%.1f s", d.toMillis() / 1000.0);

@@ -7,16 +7,27 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Counts, per message id, what arrived at the destination broker and at the iot-data endpoint.
  * A chaos message's payload is {@code {"chaos":"<tag>","i":<id>}}; other payloads are ignored.
+ * Message {@code i} is sent on {@link #topic(int)} and, the chaos route mapping nothing, must
+ * arrive on that same topic: an arrival on any other topic is MISROUTED (a failure), not a delivery.
  */
 final class Tracker {
+    /** The source (= destination) topic of chaos message {@code i}: 16 topics in turn. */
+    static String topic(int i) {
+        return "GROUND/v1/chaos/" + (i % 16);
+    }
+
     final String tag;
     final int n;
     private final byte[] prefix;
     private final AtomicIntegerArray delivered;
     private final AtomicIntegerArray atIotData;
+    /** System.nanoTime() of the last arrival of each id at iot-data (0 = never). */
+    private final java.util.concurrent.atomic.AtomicLongArray lastAtIotData;
     private final LongAdder uniqueDelivered = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder foreign = new LongAdder();
+    private final LongAdder misrouted = new LongAdder();
+    private final java.util.List<String> misroutedExamples = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Tracker(String tag, int n) {
         this.tag = tag;
@@ -24,6 +35,7 @@ final class Tracker {
         this.prefix = ("{\"chaos\":\"" + tag + "\",\"i\":").getBytes(StandardCharsets.US_ASCII);
         this.delivered = new AtomicIntegerArray(n);
         this.atIotData = new AtomicIntegerArray(n);
+        this.lastAtIotData = new java.util.concurrent.atomic.AtomicLongArray(n);
     }
 
     byte[] payload(int i) {
@@ -41,10 +53,15 @@ final class Tracker {
         return v;
     }
 
-    void onDelivered(byte[] payload) {
+    void onDelivered(String topic, byte[] payload) {
         int i = index(payload);
         if (i < 0) {
             foreign.increment();
+            return;
+        }
+        if (!topic(i).equals(topic)) {
+            misrouted.increment();
+            if (misroutedExamples.size() < 5) misroutedExamples.add("id " + i + " on " + topic + " (expected " + topic(i) + ")");
             return;
         }
         if (delivered.getAndIncrement(i) == 0) uniqueDelivered.increment();
@@ -53,7 +70,10 @@ final class Tracker {
 
     void onIotData(byte[] payload) {
         int i = index(payload);
-        if (i >= 0) atIotData.incrementAndGet(i);
+        if (i >= 0) {
+            atIotData.incrementAndGet(i);
+            lastAtIotData.set(i, System.nanoTime());
+        }
     }
 
     boolean delivered(int i) { return delivered.get(i) > 0; }
@@ -61,4 +81,11 @@ final class Tracker {
     long uniqueDelivered() { return uniqueDelivered.sum(); }
     long duplicates() { return duplicates.sum(); }
     long foreign() { return foreign.sum(); }
+    long misrouted() { return misrouted.sum(); }
+    java.util.List<String> misroutedExamples() { return java.util.List.copyOf(misroutedExamples); }
+    /** Whether message {@code i} reached iot-data at or after {@code sinceNanos} (System.nanoTime()). */
+    boolean reachedIotDataSince(int i, long sinceNanos) {
+        long t = lastAtIotData.get(i);
+        return t != 0 && t >= sinceNanos;
+    }
 }

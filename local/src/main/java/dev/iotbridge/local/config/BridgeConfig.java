@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The local stack's settings file, {@code local/bridge.local.json}: the routes (DESIGN §4 shape,
+ * The local stack's settings file, {@code local/bridge.local.json}: the routes (docs/interfaces.md#routes,
  * the same list as the Terraform variable {@code routes}) and the local ports and settings.
  * Every key except {@code routes} is optional.
  */
@@ -24,6 +24,10 @@ public final class BridgeConfig {
     public int sqsPort = 9324;
     public int runtimeApiPort = 9001;
     public int iotDataPort = 9080;
+    public int sourceIotDataPort = 9081;
+    public int controlPort = 9082;
+    /** Adds the canary route of terraform/canary-route.json (what {@code canary = true} does in Terraform). */
+    public boolean canary;
     public String region = "eu-west-1";
     public String queueName = "iot-bridge";
     public String dlqName = "iot-bridge-dlq";
@@ -60,6 +64,9 @@ public final class BridgeConfig {
         c.sqsPort = ports.path("sqs").asInt(c.sqsPort);
         c.runtimeApiPort = ports.path("runtime_api").asInt(c.runtimeApiPort);
         c.iotDataPort = ports.path("iot_data").asInt(c.iotDataPort);
+        c.sourceIotDataPort = ports.path("source_iot_data").asInt(c.sourceIotDataPort);
+        c.controlPort = ports.path("control").asInt(c.controlPort);
+        c.canary = root.path("canary").asBoolean(false);
         c.region = root.path("region").asText(c.region);
         JsonNode q = root.path("queue");
         c.queueName = q.path("name").asText(c.queueName);
@@ -88,6 +95,8 @@ public final class BridgeConfig {
         sqsPort = Integer.getInteger("bridge.sqsPort", sqsPort);
         runtimeApiPort = Integer.getInteger("bridge.runtimeApiPort", runtimeApiPort);
         iotDataPort = Integer.getInteger("bridge.iotDataPort", iotDataPort);
+        sourceIotDataPort = Integer.getInteger("bridge.sourceIotDataPort", sourceIotDataPort);
+        controlPort = Integer.getInteger("bridge.controlPort", controlPort);
         iotDataLatencyMs = Integer.getInteger("bridge.iotDataLatencyMs", iotDataLatencyMs);
         functionArtifact = System.getProperty("bridge.function.zip", functionArtifact);
         return this;
@@ -98,7 +107,7 @@ public final class BridgeConfig {
         for (String a : args) {
             if (!a.startsWith("--") || !a.contains("=")) {
                 throw new IllegalArgumentException("unknown argument " + a + " (use --sourceMqttPort=N, --destinationMqttPort=N, "
-                        + "--sqsPort=N, --runtimeApiPort=N, --iotDataPort=N, --iotDataLatencyMs=N, --config=FILE, --function=ZIP)");
+                        + "--sqsPort=N, --runtimeApiPort=N, --iotDataPort=N, --sourceIotDataPort=N, --controlPort=N, --iotDataLatencyMs=N, --config=FILE, --function=ZIP)");
             }
             String k = a.substring(2, a.indexOf('='));
             String v = a.substring(a.indexOf('=') + 1);
@@ -108,6 +117,8 @@ public final class BridgeConfig {
                 case "sqsPort" -> sqsPort = Integer.parseInt(v);
                 case "runtimeApiPort" -> runtimeApiPort = Integer.parseInt(v);
                 case "iotDataPort" -> iotDataPort = Integer.parseInt(v);
+                case "sourceIotDataPort" -> sourceIotDataPort = Integer.parseInt(v);
+                case "controlPort" -> controlPort = Integer.parseInt(v);
                 case "iotDataLatencyMs" -> iotDataLatencyMs = Integer.parseInt(v);
                 case "function" -> functionArtifact = v;
                 case "config" -> { }

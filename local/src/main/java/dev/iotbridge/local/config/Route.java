@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * One route (DESIGN.md §4): the same keys as the Terraform variable {@code routes} and the
+ * One route (docs/interfaces.md#routes): the same keys as the Terraform variable {@code routes} and the
  * function's {@code BRIDGE_ROUTES}.
  */
 public record Route(String name, String sourceFilter, String condition, String stripPrefix,
@@ -44,7 +44,7 @@ public record Route(String name, String sourceFilter, String condition, String s
         return addPrefix + sourceTopic.substring(stripPrefix.length());
     }
 
-    /** The JSON object shape of DESIGN §4 (snake_case keys), as in BRIDGE_ROUTES. */
+    /** The JSON object shape of docs/interfaces.md#routes (snake_case keys), as in BRIDGE_ROUTES. */
     public Map<String, Object> toJsonMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
@@ -61,7 +61,7 @@ public record Route(String name, String sourceFilter, String condition, String s
     public static Route fromJsonMap(Map<String, Object> m) {
         for (String k : m.keySet()) {
             if (!java.util.Set.of("name", "source_filter", "condition", "strip_prefix", "add_prefix", "qos", "retain").contains(k)) {
-                throw new IllegalArgumentException("unknown route key '" + k + "' (DESIGN §4 keys: name, source_filter, "
+                throw new IllegalArgumentException("unknown route key '" + k + "' (known keys: name, source_filter, "
                         + "condition, strip_prefix, add_prefix, qos, retain)");
             }
         }

@@ -14,7 +14,8 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.iotbridge.local.Counters;
-import dev.iotbridge.local.config.TopicFilter;
+import dev.iotbridge.local.broker.EmbeddedBroker;
+import dev.iotbridge.topics.TopicFilter;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,9 +28,11 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -61,6 +64,7 @@ public final class IotDataEndpoint implements AutoCloseable {
     private volatile FaultPlan faultPlan = FaultPlan.NONE;
     private volatile List<String> allowedTopicFilters;   // null = any topic
     private volatile Consumer<Published> listener = p -> {};
+    private volatile EmbeddedBroker retainedMessages;
     private final Map<FaultPlan.Fault, LongAdder> faults = new EnumMap<>(FaultPlan.Fault.class);
     private HttpServer server;
     private ExecutorService executor;
@@ -80,7 +84,15 @@ public final class IotDataEndpoint implements AutoCloseable {
                 .serverPort(brokerPort)
                 .automaticReconnectWithDefaultConfig()
                 .buildAsync();
-        mqtt.connectWith().cleanStart(true).send().join();
+        try {
+            mqtt.connectWith().cleanStart(true).send().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while connecting to the destination broker", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("iot-data endpoint could not connect to the destination broker on 127.0.0.1:" + brokerPort
+                    + " within 30 s: " + e, e);
+        }
         server = LoopbackHttpServer.create(port, 256);
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
@@ -97,6 +109,8 @@ public final class IotDataEndpoint implements AutoCloseable {
     public FaultPlan faultPlan() { return faultPlan; }
     public void setAllowedTopicFilters(List<String> filters) { allowedTopicFilters = filters == null ? null : List.copyOf(filters); }
     public void setListener(Consumer<Published> l) { listener = l == null ? p -> {} : l; }
+    /** The broker whose retained messages {@code GET /retainedMessage/{topic}} reads; null: 404 for every topic. */
+    public void setRetainedMessages(EmbeddedBroker broker) { retainedMessages = broker; }
 
     /** Faults injected so far, by kind. */
     public Map<FaultPlan.Fault, Long> faultCounts() {
@@ -126,7 +140,11 @@ public final class IotDataEndpoint implements AutoCloseable {
                 case SLOW -> { counters.iotDataFaults.increment(); sleep(faultPlan.slowDelay()); }
                 default -> { }
             }
-            publish(ex);
+            if (ex.getRequestMethod().equals("GET") && ex.getRequestURI().getRawPath().startsWith("/retainedMessage/")) {
+                getRetainedMessage(ex);
+            } else {
+                publish(ex);
+            }
         } catch (RuntimeException e) {
             try {
                 error(ex, 500, "InternalFailureException", "local endpoint error: " + e);
@@ -226,6 +244,48 @@ public final class IotDataEndpoint implements AutoCloseable {
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(200, body.length);
         ex.getResponseBody().write(body);
+    }
+
+    /**
+     * GetRetainedMessage: {@code GET /retainedMessage/{topic}} answers {@code topic}, {@code payload}
+     * (base64), {@code qos}, {@code lastModifiedTime} (epoch ms) and {@code userProperties} (base64 of a
+     * JSON array of one-key objects, absent without user properties), as the AWS IoT data plane does;
+     * 404 {@code ResourceNotFoundException} when nothing is retained on the topic.
+     */
+    private void getRetainedMessage(HttpExchange ex) throws IOException {
+        String topic;
+        try {
+            topic = percentDecode(ex.getRequestURI().getRawPath().substring("/retainedMessage/".length()));
+        } catch (IllegalArgumentException e) {
+            error(ex, 400, "InvalidRequestException", "bad percent-encoding in the topic");
+            return;
+        }
+        String problem = validateTopic(topic);
+        if (problem != null) {
+            error(ex, 400, "InvalidRequestException", problem);
+            return;
+        }
+        EmbeddedBroker broker = retainedMessages;
+        var found = broker == null ? java.util.Optional.<EmbeddedBroker.RetainedMessage>empty() : broker.retained(topic);
+        if (found.isEmpty()) {
+            error(ex, 404, "ResourceNotFoundException", "no retained message on " + topic);
+            return;
+        }
+        EmbeddedBroker.RetainedMessage m = found.get();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("topic", m.topic());
+        body.put("payload", Base64.getEncoder().encodeToString(m.payload()));
+        body.put("qos", m.qos());
+        body.put("lastModifiedTime", m.lastModifiedMillis());
+        if (!m.userProperties().isEmpty()) {
+            List<Map<String, String>> ups = new ArrayList<>();
+            m.userProperties().forEach(u -> ups.add(Map.of(u.getKey(), u.getValue())));
+            body.put("userProperties", Base64.getEncoder().encodeToString(JSON.writeValueAsBytes(ups)));
+        }
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, bytes.length);
+        ex.getResponseBody().write(bytes);
     }
 
     /** Topic rules of the real service (Publish rejects these with 400). */

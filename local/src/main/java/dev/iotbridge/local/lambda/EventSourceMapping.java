@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iotbridge.local.Counters;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -70,6 +71,7 @@ public final class EventSourceMapping implements AutoCloseable {
     private volatile Consumer<String> log = s -> System.err.println("[esm] " + s);
     private volatile Consumer<BatchOutcome> batchListener = b -> {};
     private volatile boolean pipelined;
+    private volatile Duration retention;
     /** Pipelined mode: the batch received while the function works on the previous one. */
     private final BlockingQueue<List<Message>> prefetched = new ArrayBlockingQueue<>(1);
     private Thread poller;
@@ -95,12 +97,25 @@ public final class EventSourceMapping implements AutoCloseable {
     /** Disables/enables polling (like the mapping's Enabled flag). */
     public void setEnabled(boolean e) { enabled = e; }
 
+    public boolean isEnabled() { return enabled; }
+
+    public Settings settings() { return settings; }
+
+    public String queueArn() { return queueArn; }
+
     /**
      * Pipelines the mapping as Lambda's pollers do (set before {@link #start()}; default off):
      * the next batch is received while the function works on the current one, and deletes run
      * beside the next invocation, so SQS round trips are not on the function's critical path.
      */
     public void setPipelined(boolean p) { pipelined = p; }
+
+    /**
+     * The queue's message retention period, enforced here because ElasticMQ does not: a record
+     * received after {@code SentTimestamp + retention} is deleted without invoking the function
+     * (SQS would have dropped it) and counted in {@link Counters#expired}. Null: not enforced.
+     */
+    public void setRetention(Duration r) { retention = r; }
 
     public void start() {
         running = true;
@@ -136,6 +151,10 @@ public final class EventSourceMapping implements AutoCloseable {
                 }
                 List<Message> batch = pipelined ? prefetched.poll(200, TimeUnit.MILLISECONDS) : receiveBatch();
                 if (batch == null || batch.isEmpty() || !running) continue;
+                if (!enabled) {
+                    release(batch);   // disabled during the long poll: no invocation after Enabled=false
+                    continue;
+                }
                 process(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -149,6 +168,19 @@ public final class EventSourceMapping implements AutoCloseable {
                 log.accept("poller error: " + e);
                 sleepQuietly(500);
             }
+        }
+    }
+
+    /** Makes received records visible again at once (they were received but will not be processed). */
+    private void release(List<Message> batch) {
+        List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
+                    .receiptHandle(batch.get(i).receiptHandle()).visibilityTimeout(0).build());
+        }
+        for (int i = 0; i < entries.size(); i += 10) {
+            List<ChangeMessageVisibilityBatchRequestEntry> chunk = entries.subList(i, Math.min(i + 10, entries.size()));
+            sqs.changeMessageVisibilityBatch(b -> b.queueUrl(queueUrl).entries(chunk));
         }
     }
 
@@ -175,12 +207,30 @@ public final class EventSourceMapping implements AutoCloseable {
                     .waitTimeSeconds(w)
                     .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
                     .messageAttributeNames("All")).messages();
-            batch.addAll(got);
+            batch.addAll(dropExpired(got));
             if (first && got.isEmpty()) break;
             first = false;
             if (settings.maximumBatchingWindow().isZero()) break;
         }
         return batch;
+    }
+
+    private List<Message> dropExpired(List<Message> got) {
+        Duration r = retention;
+        if (r == null || got.isEmpty()) return got;
+        long now = System.currentTimeMillis();
+        List<Message> live = new ArrayList<>(got.size());
+        for (Message m : got) {
+            String sent = m.attributesAsStrings().get("SentTimestamp");
+            if (sent != null && Long.parseLong(sent) + r.toMillis() <= now) {
+                counters.expired.increment();
+                log.accept("record " + m.messageId() + " expired (retention " + r.toSeconds() + " s): deleted unseen, as SQS would");
+                sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
+            } else {
+                live.add(m);
+            }
+        }
+        return live;
     }
 
     private void process(List<Message> batch) throws InterruptedException {

@@ -54,7 +54,7 @@ public record FunctionCommand(String kind, List<String> command, Path taskRoot) 
                                           List<String> jvmOptions) throws IOException {
         if (!Files.isRegularFile(zip)) {
             throw new IllegalStateException("function artifact " + zip.toAbsolutePath().normalize()
-                    + " is missing: run ./mvnw -pl function package first (or make package)");
+                    + " is missing: run ./mvnw -pl function -am package first (or make package)");
         }
         Path task = workDir.resolve("task");
         deleteTree(task);
@@ -67,11 +67,18 @@ public record FunctionCommand(String kind, List<String> command, Path taskRoot) 
         }
         if (ricDir == null || !Files.isDirectory(ricDir)) {
             throw new IllegalStateException("runtime interface client jars not found in " + ricDir
-                    + " (built by ./mvnw -pl local generate-resources into local/target/ric)");
+                    + " (built by ./mvnw -pl local -am generate-resources into local/target/ric)");
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin.toString());
         cmd.addAll(jvmOptions);
+        if (javaBin.equals(currentJava()) && Runtime.version().feature() >= 24) {
+            // What the managed java21 runtime needs no option for, JDK 24+ does: the RIC loads its JNI
+            // library (JEP 472 warning), and JBoss Threads (Quarkus) resets thread locals through
+            // java.lang internals (an IllegalAccessError at shutdown without the opening)
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+            cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
+        }
         cmd.add("-cp");
         cmd.add(ricDir.toAbsolutePath() + "/*");
         cmd.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");

@@ -26,6 +26,8 @@ public final class Invocation {
     final long timeoutMs;
     final String traceId;
     final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    /** System.nanoTime() when a runtime took it (GET …/next), 0 while it waits for one. */
+    volatile long takenNanos;
 
     Invocation(String requestId, byte[] event, long deadlineMs, String traceId) {
         this.requestId = requestId;
@@ -44,5 +46,9 @@ public final class Invocation {
     long deadlineFromNow() { return System.currentTimeMillis() + timeoutMs; }
 
     public String requestId() { return requestId; }
+    /** The event (the SQSEvent JSON the runtime receives). */
+    public byte[] event() { return event; }
+    /** System.nanoTime() when a runtime took it, 0 while it waits for one. */
+    public long takenNanos() { return takenNanos; }
     public CompletableFuture<byte[]> result() { return result; }
 }

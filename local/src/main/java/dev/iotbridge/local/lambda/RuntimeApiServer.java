@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,10 @@ public final class RuntimeApiServer implements AutoCloseable {
     /** Bumped for every new runtime process: long polls of an older (dead) process get nothing. */
     private volatile long generation;
     private final Map<String, Invocation> inFlight = new ConcurrentHashMap<>();
+    /** Invocations the current runtime process answered (reset by {@link #newGeneration()}). */
+    private final java.util.concurrent.atomic.AtomicLong answeredThisGeneration = new java.util.concurrent.atomic.AtomicLong();
+    /** Durations (taken → answered, nanoseconds) of the last answered invocations, newest last. */
+    private final java.util.Deque<Long> recentDurations = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile Listener listener;
     private volatile boolean running;
     private HttpServer server;
@@ -53,12 +58,29 @@ public final class RuntimeApiServer implements AutoCloseable {
      * requests of the previous process, whose connections may still look open, are answered with
      * an error instead of being handed an invocation that nobody would process.
      */
-    public void newGeneration() { generation++; }
+    public void newGeneration() {
+        generation++;
+        answeredThisGeneration.set(0);
+    }
+
+    /** Invocations the current runtime process has answered (0 right after a (re)start). */
+    public long answeredThisGeneration() { return answeredThisGeneration.get(); }
+
+    /** Median duration of the last (up to 32) answered invocations, from the runtime taking the event to its answer; 0 if none. */
+    public long medianInvocationNanos() {
+        List<Long> d = new java.util.ArrayList<>(recentDurations);
+        if (d.isEmpty()) return 0;
+        java.util.Collections.sort(d);
+        return d.get(d.size() / 2);
+    }
 
     public int port() { return port; }
 
     /** Invocations handed to the runtime and not answered yet (chaos: kill only mid-batch). */
     public int inFlightCount() { return inFlight.size(); }
+
+    /** The invocations handed to the runtime and not answered yet. */
+    public List<Invocation> inFlight() { return List.copyOf(inFlight.values()); }
 
     public String address() { return "127.0.0.1:" + port; }
 
@@ -125,6 +147,11 @@ public final class RuntimeApiServer implements AutoCloseable {
                     reply(ex, 400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
                     return;
                 }
+                if (inv.takenNanos != 0) {
+                    recentDurations.addLast(System.nanoTime() - inv.takenNanos);
+                    while (recentDurations.size() > 32) recentDurations.pollFirst();
+                }
+                answeredThisGeneration.incrementAndGet();
                 if (parts[2].equals("response")) {
                     inv.result.complete(body);
                 } else {
@@ -161,6 +188,7 @@ public final class RuntimeApiServer implements AutoCloseable {
             return;
         }
         inFlight.put(inv.requestId, inv);
+        inv.takenNanos = System.nanoTime();
         var h = ex.getResponseHeaders();
         h.set("Content-Type", "application/json");
         h.set("Lambda-Runtime-Aws-Request-Id", inv.requestId);
@@ -173,6 +201,7 @@ public final class RuntimeApiServer implements AutoCloseable {
         } catch (IOException e) {
             // the runtime went away while we answered: give the invocation back
             inFlight.remove(inv.requestId);
+            inv.takenNanos = 0;
             pending.offerFirst(inv);
             throw e;
         }

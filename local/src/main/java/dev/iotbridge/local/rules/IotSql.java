@@ -3,7 +3,7 @@ package dev.iotbridge.local.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import dev.iotbridge.local.config.TopicFilter;
+import dev.iotbridge.topics.TopicFilter;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -212,11 +212,8 @@ public final class IotSql {
             expectKw("FROM");
             Tok from = next();
             if (!from.kind().equals("str")) throw err(from.pos(), "FROM needs a quoted topic filter");
-            try {
-                TopicFilter.validateFilter(from.text());
-            } catch (IllegalArgumentException e) {
-                throw err(from.pos(), e.getMessage());
-            }
+            String wildcards = TopicFilter.wildcardProblem(from.text());
+            if (wildcards != null) throw err(from.pos(), "topic filter " + from.text() + ": " + wildcards);
             Expr where = null;
             if (isKw("WHERE")) {
                 p++;

@@ -11,10 +11,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The source account's rules engine: one topic rule per route, its SQL rendered from the shared
@@ -35,6 +38,8 @@ public final class RulesEngine implements AutoCloseable {
     private final Counters counters;
     private final ExecutorService actions;
     private volatile Consumer<String> errorLog = s -> System.err.println("[rules] " + s);
+    private final Set<String> disabled = ConcurrentHashMap.newKeySet();
+    private volatile Supplier<String> sendDenied = () -> null;
 
     public RulesEngine(List<Rule> rules, SqsClient sqs, String queueUrl, Counters counters, int actionThreads) {
         this.rules = List.copyOf(rules);
@@ -91,10 +96,27 @@ public final class RulesEngine implements AutoCloseable {
 
     public void setErrorLog(Consumer<String> log) { this.errorLog = log; }
 
+    /** Enables or disables the rule of a route (EnableTopicRule / DisableTopicRule): a disabled rule sees nothing. */
+    public void setEnabled(String routeName, boolean enabled) {
+        if (rules.stream().noneMatch(r -> r.route().name().equals(routeName))) {
+            throw new IllegalArgumentException("no rule for route " + routeName);
+        }
+        if (enabled) disabled.remove(routeName);
+        else disabled.add(routeName);
+    }
+
+    public boolean isEnabled(String routeName) { return !disabled.contains(routeName); }
+
+    /**
+     * Asked before every SQS action: null lets the send go ahead, otherwise the reason it is denied
+     * (e.g. the queue policy does not admit the rule role), which goes to the error action instead.
+     */
+    public void setSendAuthorizer(Supplier<String> deniedReason) { sendDenied = deniedReason == null ? () -> null : deniedReason; }
+
     /** Called for every PUBLISH the source broker accepts (any thread; never blocks on SQS). */
     public void onPublish(SourceMessage msg) {
         for (Rule rule : rules) {
-            if (!rule.statement().matchesTopic(msg.topic())) continue;
+            if (!rule.statement().matchesTopic(msg.topic()) || disabled.contains(rule.route().name())) continue;
             String body;
             try {
                 body = rule.statement().evaluateToJson(msg);
@@ -113,6 +135,12 @@ public final class RulesEngine implements AutoCloseable {
     }
 
     private void send(Rule rule, String body) {
+        String denied = sendDenied.get();
+        if (denied != null) {
+            counters.ruleErrors.increment();
+            errorLog.accept("SQS action of rule " + rule.route().name() + " failed: AccessDenied: " + denied);
+            return;
+        }
         try {
             sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(body));
             counters.sentToQueue.increment();

@@ -37,6 +37,17 @@ public final class LocalSqs implements AutoCloseable {
     }
 
     public void start(String queueName, String dlqName, int maxReceiveCount, int visibilityTimeoutSeconds) {
+        start(queueName, dlqName, maxReceiveCount, visibilityTimeoutSeconds, 345_600);
+    }
+
+    /**
+     * @param retentionSeconds the queue's MessageRetentionPeriod. ElasticMQ 1.7.1 accepts the
+     *                         attribute but does not enforce it (it lists it as unsupported): the
+     *                         event source mapping enforces it instead, see {@link
+     *                         dev.iotbridge.local.lambda.EventSourceMapping#setRetention}
+     */
+    public void start(String queueName, String dlqName, int maxReceiveCount, int visibilityTimeoutSeconds,
+                      long retentionSeconds) {
         server = SQSRestServerBuilder.withPort(port)
                 .withInterface("127.0.0.1")
                 .withServerAddress(new NodeAddress("http", "127.0.0.1", port, ""))
@@ -51,6 +62,7 @@ public final class LocalSqs implements AutoCloseable {
         String redrive = "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + maxReceiveCount + "\"}";
         queueUrl = client.createQueue(b -> b.queueName(queueName).attributes(Map.of(
                 QueueAttributeName.VISIBILITY_TIMEOUT, Integer.toString(visibilityTimeoutSeconds),
+                QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(retentionSeconds),
                 QueueAttributeName.REDRIVE_POLICY, redrive))).queueUrl();
         queueArn = arn(queueUrl);
     }

@@ -15,17 +15,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * CI-sized versions of chaos scenarios 2, 3 and 5 (issue 7; the full suite is {@code make chaos}),
+ * CI-sized versions of chaos scenarios 2, 3 and 5 (docs/reliability.md; the full suite is {@code make chaos}),
  * each on its own local stack with the REAL function.zip: lost must be 0 and the DLQ must hold
  * exactly the expected reasons. maxReceiveCount is raised to 10 so that no healthy record can be
- * redriven by bad luck: the DLQ of scenarios 2 and 3 must be empty.
+ * redriven by bad luck: the DLQ of scenarios 2 and 3 must be empty. Deadlines are generous
+ * (a 2-core machine shared with other work): the checks are on counts, never on speed.
  */
 class ChaosSmokeTest {
 
     static ChaosOptions options(String name) throws Exception {
         Path zip = Path.of(System.getProperty("bridge.function.zip", "../function/target/function.zip"));
         if (!Files.isRegularFile(zip)) {
-            fail("the function artifact " + zip.toAbsolutePath().normalize() + " is missing: run ./mvnw -pl function package first");
+            fail("the function artifact " + zip.toAbsolutePath().normalize() + " is missing: run ./mvnw -pl function -am package first");
         }
         ChaosOptions o = new ChaosOptions();
         o.functionZip = zip;
@@ -34,7 +35,8 @@ class ChaosSmokeTest {
         o.maxReceiveCount = 10;
         o.visibilityTimeout = Duration.ofSeconds(6);
         o.functionTimeout = Duration.ofSeconds(5);
-        o.drainTimeout = Duration.ofSeconds(45);
+        // generous: on a 2-core machine shared with other work a JVM cold start alone can take 10 s
+        o.drainTimeout = Duration.ofSeconds(150);
         o.progressEvery = Duration.ofSeconds(2);
         return o;
     }
@@ -46,7 +48,7 @@ class ChaosSmokeTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void transientPublishFaultsLoseNothing() throws Exception {
         ChaosOptions o = options("faults");
         o.messages = 600;
@@ -62,7 +64,7 @@ class ChaosSmokeTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void functionKilledMidBatchLosesNothing() throws Exception {
         ChaosOptions o = options("kills");
         o.killMessages = 1_000;
@@ -77,7 +79,7 @@ class ChaosSmokeTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void everyBadInputEndsInTheDlqWithItsCodeAfterOneReceive() throws Exception {
         ChaosOptions o = options("corpus");
         o.corpusGood = 100;

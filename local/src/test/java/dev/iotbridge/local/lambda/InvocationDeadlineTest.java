@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Found by the chaos suite (issue 7, scenario 3): the Lambda-Runtime-Deadline-Ms of an
+ * Found by the chaos suite (scenario 3): the Lambda-Runtime-Deadline-Ms of an
  * invocation that waited for a cold start (a restart after SIGKILL) was counted from the moment
  * it was queued, so the first batch after every restart had almost no time left and its records
  * were retried with DEADLINE_EXCEEDED. On Lambda the invocation's clock starts when the runtime

@@ -1,0 +1,22 @@
+package dev.iotbridge.function.domain;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Delays the next receive of records that failed transiently (SQS {@code ChangeMessageVisibility}).
+ * Best effort: a record whose delay could not be set simply comes back after the queue's
+ * visibility timeout, so a failure here never turns into a lost or failed record.
+ */
+public interface RetryScheduler {
+
+    /** Make the record {@code messageId} visible again after {@code seconds}. */
+    record Delay(String messageId, Delivery delivery, int seconds) {
+    }
+
+    /**
+     * @param deadlineNanos System.nanoTime() by which every call must be over (Long.MAX_VALUE: none)
+     * @return the message ids whose delay was set
+     */
+    Set<String> delay(List<Delay> delays, long deadlineNanos);
+}

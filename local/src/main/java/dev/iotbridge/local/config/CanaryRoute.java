@@ -1,0 +1,33 @@
+package dev.iotbridge.local.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The canary route and the topic {@code make doctor} publishes on, read from the one definition
+ * Terraform uses too ({@code terraform/canary-route.json}).
+ */
+public record CanaryRoute(Route route, String topic) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @SuppressWarnings("unchecked")
+    public static CanaryRoute load(Path repoRoot) {
+        if (repoRoot == null) throw new IllegalStateException("cannot find the repository root for terraform/canary-route.json (set -Dbridge.root)");
+        Path file = repoRoot.resolve("terraform/canary-route.json");
+        try {
+            JsonNode root = JSON.readTree(file.toFile());
+            Route route = Route.fromJsonMap(JSON.convertValue(root.path("route"), Map.class));
+            return new CanaryRoute(route, root.path("topic").asText());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot read the canary route from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The topic the canary arrives on in the destination account. */
+    public String destinationTopic() { return route.destinationTopic(topic); }
+}
