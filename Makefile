@@ -135,6 +135,15 @@ bench: check-java ## Benchmarks side by side with the Python handlers (prints ta
 chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (ARGS="--quick" for a short run)
 	bash $(ROOT)/.ci/chaos.sh
 
+.PHONY: redrive
+redrive: ## List the DLQ by BridgeErrorCode; move chosen records back (dry run unless ARGS="--codes CODE --apply"; ARGS="--help")
+	@py="$$(bash $(ROOT)/tools/setup.sh)" && TF=$(TF) "$$py" $(ROOT)/tools/redrive/redrive.py $(ARGS)
+
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: check-java ## Jazzer fuzzing of the envelope parser, routes and topic validation, FUZZ_SECONDS (60) per target; grows the committed corpus
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash $(ROOT)/.ci/fuzz.sh
+
 .PHONY: lint
 lint: ## Terraform format check, tflint, checkov, policy checks, actionlint (installs missing tools)
 	bash $(ROOT)/.ci/lint.sh
