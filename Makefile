@@ -40,12 +40,12 @@ check-java: ## Check that a JDK >= 21 is available
 
 .PHONY: test
 test: check-java ## Run all tests: function unit + Quarkus tests, local stack end-to-end tests, doctor's tests
-	$(MVN_LOUD) verify -Dbridge.function.zip=$(FUNCTION_ZIP)
+	$(MVN_LOUD) verify -Dlocal.function.zip=$(FUNCTION_ZIP)
 	$(MAKE) --no-print-directory doctor-test
 
 .PHONY: test-local
 test-local: check-java $(FUNCTION_ZIP) ## Only the local stack's end-to-end tests, against FUNCTION_ZIP (e.g. a native zip)
-	$(MVN_LOUD) -pl local -am verify -Dbridge.function.zip=$(FUNCTION_ZIP)
+	$(MVN_LOUD) -pl local -am verify -Dlocal.function.zip=$(FUNCTION_ZIP)
 
 .PHONY: package
 package: check-java ## Build the JVM function.zip (java21 runtime) into function/target/

@@ -699,7 +699,7 @@ public final class LocalBridgeStack implements AutoCloseable {
 
         public LocalBridgeStack build() {
             if (functionZip == null && functionCommand == null && startFunction) {
-                String prop = System.getProperty("bridge.function.zip");
+                String prop = System.getProperty("local.function.zip");
                 Path root = repoRoot();
                 functionZip = prop != null ? Path.of(prop)
                         : root == null ? Path.of("function/target/function.zip") : root.resolve("function/target/function.zip");

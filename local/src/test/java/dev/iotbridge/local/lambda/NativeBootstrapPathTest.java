@@ -44,9 +44,9 @@ class NativeBootstrapPathTest {
 
     @Test
     void aZipWithARootBootstrapRunsAsACustomRuntimeAndBridgesEveryMessage() throws Exception {
-        Path jvmZip = Path.of(System.getProperty("bridge.function.zip", "../function/target/function.zip"));
+        Path jvmZip = Path.of(System.getProperty("local.function.zip", "../function/target/function.zip"));
         assertTrue(Files.isRegularFile(jvmZip), "missing " + jvmZip + ": run make package first");
-        assumeFalse(hasBootstrap(jvmZip), "bridge.function.zip is already a native zip: the other end-to-end tests run it");
+        assumeFalse(hasBootstrap(jvmZip), "local.function.zip is already a native zip: the other end-to-end tests run it");
         Path work = Files.createDirectories(Path.of("target", "test-work", "native-bootstrap").toAbsolutePath());
         Path fakeZip = fakeNativeZip(jvmZip, work.resolve("function-fake-native.zip"));
 
