@@ -100,8 +100,7 @@ $(LOCAL_CP): $(ROOT)/local/pom.xml $(shell find $(ROOT)/local/src/main -type f 2
 
 # JDK 24+ warns when HiveMQ's JNA loads native code and when Pekko (in ElasticMQ) uses
 # sun.misc.Unsafe (JEP 472, JEP 498); both are expected here, so allowed on JDKs that know the options.
-JDK_MAJOR   := $(shell sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' $(JDK)/release 2>/dev/null)
-JVM_ALLOW   := $(if $(filter-out 21 22 23,$(JDK_MAJOR)),--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
+JVM_ALLOW   := $(shell $(ROOT)/.ci/jvm-allow $(JDK) 2>/dev/null)
 LOCAL_JAVA = $(JDK)/bin/java $(JVM_ALLOW) -cp "$(ROOT)/local/target/classes:$$(cat $(LOCAL_CP))"
 
 .PHONY: print-java

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make fuzz` (issue 12): coverage-guided fuzzing with Jazzer of the record-body parser, the
+# `make fuzz`: coverage-guided fuzzing with Jazzer of the record-body parser, the
 # route list parser and topic validation, each for FUZZ_SECONDS (default 60). The corpus Jazzer
 # grows is copied into the fuzz tests' committed inputs directories, which `make test` replays;
 # a finding (any exception other than the documented ones, or a broken invariant) fails the run,

@@ -1,4 +1,4 @@
-# Issue 7 security checks over the *rendered* IAM, queue and key policies of a
+# Security checks over the *rendered* IAM, queue and key policies of a
 # maximal configuration (fan-in, customer KMS key, X-Ray, retain routes):
 #   - Allow statements: no wildcard in actions, no Resource "*", except the
 #     statements AWS requires that way (allowlist below, also in
