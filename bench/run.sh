@@ -5,10 +5,11 @@
 #
 # usage: bench/run.sh [--smoke] [--no-build] [--no-docs] [runner flags]
 #   --smoke      tiny counts (100 messages, 1 cold start, 3 s end-to-end) to check the harness;
-#                writes bench/results/smoke-*.json only (no docs); exit 0 = the harness works
-#                and the function delivered every message.
+#                writes bench/target/results/smoke-*.json only (no docs); exit 0 = the harness
+#                works and the function delivered every message.
 #   --no-build   reuse function/target/function.zip and the built bench module
-#   --no-docs    do not rewrite docs/benchmarks.md and docs/benchmarks.png
+#   --no-docs    do not rewrite docs/benchmarks.md and docs/benchmarks.png, nor bench/results/:
+#                the results go to bench/target/results/ (and to --out PATH if given)
 #   runner flags (passed through): --messages N --batch N --latency-ms N --cold-starts N
 #                --e2e-rate N --e2e-seconds N --competitors sample,corrected,jvm,native
 #                --scenarios throughput,coldstart,e2e --no-envelope --timeout-s N
@@ -22,7 +23,7 @@ for a in "$@"; do
     --smoke) smoke=1; docs=""; pass+=("$a") ;;
     --no-build) build="" ;;
     --no-docs) docs="" ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) pass+=("$a") ;;
   esac
 done
@@ -57,7 +58,7 @@ rc=0
   dev.iotbridge.bench.Bench "${args[@]}" "${pass[@]}" || rc=$?
 
 results="$root/bench/results/latest.json"; chart="$root/docs/benchmarks.png"
-if [ -n "$smoke" ]; then results="$root/bench/results/smoke-latest.json"; chart="$root/bench/target/smoke-chart.png"; fi
+if [ -n "$smoke" ]; then results="$root/bench/target/results/smoke-latest.json"; chart="$root/bench/target/smoke-chart.png"; fi
 if [ -f "$results" ] && { [ -n "$docs" ] || [ -n "$smoke" ]; }; then
   "$root/bench/.venv/bin/python" "$root/bench/chart.py" "$results" "$chart"
 fi

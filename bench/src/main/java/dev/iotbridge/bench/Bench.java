@@ -100,7 +100,10 @@ public final class Bench {
         String tables = report.tables();
         System.out.println();
         System.out.println(tables);
-        Path resultsDir = o.benchDir.resolve("results");
+        // Only a run that rewrites the docs publishes its results (bench/results/, committed); any
+        // other run (--no-docs, --smoke, analysis flags) keeps them under bench/target/results/.
+        boolean publish = o.docs != null && !o.smoke;
+        Path resultsDir = publish ? o.benchDir.resolve("results") : o.benchDir.resolve("target/results");
         Files.createDirectories(resultsDir);
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
         Path file = resultsDir.resolve((o.smoke ? "smoke-" : "") + stamp + ".json");
@@ -108,6 +111,11 @@ public final class Bench {
         Files.copy(file, resultsDir.resolve(o.smoke ? "smoke-latest.json" : "latest.json"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         log("results: %s", o.benchDir.getParent().relativize(file));
+        if (o.out != null) {
+            Files.createDirectories(o.out.toAbsolutePath().getParent());
+            Files.copy(file, o.out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            log("results: %s", o.out);
+        }
         if (o.docs != null) {
             Files.writeString(o.docs, report.markdown(tables), StandardCharsets.UTF_8);
             log("wrote %s", o.docs);
@@ -120,7 +128,8 @@ public final class Bench {
         for (String id : o.competitors) {
             switch (id) {
                 case "sample" -> list.add(new Competitor("sample", "sample-equivalent (Python)", Competitor.Kind.PY_SAMPLE, Competitor.Shape.LEGACY));
-                case "corrected" -> list.add(new Competitor("corrected", "corrected Python", Competitor.Kind.PY_CORRECTED, Competitor.Shape.LEGACY));
+                case "corrected" -> list.add(new Competitor("corrected", "corrected Python (sequential)", Competitor.Kind.PY_CORRECTED, Competitor.Shape.LEGACY));
+                case "concurrent" -> list.add(new Competitor("concurrent", "concurrent Python (baseline)", Competitor.Kind.PY_CONCURRENT, Competitor.Shape.LEGACY));
                 case "jvm" -> {
                     requireZip();
                     list.add(new Competitor("jvm", "this function (JVM)", Competitor.Kind.JVM, Competitor.Shape.LEGACY));

@@ -15,7 +15,7 @@ import java.util.zip.ZipFile;
 /** A handler under test and how a Lambda execution environment starts it. */
 record Competitor(String id, String label, Kind kind, Shape shape) {
 
-    enum Kind { PY_SAMPLE, PY_CORRECTED, JVM, NATIVE }
+    enum Kind { PY_SAMPLE, PY_CORRECTED, PY_CONCURRENT, JVM, NATIVE }
 
     /** The SQS message body shape the competitor is fed. */
     enum Shape {
@@ -32,7 +32,7 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
     static final String SHIPPED_JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
 
     boolean isPython() {
-        return kind == Kind.PY_SAMPLE || kind == Kind.PY_CORRECTED;
+        return kind == Kind.PY_SAMPLE || kind == Kind.PY_CORRECTED || kind == Kind.PY_CONCURRENT;
     }
 
     boolean isFunction() {
@@ -49,7 +49,11 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
      */
     record Launch(FunctionCommand command, Map<String, String> env, String notes) {}
 
-    Launch launch(Paths p, Endpoints.Addresses a) throws IOException {
+    /**
+     * @param concurrency publishes in flight per batch: the function's BRIDGE_MAX_CONCURRENCY and the
+     *                    concurrent Python handler's pool (both sized to the batch size by the runner)
+     */
+    Launch launch(Paths p, Endpoints.Addresses a, int concurrency) throws IOException {
         Map<String, String> env = new HashMap<>();
         String home = System.getenv("HOME");
         if (home != null) {
@@ -66,9 +70,14 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench-" + id);
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", "bench");
         switch (kind) {
-            case PY_SAMPLE, PY_CORRECTED -> {
-                String module = kind == Kind.PY_SAMPLE ? "sample_handler" : "corrected_handler";
+            case PY_SAMPLE, PY_CORRECTED, PY_CONCURRENT -> {
+                String module = switch (kind) {
+                    case PY_SAMPLE -> "sample_handler";
+                    case PY_CORRECTED -> "corrected_handler";
+                    default -> "concurrent_handler";
+                };
                 env.put("IOT_DATA_ENDPOINT", a.iotData());
+                env.put("PUBLISH_CONCURRENCY", Integer.toString(concurrency));
                 env.put("AWS_EXECUTION_ENV", "AWS_Lambda_python3.11");
                 env.put("LAMBDA_TASK_ROOT", p.benchDir().resolve("python").toString());
                 env.put("_HANDLER", module + ".handler");
@@ -94,6 +103,7 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                 env.put("BRIDGE_IOT_ENDPOINT", a.iotData());
                 env.put("BRIDGE_DLQ_URL", a.dlqUrl());
                 env.put("BRIDGE_SQS_ENDPOINT", a.sqs());
+                env.put("BRIDGE_MAX_CONCURRENCY", Integer.toString(concurrency));
                 if (kind == Kind.NATIVE) {
                     env.put("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023");
                     return new Launch(fc, env, "native bootstrap");

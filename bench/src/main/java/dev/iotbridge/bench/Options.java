@@ -17,7 +17,7 @@ final class Options {
     boolean smoke;
     boolean profile;
     String extraJvmOptions = "";
-    List<String> competitors = List.of("sample", "corrected", "jvm", "native");
+    List<String> competitors = List.of("sample", "corrected", "concurrent", "jvm", "native");
     List<String> scenarios = List.of("throughput", "coldstart", "e2e");
     Path benchDir = Path.of("bench").toAbsolutePath();
     Path functionZip;
@@ -25,6 +25,7 @@ final class Options {
     Path javaHome = Path.of(System.getProperty("java.home"));
     Path docs;
     Path reportFrom;
+    Path out;
     String commandLine = "make bench";
 
     static final String USAGE = """
@@ -35,7 +36,7 @@ final class Options {
               --cold-starts N      fresh process starts per competitor (default 5)
               --e2e-rate N         end-to-end publish rate, msg/s (default 200)
               --e2e-seconds N      end-to-end publishing time (default 30)
-              --competitors LIST   comma list of sample,corrected,jvm,native (default all;
+              --competitors LIST   comma list of sample,corrected,concurrent,jvm,native (default all;
                                    native runs only when function.zip has a bootstrap); also
                                    jvm-c2: the function with full tiered JIT (analysis only)
               --scenarios LIST     comma list of throughput,coldstart,e2e (default all)
@@ -45,7 +46,10 @@ final class Options {
                                    (bench/target/profiles/: .jfr + hot-methods.txt)
               --extra-jvm-options S  appended to the function's JAVA_TOOL_OPTIONS (analysis only)
               --timeout-s N        give up a throughput run after N s (default 900)
-              --docs PATH          also write the markdown report (docs/benchmarks.md)
+              --docs PATH          also write the markdown report (docs/benchmarks.md); only such a run
+                                   writes bench/results/ (<UTC time>.json + latest.json), any other
+                                   run writes bench/target/results/
+              --out PATH           also copy the results JSON to PATH (e.g. a CI artifact)
               --report-from JSON   run nothing: print the tables of a results file (and --docs)
             """;
 
@@ -77,6 +81,7 @@ final class Options {
                 case "--python" -> o.python = Path.of(args[++i]).toAbsolutePath();
                 case "--java-home" -> o.javaHome = Path.of(args[++i]).toAbsolutePath();
                 case "--docs" -> o.docs = Path.of(args[++i]).toAbsolutePath();
+                case "--out" -> o.out = Path.of(args[++i]).toAbsolutePath();
                 case "--report-from" -> o.reportFrom = Path.of(args[++i]).toAbsolutePath();
                 case "--command" -> o.commandLine = args[++i];
                 case "-h", "--help" -> {

@@ -67,7 +67,7 @@ final class Scenarios {
         ep.sendAll(queue, bodies, 4);
         Tracker t = new Tracker(n);
         try (AutoCloseable sub = ep.listen(prefix, t::arrived)) {
-            Competitor.Launch l = c.launch(paths, ep.addresses());
+            Competitor.Launch l = c.launch(paths, ep.addresses(), o.batchSize);
             r.put("launch", l.notes());
             if (!o.extraJvmOptions.isBlank() && c.kind() == Competitor.Kind.JVM) {
                 l.env().merge("JAVA_TOOL_OPTIONS", o.extraJvmOptions, (a, b) -> a + " " + b);
@@ -193,7 +193,7 @@ final class Scenarios {
                     }
                     byte[] event = EventSourceMapping.sqsEvent(batch, "arn:aws:sqs:us-east-1:000000000000:cold", "us-east-1")
                             .getBytes(StandardCharsets.UTF_8);
-                    Competitor.Launch l = c.launch(paths, ep.addresses());
+                    Competitor.Launch l = c.launch(paths, ep.addresses(), o.batchSize);
                     try (Instance p = Instance.start(c, l, logFile(c, "cold-" + k))) {
                         // Invoked as the process starts: its first /next gets the batch at once.
                         long done = firstInvocation(p, event, 120);
@@ -260,7 +260,7 @@ final class Scenarios {
         try (RulesEngine engine = new RulesEngine(rules, ep.sqs().client(), queue, ep.counters(), 4);
              AutoCloseable sub = ep.listen(prefix, t::arrived)) {
             ep.rules(engine);
-            Competitor.Launch l = c.launch(paths, ep.addresses());
+            Competitor.Launch l = c.launch(paths, ep.addresses(), o.batchSize);
             Instance.BatchStats esm = new Instance.BatchStats();
             try (Instance p = Instance.start(c, l, logFile(c, "e2e"));
                  EventSourceMapping mapping = p.mapping(ep, queue, o.batchSize, esm)) {
