@@ -25,6 +25,8 @@ public class IotPublisher implements Publisher {
     private final IotDataPlaneClient client;
 
     public IotPublisher(BridgeSettings settings) {
+        // one kept connection per publish in flight: no new connections per batch after the first
+        KeepAliveConnections.sizeFor(settings.maxConcurrency());
         this.client = IotDataPlaneClient.builder()
                 .endpointOverride(settings.iotEndpoint())
                 .region(settings.region())
