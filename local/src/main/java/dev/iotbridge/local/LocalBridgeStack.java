@@ -7,6 +7,7 @@ import dev.iotbridge.local.config.BridgeConfig;
 import dev.iotbridge.local.config.Route;
 import dev.iotbridge.local.iotdata.FaultPlan;
 import dev.iotbridge.local.iotdata.IotDataEndpoint;
+import dev.iotbridge.local.iotdata.LocalCa;
 import dev.iotbridge.local.lambda.EventSourceMapping;
 import dev.iotbridge.local.lambda.FunctionCommand;
 import dev.iotbridge.local.lambda.FunctionInstance;
@@ -69,6 +70,7 @@ public final class LocalBridgeStack implements AutoCloseable {
     private LocalSqs sqs;
     private RulesEngine rulesEngine;
     private IotDataEndpoint iotData;
+    private LocalCa iotDataCa;
     private MqttObserver destinationObserver;
     private final List<FunctionInstance> functions = new ArrayList<>();
     private final List<EventSourceMapping> mappings = new ArrayList<>();
@@ -156,9 +158,13 @@ public final class LocalBridgeStack implements AutoCloseable {
         }
 
         int ip = port(b.iotDataPort);
-        step(5, total, "iot-data: Publish API on http://127.0.0.1:%d → destination broker (latency %d ms)",
-                ip, b.iotDataLatency.toMillis());
+        step(5, total, "iot-data: Publish API on %s://127.0.0.1:%d → destination broker (latency %d ms)",
+                b.iotDataTls ? "https" : "http", ip, b.iotDataLatency.toMillis());
         iotData = own(new IotDataEndpoint(ip, destinationBroker.port(), counters));
+        if (b.iotDataTls) {
+            iotDataCa = LocalCa.create(work.resolve("tls"));
+            iotData.useTls(iotDataCa.serverContext());
+        }
         iotData.setLatency(b.iotDataLatency);
         iotData.setFaultPlan(b.faultPlan);
         if (b.enforcePublishPolicy) iotData.setAllowedTopicFilters(destinationFilters(b.routes));
@@ -232,6 +238,10 @@ public final class LocalBridgeStack implements AutoCloseable {
         env.put("BRIDGE_DLQ_URL", sqs.dlqUrl());
         env.put("BRIDGE_SQS_ENDPOINT", sqs.endpoint());
         env.putAll(b.functionEnv);
+        if (iotDataCa != null) {
+            // the JVM function trusts the local CA (a native bootstrap would need these as arguments)
+            env.merge("JAVA_TOOL_OPTIONS", String.join(" ", iotDataCa.javaTrustOptions()), (a, c) -> a + " " + c);
+        }
         return env;
     }
 
@@ -298,6 +308,8 @@ public final class LocalBridgeStack implements AutoCloseable {
     public String dlqUrl() { return sqs.dlqUrl(); }
     public RulesEngine rulesEngine() { return rulesEngine; }
     public IotDataEndpoint iotData() { return iotData; }
+    /** The CA that signed the iot-data endpoint's certificate (null over plain HTTP). */
+    public LocalCa iotDataCa() { return iotDataCa; }
     public MqttObserver destinationObserver() { return destinationObserver; }
     public List<FunctionInstance> functions() { return List.copyOf(functions); }
     public FunctionInstance function() { return functions.get(0); }
@@ -427,6 +439,7 @@ public final class LocalBridgeStack implements AutoCloseable {
         private boolean echoFunctionOutput;
         private int concurrency = 1;
         private Duration iotDataLatency = Duration.ZERO;
+        private boolean iotDataTls;
         private FaultPlan faultPlan = FaultPlan.NONE;
         private boolean enforcePublishPolicy = true;
         private Path templateFile;
@@ -503,6 +516,8 @@ public final class LocalBridgeStack implements AutoCloseable {
         /** Number of function instances (each with its own Runtime API, process and poller). */
         public Builder concurrency(int n) { concurrency = n; return this; }
         public Builder iotDataLatency(Duration d) { iotDataLatency = d; return this; }
+        /** Serve iot-data over HTTPS with a CA generated at start ({@link #iotDataCa()}); default plain HTTP. */
+        public Builder iotDataTls(boolean t) { iotDataTls = t; return this; }
         public Builder faultPlan(FaultPlan p) { faultPlan = p; return this; }
         /** 403 for topics outside the routes' destination topics, like the function role's policy (default on). */
         public Builder enforcePublishPolicy(boolean e) { enforcePublishPolicy = e; return this; }

@@ -19,6 +19,7 @@ import dev.iotbridge.local.config.TopicFilter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +47,11 @@ import java.util.function.Consumer;
  * <p>Request signing is not checked. Optionally the topic must match one of the allowed topic
  * filters (standing for the function role's {@code iot:Publish} resources): 403 otherwise.
  * A per-request latency and a {@link FaultPlan} can be set at any time.
+ *
+ * <p>Plain HTTP by default; {@link #useTls} serves HTTPS as the real endpoint does, so that
+ * clients pay for TLS handshakes and connection reuse matters. The endpoint counts the client
+ * connections it serves ({@link #connections()}, {@link #connectionsSince}): each new client
+ * address:port that sends a request is one TCP (and, over TLS, one TLS) connection.
  */
 public final class IotDataEndpoint implements AutoCloseable {
 
@@ -64,6 +71,9 @@ public final class IotDataEndpoint implements AutoCloseable {
     private final Map<FaultPlan.Fault, LongAdder> faults = new EnumMap<>(FaultPlan.Fault.class);
     private HttpServer server;
     private ExecutorService executor;
+    private javax.net.ssl.SSLContext tls;
+    /** client address:port -> System.nanoTime() of its first request */
+    private final Map<InetSocketAddress, Long> connections = new ConcurrentHashMap<>();
     private Mqtt5AsyncClient mqtt;
 
     public IotDataEndpoint(int port, int brokerPort, Counters counters) {
@@ -81,14 +91,18 @@ public final class IotDataEndpoint implements AutoCloseable {
                 .automaticReconnectWithDefaultConfig()
                 .buildAsync();
         mqtt.connectWith().cleanStart(true).send().join();
-        server = LoopbackHttpServer.create(port, 256);
+        server = tls == null ? LoopbackHttpServer.create(port, 256) : LoopbackHttpServer.createHttps(port, 256, tls);
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    public String url() { return "http://127.0.0.1:" + port; }
+    /** Serve HTTPS with this context (e.g. {@link LocalCa#serverContext()}); call before {@link #start()}. */
+    public void useTls(javax.net.ssl.SSLContext context) { tls = context; }
+    public boolean isTls() { return tls != null; }
+
+    public String url() { return (tls == null ? "http" : "https") + "://127.0.0.1:" + port; }
     public int port() { return port; }
 
     public void setLatency(Duration d) { latency = d == null ? Duration.ZERO : d; }
@@ -97,6 +111,14 @@ public final class IotDataEndpoint implements AutoCloseable {
     public FaultPlan faultPlan() { return faultPlan; }
     public void setAllowedTopicFilters(List<String> filters) { allowedTopicFilters = filters == null ? null : List.copyOf(filters); }
     public void setListener(Consumer<Published> l) { listener = l == null ? p -> {} : l; }
+
+    /** Client connections that sent at least one request so far. */
+    public long connections() { return connections.size(); }
+
+    /** Client connections whose first request came after {@code nanoTime} (a {@link System#nanoTime()} value). */
+    public long connectionsSince(long nanoTime) {
+        return connections.values().stream().filter(t -> t - nanoTime > 0).count();
+    }
 
     /** Faults injected so far, by kind. */
     public Map<FaultPlan.Fault, Long> faultCounts() {
@@ -108,6 +130,7 @@ public final class IotDataEndpoint implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             counters.iotDataRequests.increment();
+            connections.putIfAbsent(ex.getRemoteAddress(), System.nanoTime());
             Duration lat = latency;
             if (!lat.isZero()) sleep(lat);
             FaultPlan.Fault fault = faultPlan.draw();
