@@ -68,13 +68,21 @@ public final class Bench {
         meta.put("date", DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
         meta.put("command", o.commandLine);
         meta.put("messages", o.messages);
+        meta.put("sequentialMessages", o.sequentialMessages);
+        meta.put("batchSizes", o.batchSizes);
         meta.put("batchSize", o.batchSize);
         meta.put("iotDataLatencyMs", o.latencyMs);
         meta.put("coldStarts", o.coldStarts);
         meta.put("e2eRate", o.e2eRate);
         meta.put("e2eSeconds", o.e2eSeconds);
+        meta.put("e2eWarmupSeconds", o.e2eWarmupSeconds);
+        meta.put("iotDataTls", o.tls);
+        CpuLimit cpu = CpuLimit.detect(o.memoryMb, o.cpuLimit);
+        meta.put("cpuLimit", cpu.describe());
+        log("CPU limit: %s", cpu.describe());
         meta.put("smoke", o.smoke);
         meta.put("machine", Machine.describe());
+        meta.put("loadAtStart", Machine.load());
         meta.put("javaForFunction", Machine.javaVersion(o.javaHome));
         meta.put("python", Machine.pythonVersion(o.python));
         meta.put("jvmOptions", Competitor.SHIPPED_JAVA_TOOL_OPTIONS);
@@ -85,12 +93,12 @@ public final class Bench {
         try (StackEndpoints ep = StackEndpoints.open(o)) {
             meta.put("endpoints", ep.description());
             ep.iotDataLatency(Duration.ofMillis(o.latencyMs));
-            Scenarios s = new Scenarios(o, runId, ep, paths);
+            Scenarios s = new Scenarios(o, runId, ep, paths, cpu);
             if (o.scenarios.contains("throughput")) {
                 results.put("throughput", s.throughput(all));
             }
             if (o.scenarios.contains("coldstart")) {
-                results.put("coldStart", s.coldStart(all.stream().filter(c -> c.shape() == Competitor.Shape.LEGACY).toList()));
+                results.put("coldStart", s.coldStart(all));
             }
             if (o.scenarios.contains("e2e")) {
                 results.put("e2e", s.endToEnd(all));
@@ -136,6 +144,10 @@ public final class Bench {
                     if (o.envelope) {
                         list.add(new Competitor("jvm-envelope", "this function (JVM), envelope v1", Competitor.Kind.JVM, Competitor.Shape.ENVELOPE));
                     }
+                }
+                case "jvm-keepalive5" -> {
+                    requireZip();
+                    list.add(new Competitor("jvm-keepalive5", "this function (JVM) before the keep-alive fix", Competitor.Kind.JVM, Competitor.Shape.LEGACY));
                 }
                 case "jvm-c2" -> {
                     requireZip();
