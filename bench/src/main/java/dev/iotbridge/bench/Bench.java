@@ -38,8 +38,7 @@ public final class Bench {
             String tables = report.tables();
             System.out.println(tables);
             if (o.docs != null) {
-                Files.writeString(o.docs, report.markdown(tables), StandardCharsets.UTF_8);
-                log("wrote %s", o.docs);
+                writeDocs(report, tables);
             }
             return;
         }
@@ -124,11 +123,20 @@ public final class Bench {
             Files.copy(file, o.out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             log("results: %s", o.out);
         }
-        if (o.docs != null) {
-            Files.writeString(o.docs, report.markdown(tables), StandardCharsets.UTF_8);
-            log("wrote %s", o.docs);
+        if (publish) {
+            writeDocs(report, tables);
         }
         return report.failed() ? 2 : 0;
+    }
+
+    /** docs/benchmarks.md and, beside it, docs/cost.md. */
+    private static void writeDocs(Report report, String tables) throws java.io.IOException {
+        Options o = report.options();
+        Files.writeString(o.docs, report.markdown(tables), StandardCharsets.UTF_8);
+        log("wrote %s", o.docs);
+        Path cost = o.docs.resolveSibling("cost.md");
+        Files.writeString(cost, report.costMarkdown(), StandardCharsets.UTF_8);
+        log("wrote %s", cost);
     }
 
     private List<Competitor> competitors() {
