@@ -79,7 +79,7 @@ demo: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## Start the local stack, send samp
 	@$(LOCAL_JAVA) dev.iotbridge.local.DemoMain --config $(ROOT)/local/bridge.local.json --function $(FUNCTION_ZIP)
 
 .PHONY: bench
-bench: check-java ## Benchmarks side by side with the Python handlers (prints tables, writes docs/benchmarks.md)
+bench: check-java ## Benchmarks side by side with the Python handlers (prints tables, writes docs/benchmarks.md, docs/cost.md)
 	bash $(ROOT)/bench/run.sh
 
 .PHONY: chaos
