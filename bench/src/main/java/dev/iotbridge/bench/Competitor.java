@@ -47,9 +47,12 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
         return id.startsWith("jvm-keepalive") || id.startsWith("jvm-c2");
     }
 
-    /** Which throughput runs it takes part in: larger batches only for the concurrent handlers in the legacy shape. */
+    /**
+     * Which throughput runs it takes part in: every one at the first batch size; larger batches
+     * only for the concurrent handlers in the legacy shape (not the analysis variants).
+     */
     boolean inThroughput(int batchSize, int firstBatchSize) {
-        return batchSize == firstBatchSize || (!isSequential() && shape == Shape.LEGACY);
+        return batchSize == firstBatchSize || (!isSequential() && !isVariant() && shape == Shape.LEGACY);
     }
 
     boolean inColdStart() {

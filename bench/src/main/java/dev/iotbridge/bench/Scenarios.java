@@ -333,8 +333,9 @@ final class Scenarios {
                     pub.publishWith().topic(prefix + "d" + (i % 10)).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
                 }
                 double publishSeconds = (System.nanoTime() - t0) / 1e9;
-                // drain: until all arrived or no progress for 2 s (at most 20 s after the last publish)
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                // drain: until all arrived, or no progress for 3 s once the handler delivers (a slow
+                // start is not "no progress"), at most 30 s after the last publish
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 int last = -1;
                 long stable = System.nanoTime();
                 while (System.nanoTime() < end && t.delivered() < total) {
@@ -343,7 +344,7 @@ final class Scenarios {
                     if (t.delivered() != last) {
                         last = t.delivered();
                         stable = System.nanoTime();
-                    } else if (System.nanoTime() - stable > TimeUnit.SECONDS.toNanos(2)) {
+                    } else if (last > 0 && System.nanoTime() - stable > TimeUnit.SECONDS.toNanos(3)) {
                         break;
                     }
                 }
