@@ -121,7 +121,9 @@ final class Cost {
         return v instanceof Number n ? String.format(Locale.ROOT, fmt, n.doubleValue()) : "–";
     }
 
+    /** $0.20, $1.00, $0.0000166667: cents for prices of a cent or more, every digit below. */
     private static String trim(double v) {
-        return new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+        return v >= 0.01 ? String.format(Locale.ROOT, "%.2f", v)
+                : new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
     }
 }
