@@ -103,15 +103,16 @@ final class Report {
             Map<String, Object> base = byId(rowsAt, "concurrent");
             sb.append(String.format(Locale.ROOT, "### Throughput, CPU, connections — batch size %d, one instance, iot-data over %s (%s ms), %s%n%n",
                     batch, transport, meta.get("iotDataLatencyMs"), cpuLimitText()));
-            table(sb, List.of("competitor", "SQS message", "concurrency", "delivered/sent", "msg/s", "× concurrent Python",
+            table(sb, List.of("competitor", "SQS message", "concurrency", "delivered/sent", "retried / duplicates", "msg/s", "× concurrent Python",
                     "CPU ms/msg", "CPU × concurrent Python", "connections per 1,000 msgs", "new connections per batch after the 1st",
                     "peak RSS MiB", "mean invocation ms", "machine busy %"), rows(rowsAt, r -> {
                         if (r.get("error") != null) {
                             return List.of(label(r), s(r.get("messageShape")), s(r.get("concurrency")), "FAILED: " + oneLine(r.get("error")),
-                                    "", "", "", "", "", "", "", "", "");
+                                    "", "", "", "", "", "", "", "", "", "");
                         }
                         return List.of(label(r), s(r.get("messageShape")), s(r.get("concurrency")),
                                 r.get("delivered") + "/" + r.get("sent") + " = " + f(num(r, "deliveredRatio"), "%.3f"),
+                                s(r.get("retried")) + " / " + s(r.get("duplicates")),
                                 f(num(r, "throughput"), "%.1f"),
                                 ratio(num(r, "throughput"), num(base, "throughput")),
                                 f(num(r, "cpuMsPerMsg"), "%.3f"),
@@ -126,7 +127,8 @@ final class Report {
         }
         if (!tp.isEmpty()) {
             sb.append("CPU = user+sys of the handler process after init, divided by delivered messages; "
-                    + "throughput = delivered messages / (first invocation → last batch done); connections = client connections "
+                    + "retried = records left for redelivery (listed in batchItemFailures, e.g. after a publish timeout), duplicates = "
+                    + "messages that arrived twice; throughput = delivered messages / (first invocation → last batch done); connections = client connections "
                     + "the iot-data endpoint served while the instance ran (each a TCP + TLS handshake over HTTPS); "
                     + "mean invocation = batch handed to the instance → its response; machine busy = all CPUs during the run "
                     + "(handler + local stack + harness + anything else on the machine).\n\n");
