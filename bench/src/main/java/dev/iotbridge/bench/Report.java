@@ -104,11 +104,11 @@ final class Report {
             sb.append(String.format(Locale.ROOT, "### Throughput, CPU, connections — batch size %d, one instance, iot-data over %s (%s ms), %s%n%n",
                     batch, transport, meta.get("iotDataLatencyMs"), cpuLimitText()));
             table(sb, List.of("competitor", "SQS message", "concurrency", "delivered/sent", "retried / duplicates", "msg/s", "× concurrent Python",
-                    "CPU ms/msg", "CPU × concurrent Python", "connections per 1,000 msgs", "new connections per batch after the 1st",
+                    "CPU ms/msg", "CPU × concurrent Python", "CPU ms/msg, 2nd half", "connections per 1,000 msgs", "new connections per batch after the 1st",
                     "peak RSS MiB", "mean invocation ms", "machine busy %"), rows(rowsAt, r -> {
                         if (r.get("error") != null) {
                             return List.of(label(r), s(r.get("messageShape")), s(r.get("concurrency")), "FAILED: " + oneLine(r.get("error")),
-                                    "", "", "", "", "", "", "", "", "", "");
+                                    "", "", "", "", "", "", "", "", "", "", "");
                         }
                         return List.of(label(r), s(r.get("messageShape")), s(r.get("concurrency")),
                                 r.get("delivered") + "/" + r.get("sent") + " = " + f(num(r, "deliveredRatio"), "%.3f"),
@@ -117,6 +117,7 @@ final class Report {
                                 ratio(num(r, "throughput"), num(base, "throughput")),
                                 f(num(r, "cpuMsPerMsg"), "%.3f"),
                                 ratio(num(r, "cpuMsPerMsg"), num(base, "cpuMsPerMsg")),
+                                f(num(r, "cpuMsPerMsgSecondHalf"), "%.3f"),
                                 f(num(r, "connectionsPer1000Msgs"), "%.1f"),
                                 f(num(r, "newConnectionsPerBatchAfterFirst"), "%.2f"),
                                 f(num(r, "peakRssMiB"), "%.0f"),
@@ -126,7 +127,8 @@ final class Report {
             sb.append("\n");
         }
         if (!tp.isEmpty()) {
-            sb.append("CPU = user+sys of the handler process after init, divided by delivered messages; "
+            sb.append("CPU = user+sys of the handler process after init, divided by delivered messages (2nd half: the same over "
+                    + "the second half of the run, JIT warm-up mostly behind); "
                     + "retried = records left for redelivery (listed in batchItemFailures, e.g. after a publish timeout), duplicates = "
                     + "messages that arrived twice; throughput = delivered messages / (first invocation → last batch done); connections = client connections "
                     + "the iot-data endpoint served while the instance ran (each a TCP + TLS handshake over HTTPS); "

@@ -101,12 +101,19 @@ final class Scenarios {
                 EventSourceMapping mapping = p.mapping(ep, queue, batchSize, esm);
                 mapping.start();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.timeoutSeconds);
+                double cpuHalf = -1;
+                int deliveredHalf = 0;
                 long nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 boolean timedOut = false;
                 try {
                     while (esm.handled.get() < n) {
                         Thread.sleep(100);
                         p.checkAlive("");
+                        if (cpuHalf < 0 && esm.handled.get() >= n / 2) {
+                            // the second half's CPU per message: the JIT's warm-up mostly behind
+                            cpuHalf = p.cpuMillis();
+                            deliveredHalf = t.delivered();
+                        }
                         if (System.nanoTime() > deadline) {
                             timedOut = true;
                             break;
@@ -152,6 +159,8 @@ final class Scenarios {
                 r.put("cpuMsTotal", round(cpu1, 0));
                 r.put("cpuMsPerMsg", delivered == 0 ? null : round((cpu1 - cpu0) / delivered, 4));
                 r.put("cpuMsPerMsgInclInit", delivered == 0 ? null : round(cpu1 / delivered, 4));
+                r.put("cpuMsPerMsgSecondHalf", cpuHalf < 0 || delivered <= deliveredHalf ? null
+                        : round((cpu1 - cpuHalf) / (delivered - deliveredHalf), 4));
                 r.put("peakRssMiB", round(p.peakRssMiB(), 1));
                 r.put("timedOut", timedOut);
                 if (esm.lastError != null) {
