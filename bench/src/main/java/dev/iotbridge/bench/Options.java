@@ -25,7 +25,7 @@ final class Options {
     boolean smoke;
     boolean profile;
     String extraJvmOptions = "";
-    List<String> competitors = List.of("sample", "corrected", "concurrent", "jvm", "native");
+    List<String> competitors = List.of("sample", "corrected", "concurrent", "jvm", "jvm-keepalive5", "native");
     List<String> scenarios = List.of("throughput", "coldstart", "e2e");
     Path benchDir = Path.of("bench").toAbsolutePath();
     Path functionZip;
