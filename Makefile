@@ -127,7 +127,7 @@ demo: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## Start the local stack, send samp
 # BENCH_ARGS: runner flags passed through (bench/run.sh --help), e.g. the native CI job's
 # BENCH_ARGS="--native-zip dist/native/function.zip --competitors native,jvm,concurrent --json out.json".
 .PHONY: bench
-bench: check-java ## Benchmarks side by side with the Python handlers (prints tables, writes docs/benchmarks.md)
+bench: check-java ## Benchmarks side by side with the Python handlers (prints tables, writes docs/benchmarks.md, docs/cost.md)
 	bash $(ROOT)/bench/run.sh $(BENCH_ARGS)
 
 .PHONY: chaos

@@ -8,6 +8,7 @@ import dev.iotbridge.local.config.Route;
 import dev.iotbridge.local.control.ControlPlaneEndpoint;
 import dev.iotbridge.local.iotdata.FaultPlan;
 import dev.iotbridge.local.iotdata.IotDataEndpoint;
+import dev.iotbridge.local.iotdata.LocalCa;
 import dev.iotbridge.local.lambda.EventSourceMapping;
 import dev.iotbridge.local.lambda.FunctionCommand;
 import dev.iotbridge.local.lambda.FunctionInstance;
@@ -72,6 +73,7 @@ public final class LocalBridgeStack implements AutoCloseable {
     private IotDataEndpoint iotData;
     private IotDataEndpoint sourceIotData;
     private ControlPlaneEndpoint controlPlane;
+    private LocalCa iotDataCa;
     private MqttObserver destinationObserver;
     private final List<FunctionInstance> functions = new ArrayList<>();
     private final List<EventSourceMapping> mappings = new ArrayList<>();
@@ -164,9 +166,13 @@ public final class LocalBridgeStack implements AutoCloseable {
         }
 
         int ip = port(b.iotDataPort);
-        step(5, total, "iot-data: Publish API on http://127.0.0.1:%d → destination broker (latency %d ms)",
-                ip, b.iotDataLatency.toMillis());
+        step(5, total, "iot-data: Publish API on %s://127.0.0.1:%d → destination broker (latency %d ms)",
+                b.iotDataTls ? "https" : "http", ip, b.iotDataLatency.toMillis());
         iotData = own(new IotDataEndpoint(ip, destinationBroker.port(), counters));
+        if (b.iotDataTls) {
+            iotDataCa = LocalCa.create(work.resolve("tls"));
+            iotData.useTls(iotDataCa.serverContext());
+        }
         iotData.setLatency(b.iotDataLatency);
         iotData.setFaultPlan(b.faultPlan);
         if (b.enforcePublishPolicy) iotData.setAllowedTopicFilters(destinationFilters(b.routes));
@@ -273,6 +279,10 @@ public final class LocalBridgeStack implements AutoCloseable {
         env.put("BRIDGE_BACKOFF_BASE", b.backoffBase.toSeconds() + "s");
         env.put("BRIDGE_BACKOFF_CAP", b.backoffCap.toSeconds() + "s");
         env.putAll(b.functionEnv);
+        if (iotDataCa != null) {
+            // the JVM function trusts the local CA (a native bootstrap would need these as arguments)
+            env.merge("JAVA_TOOL_OPTIONS", String.join(" ", iotDataCa.javaTrustOptions()), (a, c) -> a + " " + c);
+        }
         return env;
     }
 
@@ -343,6 +353,8 @@ public final class LocalBridgeStack implements AutoCloseable {
     public IotDataEndpoint sourceIotData() { return sourceIotData; }
     /** GetTopicRule, Lambda configuration, SQS Policy (see {@link ControlPlaneEndpoint}); null when off or without a function. */
     public ControlPlaneEndpoint controlPlane() { return controlPlane; }
+    /** The CA that signed the iot-data endpoint's certificate (null over plain HTTP). */
+    public LocalCa iotDataCa() { return iotDataCa; }
     public MqttObserver destinationObserver() { return destinationObserver; }
     public List<FunctionInstance> functions() { return List.copyOf(functions); }
     public FunctionInstance function() { return functions.get(0); }
@@ -572,6 +584,7 @@ public final class LocalBridgeStack implements AutoCloseable {
         private boolean echoFunctionOutput;
         private int concurrency = 1;
         private Duration iotDataLatency = Duration.ZERO;
+        private boolean iotDataTls;
         private FaultPlan faultPlan = FaultPlan.NONE;
         private boolean enforcePublishPolicy = true;
         private Path templateFile;
@@ -662,6 +675,8 @@ public final class LocalBridgeStack implements AutoCloseable {
         /** Number of function instances (each with its own Runtime API, process and poller). */
         public Builder concurrency(int n) { concurrency = n; return this; }
         public Builder iotDataLatency(Duration d) { iotDataLatency = d; return this; }
+        /** Serve iot-data over HTTPS with a CA generated at start ({@link #iotDataCa()}); default plain HTTP. */
+        public Builder iotDataTls(boolean t) { iotDataTls = t; return this; }
         public Builder faultPlan(FaultPlan p) { faultPlan = p; return this; }
         /** 403 for topics outside the routes' destination topics, like the function role's policy (default on). */
         public Builder enforcePublishPolicy(boolean e) { enforcePublishPolicy = e; return this; }

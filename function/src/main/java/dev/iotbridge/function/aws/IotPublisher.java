@@ -37,6 +37,8 @@ public class IotPublisher implements Publisher {
 
     public IotPublisher(BridgeSettings settings) {
         this.publishTimeout = settings.publishTimeout();
+        // one kept connection per publish in flight: no new connections per batch after the first
+        KeepAliveConnections.sizeFor(settings.maxConcurrency());
         this.client = IotDataPlaneClient.builder()
                 .endpointOverride(settings.iotEndpoint())
                 .region(settings.region())
