@@ -9,6 +9,7 @@
 #                works and the function delivered every message.
 #   --no-build   reuse function/target/function.zip and the built bench module
 #   --function-zip PATH  run this artifact (JVM or native zip); function.zip is then not rebuilt
+#   --native-zip PATH    the native competitor's zip, next to the JVM function.zip built here
 #   --no-docs    do not rewrite docs/benchmarks.md, cost.md, benchmarks.png, nor bench/results/:
 #                the results go to bench/target/results/ (and to --out PATH if given)
 #   runner flags (passed through; all of them in bench/src/main/java/dev/iotbridge/bench/Options.java): --messages N

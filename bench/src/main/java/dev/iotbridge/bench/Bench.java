@@ -58,7 +58,7 @@ public final class Bench {
     int run() throws Exception {
         Path work = o.benchDir.resolve("target/work");
         Files.createDirectories(work);
-        Competitor.Paths paths = new Competitor.Paths(o.benchDir, o.python, o.functionZip,
+        Competitor.Paths paths = new Competitor.Paths(o.benchDir, o.python, o.functionZip, o.nativeZip,
                 o.benchDir.resolve("target/ric"), o.javaHome, work);
 
         List<Competitor> all = competitors();
@@ -86,7 +86,7 @@ public final class Bench {
         meta.put("python", Machine.pythonVersion(o.python));
         meta.put("jvmOptions", Competitor.SHIPPED_JAVA_TOOL_OPTIONS);
         meta.put("appCds", Competitor.zipHasAppCds(o.functionZip));
-        meta.put("native", Competitor.zipHasBootstrap(o.functionZip) ? "available" : "not available");
+        meta.put("native", Competitor.zipHasBootstrap(o.nativeZip) ? "available" : "not available");
         results.put("meta", meta);
 
         try (StackEndpoints ep = StackEndpoints.open(o)) {
@@ -162,13 +162,13 @@ public final class Bench {
                     list.add(new Competitor("jvm-c2", "this function (JVM, full JIT)", Competitor.Kind.JVM, Competitor.Shape.LEGACY));
                 }
                 case "native" -> {
-                    if (Competitor.zipHasBootstrap(o.functionZip)) {
+                    if (Competitor.zipHasBootstrap(o.nativeZip)) {
                         list.add(new Competitor("native", "this function (native)", Competitor.Kind.NATIVE, Competitor.Shape.LEGACY));
                         if (o.envelope) {
                             list.add(new Competitor("native-envelope", "this function (native), envelope v1", Competitor.Kind.NATIVE, Competitor.Shape.ENVELOPE));
                         }
                     } else {
-                        log("native: not available (%s has no bootstrap; build it with `make native-build`)", o.functionZip);
+                        log("native: not available (%s has no bootstrap; build it with `make native-build`, pass it with --native-zip)", o.nativeZip);
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown competitor " + id);

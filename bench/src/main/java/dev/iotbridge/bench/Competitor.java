@@ -65,7 +65,7 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
     }
 
     /** Where things are on this machine. */
-    record Paths(Path benchDir, Path python, Path functionZip, Path ricDir, Path javaHome, Path workDir) {}
+    record Paths(Path benchDir, Path python, Path functionZip, Path nativeZip, Path ricDir, Path javaHome, Path workDir) {}
 
     /**
      * Command (with its task root as working directory) and environment of one process start;
@@ -117,11 +117,12 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                 // Started exactly as the local stack starts the function (local/ FunctionCommand):
                 // a native bootstrap, or the JVM as the managed java21 runtime starts it (AWS's
                 // runtime interface client, task root as working directory).
-                FunctionCommand fc = FunctionCommand.fromZip(p.functionZip(), p.workDir().resolve(id), p.ricDir(),
+                Path zip = kind == Kind.NATIVE ? p.nativeZip() : p.functionZip();
+                FunctionCommand fc = FunctionCommand.fromZip(zip, p.workDir().resolve(id), p.ricDir(),
                         p.javaHome().resolve("bin/java"), FunctionCommand.QUARKUS_HANDLER,
                         FunctionCommand.managedJava21Options(memoryMb));
                 if (fc.kind().equals("native") != (kind == Kind.NATIVE)) {
-                    throw new IllegalStateException(p.functionZip() + " is a " + fc.kind() + " artifact, not " + kind);
+                    throw new IllegalStateException(zip + " is a " + fc.kind() + " artifact, not " + kind);
                 }
                 Path task = fc.taskRoot();
                 env.put("LAMBDA_TASK_ROOT", task.toString());

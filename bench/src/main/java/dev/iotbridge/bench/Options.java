@@ -29,6 +29,8 @@ final class Options {
     List<String> scenarios = List.of("throughput", "coldstart", "e2e");
     Path benchDir = Path.of("bench").toAbsolutePath();
     Path functionZip;
+    /** The native competitor's zip; default: functionZip (native runs only when it has a bootstrap). */
+    Path nativeZip;
     Path python;
     Path javaHome = Path.of(System.getProperty("java.home"));
     Path docs;
@@ -55,7 +57,7 @@ final class Options {
               --e2e-warmup-s N     end-to-end warm-up from the process start, not in the steady
                                    state figures (default 15); cold-start latency is reported apart
               --competitors LIST   comma list of sample,corrected,concurrent,jvm,jvm-keepalive5,native
-                                   (default all; native runs only when function.zip has a bootstrap;
+                                   (default all; native runs only when the native zip has a bootstrap;
                                    jvm-keepalive5 = the function with the JDK's default of 5 kept
                                    connections, i.e. before the fix); also jvm-c2: the function with
                                    full tiered JIT (analysis only)
@@ -70,6 +72,8 @@ final class Options {
                                    writes bench/results/ (<UTC time>.json + latest.json), any other
                                    run writes bench/target/results/
               --out PATH           also copy the results JSON to PATH (e.g. a CI artifact)
+              --native-zip PATH    the native competitor's zip (default: the function zip), so that
+                                   native and JVM run side by side in one run
               --report-from JSON   run nothing: print the tables of a results file (and --docs)
             """;
 
@@ -106,6 +110,7 @@ final class Options {
                 }
                 case "--bench-dir" -> o.benchDir = Path.of(args[++i]).toAbsolutePath();
                 case "--function-zip" -> o.functionZip = Path.of(args[++i]).toAbsolutePath();
+                case "--native-zip" -> o.nativeZip = Path.of(args[++i]).toAbsolutePath();
                 case "--python" -> o.python = Path.of(args[++i]).toAbsolutePath();
                 case "--java-home" -> o.javaHome = Path.of(args[++i]).toAbsolutePath();
                 case "--docs" -> o.docs = Path.of(args[++i]).toAbsolutePath();
@@ -122,6 +127,9 @@ final class Options {
         o.batchSize = o.batchSizes.get(0);
         if (o.functionZip == null) {
             o.functionZip = o.benchDir.resolveSibling("function").resolve("target/function.zip");
+        }
+        if (o.nativeZip == null) {
+            o.nativeZip = o.functionZip;
         }
         if (o.python == null) {
             o.python = o.benchDir.resolve(".venv/bin/python");
