@@ -14,7 +14,12 @@ M2_CACHED   := $(and $(wildcard $(HOME)/.m2/repository/io/quarkus/quarkus-maven-
 MVN         := JAVA_HOME=$(JDK) $(ROOT)/mvnw -B $(if $(M2_CACHED),-q) -Dstyle.color=never
 FIRST_BUILD_NOTE := $(if $(M2_CACHED),,@echo "first build: Maven downloads the build's dependencies into ~/.m2 (about 320 MB, a few minutes); its download lines follow" >&2)
 MVN_LOUD    := JAVA_HOME=$(JDK) $(ROOT)/mvnw -B -Dstyle.color=never
-FUNCTION_ZIP := $(ROOT)/function/target/function.zip
+# The function artifact the local stack runs (make up / demo / test / test-local): the JVM zip
+# built here by default; FUNCTION_ZIP=path runs another one, e.g. a native zip from
+# `make native-build` or `make fetch-release` (a zip with `bootstrap` runs as provided.al2023).
+BUILT_ZIP   := $(ROOT)/function/target/function.zip
+FUNCTION_ZIP ?= $(BUILT_ZIP)
+override FUNCTION_ZIP := $(abspath $(FUNCTION_ZIP))
 LOCAL_CP    := $(ROOT)/local/target/classpath.txt
 TF_DIR      := $(ROOT)/terraform
 TF          ?= terraform
@@ -35,34 +40,57 @@ check-java: ## Check that a JDK >= 21 is available
 
 .PHONY: test
 test: check-java ## Run all tests: function unit + Quarkus tests, local stack end-to-end tests, doctor's tests
-	$(MVN_LOUD) verify
+	$(MVN_LOUD) verify -Dlocal.function.zip=$(FUNCTION_ZIP)
 	$(MAKE) --no-print-directory doctor-test
+
+.PHONY: test-local
+test-local: check-java $(FUNCTION_ZIP) ## Only the local stack's end-to-end tests, against FUNCTION_ZIP (e.g. a native zip)
+	$(MVN_LOUD) -pl local -am verify -Dlocal.function.zip=$(FUNCTION_ZIP)
 
 .PHONY: package
 package: check-java ## Build the JVM function.zip (java21 runtime) into function/target/
 	$(FIRST_BUILD_NOTE)
 	$(MVN) -pl function -am package -DskipTests
-	@ls -l $(FUNCTION_ZIP)
+	@bash $(ROOT)/.ci/function-manifest.sh $(BUILT_ZIP)
+
+# native-image inside Quarkus' default builder for 3.33 (quay.io/quarkus/ubi9-quarkus-mandrel-builder-image:jdk-25,
+# set in function/src/main/resources/application.properties): UBI 9 links against glibc 2.34,
+# the glibc of Amazon Linux 2023. NATIVE_BUILDER=auto (local native-image if on PATH, else a
+# container), local or container.
+NATIVE_BUILDER ?= auto
 
 .PHONY: native-build
-native-build: check-java ## Build the native function.zip (bootstrap, provided.al2023): local GraalVM/Mandrel, else container build
-	@if command -v native-image >/dev/null 2>&1; then \
-	  echo "native-build: using local native-image ($$(command -v native-image))"; \
+native-build: check-java ## Build the native function.zip (bootstrap, provided.al2023) for this machine's CPU: local Mandrel/GraalVM 25, else container build
+	@builder="$(NATIVE_BUILDER)"; \
+	case "$$builder" in auto|local|container) ;; *) echo "error: NATIVE_BUILDER must be auto, local or container, not '$$builder'" >&2; exit 2 ;; esac; \
+	if [ "$$builder" != container ] && command -v native-image >/dev/null 2>&1; then \
+	  echo "native-build: local native-image ($$(command -v native-image)); its libc must not be newer than glibc 2.34 (checked below)"; \
 	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative; \
+	elif [ "$$builder" = local ]; then \
+	  echo "error: NATIVE_BUILDER=local but 'native-image' is not on PATH (Mandrel or GraalVM for JDK 25, e.g. sdk install java 25-graalce)" >&2; exit 1; \
 	elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
-	  echo "native-build: no local GraalVM; building inside a Mandrel container with docker"; \
-	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative -Dquarkus.native.container-build=true; \
+	  echo "native-build: container build with docker (Mandrel builder image, UBI 9)"; \
+	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=docker; \
 	elif command -v podman >/dev/null 2>&1; then \
-	  echo "native-build: no local GraalVM; building inside a Mandrel container with podman"; \
+	  echo "native-build: container build with podman (Mandrel builder image, UBI 9)"; \
 	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=podman; \
 	else \
-	  echo "error: a native build needs GraalVM/Mandrel ('native-image' on PATH, e.g. sdk install java 21-graalce)" >&2; \
-	  echo "  or a running container engine (docker or podman) for Quarkus' container build." >&2; \
+	  echo "error: a native build needs one of:" >&2; \
+	  echo "  - a running container engine (docker or podman): Quarkus builds inside quay.io/quarkus/ubi9-quarkus-mandrel-builder-image:jdk-25" >&2; \
+	  echo "  - Mandrel or GraalVM for JDK 25 with 'native-image' on PATH (on a distribution whose glibc is at most 2.34)" >&2; \
+	  echo "  No GraalVM and no Docker? Use a released zip instead: make fetch-release VERSION=vX.Y.Z" >&2; \
 	  exit 1; fi
-	@unzip -l $(FUNCTION_ZIP) | grep -q ' bootstrap$$' && echo "native function.zip: $(FUNCTION_ZIP)"
+	@bash $(ROOT)/.ci/function-manifest.sh $(BUILT_ZIP)
+	@bash $(ROOT)/.ci/check-glibc.sh $(BUILT_ZIP)
 
 $(FUNCTION_ZIP):
+	@if [ "$@" != "$(BUILT_ZIP)" ]; then echo "error: FUNCTION_ZIP=$@ does not exist (make native-build, or make fetch-release)" >&2; exit 1; fi
 	$(MAKE) package
+
+.PHONY: fetch-release
+fetch-release: ## Download a released function zip and verify its SHA256SUMS: VERSION=v0.2.0 [KIND=native|jvm] [ARCH=x86_64|arm64]
+	@if [ -z "$(VERSION)" ]; then echo "error: VERSION is required, e.g. make fetch-release VERSION=v0.2.0 KIND=native ARCH=arm64" >&2; exit 2; fi
+	@bash $(ROOT)/.ci/fetch-release.sh "$(VERSION)" "$(or $(KIND),native)" "$(or $(ARCH),x86_64)"
 
 # The local stack's classes and runtime classpath (local/pom.xml writes classpath.txt), built in
 # the work tree and reused by up/demo; nothing is installed into ~/.m2.
@@ -72,8 +100,7 @@ $(LOCAL_CP): $(ROOT)/local/pom.xml $(shell find $(ROOT)/local/src/main -type f 2
 
 # JDK 24+ warns when HiveMQ's JNA loads native code and when Pekko (in ElasticMQ) uses
 # sun.misc.Unsafe (JEP 472, JEP 498); both are expected here, so allowed on JDKs that know the options.
-JDK_MAJOR   := $(shell sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' $(JDK)/release 2>/dev/null)
-JVM_ALLOW   := $(if $(filter-out 21 22 23,$(JDK_MAJOR)),--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
+JVM_ALLOW   := $(shell $(ROOT)/.ci/jvm-allow $(JDK) 2>/dev/null)
 LOCAL_JAVA = $(JDK)/bin/java $(JVM_ALLOW) -cp "$(ROOT)/local/target/classes:$$(cat $(LOCAL_CP))"
 
 .PHONY: print-java
@@ -97,17 +124,33 @@ down: ## Stop a local stack started with `make up` in another terminal
 demo: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## Start the local stack, send sample messages across both accounts, show them arrive, stop
 	@$(LOCAL_JAVA) dev.iotbridge.local.DemoMain --config $(ROOT)/local/bridge.local.json --function $(FUNCTION_ZIP)
 
+# BENCH_ARGS: runner flags passed through (bench/run.sh --help), e.g. the native CI job's
+# BENCH_ARGS="--native-zip dist/native/function.zip --competitors native,jvm,concurrent --json out.json".
 .PHONY: bench
-bench: check-java ## Benchmarks side by side with the Python handlers (prints tables, writes docs/benchmarks.md)
-	bash $(ROOT)/bench/run.sh
+bench: check-java ## Benchmarks side by side with the Python handlers (prints tables, writes docs/benchmarks.md, docs/cost.md)
+	bash $(ROOT)/bench/run.sh $(BENCH_ARGS)
 
 .PHONY: chaos
 chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (ARGS="--quick" for a short run)
 	bash $(ROOT)/.ci/chaos.sh
 
+.PHONY: redrive
+redrive: ## List the DLQ by BridgeErrorCode; move chosen records back (dry run unless ARGS="--codes CODE --apply"; ARGS="--help")
+	@py="$$(bash $(ROOT)/tools/setup.sh)" && TF=$(TF) "$$py" $(ROOT)/tools/redrive/redrive.py $(ARGS)
+
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: check-java ## Jazzer fuzzing of the envelope parser, routes and topic validation, FUZZ_SECONDS (60) per target; grows the committed corpus
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash $(ROOT)/.ci/fuzz.sh
+
 .PHONY: lint
 lint: ## Terraform format check, tflint, checkov, policy checks, actionlint (installs missing tools)
 	bash $(ROOT)/.ci/lint.sh
+
+.PHONY: docs-terraform
+docs-terraform: ## Regenerate the terraform-docs sections of terraform/README.md and the module READMEs
+	@PATH="$$(go env GOPATH)/bin:$$PATH"; command -v terraform-docs >/dev/null || { echo "error: terraform-docs is missing: run 'make lint' once (it installs it)" >&2; exit 1; }; \
+	for d in $(TF_DIR) $(TF_DIR)/modules/source $(TF_DIR)/modules/destination; do terraform-docs --config $(TF_DIR)/.terraform-docs.yml $$d; done
 
 .PHONY: check-terraform
 check-terraform:
@@ -137,6 +180,10 @@ doctor: ## Configuration checks + canary: the local stack if `make up` runs, els
 doctor-test: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## doctor's tests: unit tests and a local stack broken one link at a time
 	@bash $(ROOT)/doctor/setup.sh
 	cd $(ROOT)/doctor && DOCTOR_TEST_JAVA=$(JDK)/bin/java PYTHONPATH=. .venv/bin/python -m unittest discover -s tests -v
+
+.PHONY: e2e-terraform
+e2e-terraform: check-terraform ## Apply the root Terraform to a local AWS API emulator (moto, installed in .venv-e2e), check, destroy
+	TF=$(TF) bash $(TF_DIR)/tests/e2e/run.sh
 
 .PHONY: clean
 clean: ## Remove build outputs and local stack state

@@ -39,7 +39,8 @@ fi
 
 mkdir -p local/run/chaos
 echo "==> chaos: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2 " GiB RAM"}'), $("$JDK/bin/java" -version 2>&1 | head -1)"
-exec "$JDK/bin/java" -Xmx2g --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dbridge.root="$ROOT" \
+# shellcheck disable=SC2046 # the options are words
+exec "$JDK/bin/java" -Xmx2g $(.ci/jvm-allow "$JDK") -Dbridge.root="$ROOT" \
   -Dbridge.ric.dir="$ROOT/local/target/ric" \
   -cp "$ROOT/local/target/classes:$(cat "$ROOT/local/target/classpath.txt")" \
   dev.iotbridge.local.chaos.ChaosMain --work-dir "$ROOT/local/run/chaos" --markdown "$ROOT/local/run/chaos/report.md" \

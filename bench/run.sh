@@ -1,28 +1,34 @@
 #!/usr/bin/env bash
 # `make bench`: installs what the benchmark needs, builds, runs every competitor side by side and
 # writes the results (bench/results/<UTC timestamp>.json + latest.json, docs/benchmarks.md,
-# docs/benchmarks.png). See docs/benchmarks.md ("How to run") for what is measured.
+# docs/cost.md, docs/benchmarks.png). See docs/benchmarks.md ("How to run") for what is measured.
 #
 # usage: bench/run.sh [--smoke] [--no-build] [--no-docs] [runner flags]
-#   --smoke      tiny counts (100 messages, 1 cold start, 3 s end-to-end) to check the harness;
-#                writes bench/results/smoke-*.json only (no docs); exit 0 = the harness works
-#                and the function delivered every message.
+#   --smoke      tiny counts (200 messages, 1 cold start, 5 + 3 s end-to-end) to check the harness;
+#                writes bench/target/results/smoke-*.json only (no docs); exit 0 = the harness
+#                works and the function delivered every message.
 #   --no-build   reuse function/target/function.zip and the built bench module
-#   --no-docs    do not rewrite docs/benchmarks.md and docs/benchmarks.png
-#   runner flags (passed through): --messages N --batch N --latency-ms N --cold-starts N
-#                --e2e-rate N --e2e-seconds N --competitors sample,corrected,jvm,native
-#                --scenarios throughput,coldstart,e2e --no-envelope --timeout-s N
+#   --function-zip PATH  run this artifact (JVM or native zip); function.zip is then not rebuilt
+#   --native-zip PATH    the native competitor's zip, next to the JVM function.zip built here
+#   --no-docs    do not rewrite docs/benchmarks.md, cost.md, benchmarks.png, nor bench/results/:
+#                the results go to bench/target/results/ (and to --out PATH if given)
+#   runner flags (passed through; all of them in bench/src/main/java/dev/iotbridge/bench/Options.java): --messages N
+#                --batches 10,100 --memory-mb N --no-cpu-limit --plain-http --latency-ms N
+#                --cold-starts N --e2e-rate N --e2e-seconds N --e2e-warmup-s N --out PATH
+#                --competitors sample,corrected,concurrent,jvm,jvm-keepalive5,native
+#                --scenarios throughput,coldstart,e2e --no-envelope --profile --timeout-s N
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-smoke=""; build=1; docs=1; pass=()
+smoke=""; build=1; docs=1; fnbuild=1; pass=()
 for a in "$@"; do
   case "$a" in
+    --function-zip) fnbuild=""; pass+=("$a") ;;   # a given artifact (e.g. the native zip): do not rebuild function.zip
     --smoke) smoke=1; docs=""; pass+=("$a") ;;
     --no-build) build="" ;;
     --no-docs) docs="" ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) pass+=("$a") ;;
   esac
 done
@@ -35,8 +41,10 @@ echo "==> bench: Python venv (bench/.venv: awslambdaric, boto3, matplotlib)"
 bash "$root/bench/setup.sh"
 
 if [ -n "$build" ]; then
-  echo "==> bench: building the JVM function.zip"
-  "${MVN[@]}" -pl function -am package -DskipTests
+  if [ -n "$fnbuild" ]; then
+    echo "==> bench: building the JVM function.zip"
+    "${MVN[@]}" -pl function -am package -DskipTests
+  fi
   echo "==> bench: building the local stack and the bench runner"
   if grep -q '<module>bench</module>' "$root/pom.xml"; then
     "${MVN[@]}" -pl local,bench -am package -DskipTests
@@ -57,7 +65,7 @@ rc=0
   dev.iotbridge.bench.Bench "${args[@]}" "${pass[@]}" || rc=$?
 
 results="$root/bench/results/latest.json"; chart="$root/docs/benchmarks.png"
-if [ -n "$smoke" ]; then results="$root/bench/results/smoke-latest.json"; chart="$root/bench/target/smoke-chart.png"; fi
+if [ -n "$smoke" ]; then results="$root/bench/target/results/smoke-latest.json"; chart="$root/bench/target/smoke-chart.png"; fi
 if [ -f "$results" ] && { [ -n "$docs" ] || [ -n "$smoke" ]; }; then
   "$root/bench/.venv/bin/python" "$root/bench/chart.py" "$results" "$chart"
 fi

@@ -49,7 +49,7 @@ variable "destination_assume_role_arn" {
 # ------------------------------------------------------------------ routes ---
 
 variable "routes" {
-  description = "Routes (DESIGN §4): name, source_filter, condition, strip_prefix, add_prefix, qos, retain. Drives the source rules and the function's BRIDGE_ROUTES. Validated in the modules."
+  description = "Routes (docs/interfaces.md): name, source_filter, condition, strip_prefix, add_prefix, qos, retain. Drives the source rules and the function's BRIDGE_ROUTES. Validated in the modules."
   type = list(object({
     name          = string
     source_filter = string
@@ -182,5 +182,12 @@ variable "tags" {
   description = "Tags for every resource in both accounts (provider default_tags)."
   type        = map(string)
   default     = { Project = "iot-cross-account-bridge" }
+  nullable    = false
+}
+
+variable "canary" {
+  description = "Add the canary route of canary-route.json (iot-bridge/canary/#, same topic, QoS 1, retained) so that `make doctor` can send one message through the deployment and read it back with GetRetainedMessage. The function role then may publish (and retain) on iot-bridge/canary/*."
+  type        = bool
+  default     = false
   nullable    = false
 }

@@ -61,7 +61,7 @@ def load_outputs(path=None, terraform_dir=None, terraform="terraform"):
         doctor = doctor["value"]
     if not isinstance(doctor, dict) or doctor.get("version") != 1:
         raise InputError("the Terraform outputs have no `doctor` output (version 1): apply terraform/ of this "
-                         "version (terraform/doctor.tf declares it), or pass the file `make up` writes "
+                         "version (terraform/outputs.tf declares it), or pass the file `make up` writes "
                          "(local/run/outputs.json)")
     return doctor
 

@@ -1,4 +1,4 @@
-# Issue 7 security checks over the *rendered* IAM, queue and key policies of a
+# Security checks over the *rendered* IAM, queue and key policies of a
 # maximal configuration (fan-in, customer KMS key, X-Ray, retain routes):
 #   - Allow statements: no wildcard in actions, no Resource "*", except the
 #     statements AWS requires that way (allowlist below, also in
@@ -12,7 +12,7 @@ mock_provider "aws" {
     defaults = { account_id = "222222222222" }
   }
   mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
+    defaults = { name = "eu-west-1", region = "eu-west-1" }
   }
   mock_data "aws_partition" {
     defaults = { partition = "aws" }

@@ -8,8 +8,11 @@ data "aws_iot_endpoint" "this" {
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
-  region     = data.aws_region.current.name
-  partition  = data.aws_partition.current.partition
+  # aws_region has "name" in provider 5.x; 6.x adds "region" and deprecates
+  # "name" (and "id"). Reading the object, not the attribute, works on both
+  # without a deprecation warning.
+  region    = coalesce(lookup(data.aws_region.current, "region", null), lookup(data.aws_region.current, "name", null))
+  partition = data.aws_partition.current.partition
 
   queue_name    = var.name_prefix
   dlq_name      = "${var.name_prefix}-dlq"
@@ -60,6 +63,12 @@ locals {
   }
   runtime_setting = local.runtime_settings[var.runtime]
   memory_size     = coalesce(var.memory_size, local.runtime_setting.memory)
+
+  # What the zip was built as, from the sidecar ZIP.json that .ci/function-manifest.sh writes from
+  # the zip's contents (make package / native-build / fetch-release): Terraform cannot read a zip.
+  # A zip without one (built by other means) is deployed unchecked.
+  function_manifest_path = "${var.function_zip_path}.json"
+  function_manifest      = fileexists(local.function_manifest_path) ? jsondecode(file(local.function_manifest_path)) : null
 
   function_environment = merge(
     {
@@ -289,6 +298,12 @@ resource "aws_sqs_queue" "main" {
       condition     = var.retry_backoff_base_seconds <= var.retry_backoff_cap_seconds && var.retry_backoff_cap_seconds + var.timeout <= 43200
       error_message = "retry_backoff_base_seconds must not exceed retry_backoff_cap_seconds, and retry_backoff_cap_seconds + timeout must stay within SQS's 12-hour visibility limit (43200 s)."
     }
+    precondition {
+      # SQS keeps a message's original enqueue time when it moves to the DLQ: a shorter
+      # DLQ retention would delete failed messages before anyone could redrive them.
+      condition     = var.dlq_message_retention_seconds >= var.message_retention_seconds
+      error_message = "dlq_message_retention_seconds (${var.dlq_message_retention_seconds} s) must be at least message_retention_seconds (${var.message_retention_seconds} s): a message keeps its enqueue time when moved to the DLQ and would expire there early."
+    }
   }
 }
 
@@ -392,6 +407,14 @@ resource "aws_lambda_function" "this" {
       error_message = "The function package ${var.function_zip_path} does not exist: build it first (make package, or make native-build for runtime = \"native\")."
     }
     precondition {
+      condition     = local.function_manifest == null || try(local.function_manifest.sha256 == filesha256(var.function_zip_path), false)
+      error_message = "The build manifest ${local.function_manifest_path} describes another zip than ${var.function_zip_path} (the zip was rebuilt or replaced after it was written): run make package / make native-build again, or .ci/function-manifest.sh ${var.function_zip_path}."
+    }
+    precondition {
+      condition     = local.function_manifest == null || try(local.function_manifest.kind == var.runtime && contains(local.function_manifest.architectures, var.architecture), false)
+      error_message = "${var.function_zip_path} was built as ${jsonencode(local.function_manifest)} (${local.function_manifest_path}), which does not run as runtime = \"${var.runtime}\" on architecture = \"${var.architecture}\": deploy the zip built for them (e.g. make fetch-release KIND=${var.runtime} ARCH=${var.architecture}) or set runtime/architecture to match the zip."
+    }
+    precondition {
       condition     = length(jsonencode(local.function_environment)) <= 4096
       error_message = "The function environment (BRIDGE_ROUTES and the rest) exceeds Lambda's 4 KB limit: shorten or merge routes."
     }
@@ -426,6 +449,12 @@ resource "aws_lambda_event_source_mapping" "queue" {
     precondition {
       condition     = var.batch_size <= 10 || var.maximum_batching_window_in_seconds >= 1
       error_message = "batch_size above 10 needs maximum_batching_window_in_seconds >= 1."
+    }
+    precondition {
+      # AWS refuses (or throttles) an event source mapping allowed more concurrent
+      # invocations than the function may run.
+      condition     = var.reserved_concurrent_executions == -1 || var.maximum_concurrency == null || try(var.reserved_concurrent_executions >= var.maximum_concurrency, false)
+      error_message = "reserved_concurrent_executions (${var.reserved_concurrent_executions}) must be at least maximum_concurrency (${coalesce(var.maximum_concurrency, 0)}) when both are set: raise the reservation, lower maximum_concurrency, or set reserved_concurrent_executions = -1."
     }
   }
 

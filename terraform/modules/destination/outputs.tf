@@ -1,11 +1,17 @@
+# The outputs a source module consumes wait for the queue policy: topic rules
+# built from them are created only once the queue admits their role, so no
+# message of a first apply is refused. (The key policy is part of aws_kms_key
+# itself, so kms_key_arn already follows it.)
 output "queue_url" {
-  description = "URL of the bridge queue (give it to the source module as destination_queue_url)."
+  description = "URL of the bridge queue (give it to the source module as destination_queue_url). Known only once the queue policy admitting the sources is in place."
   value       = aws_sqs_queue.main.url
+  depends_on  = [aws_sqs_queue_policy.main]
 }
 
 output "queue_arn" {
-  description = "ARN of the bridge queue (give it to the source module as destination_queue_arn)."
+  description = "ARN of the bridge queue (give it to the source module as destination_queue_arn). Known only once the queue policy admitting the sources is in place."
   value       = aws_sqs_queue.main.arn
+  depends_on  = [aws_sqs_queue_policy.main]
 }
 
 output "dlq_url" {
@@ -19,8 +25,9 @@ output "dlq_arn" {
 }
 
 output "kms_key_arn" {
-  description = "ARN of the customer managed key encrypting the queues, or null with SQS-managed SSE (give it to the source module as destination_kms_key_arn)."
+  description = "ARN of the customer managed key encrypting the queues, or null with SQS-managed SSE (give it to the source module as destination_kms_key_arn). Known only once the queue policy is in place."
   value       = local.kms_key_arn
+  depends_on  = [aws_sqs_queue_policy.main]
 }
 
 output "function_name" {

@@ -1,5 +1,5 @@
 variable "routes" {
-  description = "Routes to bridge (DESIGN §4). The function publishes only where a route allows. The same list must be given to the source module(s); it also becomes BRIDGE_ROUTES."
+  description = "Routes to bridge (docs/interfaces.md). The function publishes only where a route allows. The same list must be given to the source module(s); it also becomes BRIDGE_ROUTES."
   type = list(object({
     name          = string
     source_filter = string
@@ -115,7 +115,7 @@ variable "architecture" {
 }
 
 variable "function_zip_path" {
-  description = "Path of the function deployment package (function/target/function.zip from `make package` or `make native-build`)."
+  description = "Path of the function deployment package (function/target/function.zip from `make package` or `make native-build`, or a release zip from `make fetch-release`). When the build manifest <path>.json is next to it, a zip built for another runtime or architecture is refused at plan."
   type        = string
   nullable    = false
 }
@@ -180,7 +180,7 @@ variable "tracing_mode" {
 }
 
 variable "reserved_concurrent_executions" {
-  description = "Reserved concurrency of the function; -1 leaves it unreserved (the event source mapping's maximum_concurrency still caps it)."
+  description = "Reserved concurrency of the function; -1 leaves it unreserved (the event source mapping's maximum_concurrency still caps it). When set, at least maximum_concurrency (checked at plan)."
   type        = number
   default     = -1
   nullable    = false
@@ -261,7 +261,7 @@ variable "message_retention_seconds" {
 }
 
 variable "dlq_message_retention_seconds" {
-  description = "Retention of the dead-letter queue (60 s - 14 days); keep it longer than the queue's so redriven messages do not expire first."
+  description = "Retention of the dead-letter queue (60 s - 14 days); at least message_retention_seconds (checked at plan), since a message keeps its enqueue time when moved to the DLQ."
   type        = number
   default     = 1209600
   nullable    = false

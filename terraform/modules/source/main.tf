@@ -4,10 +4,13 @@ data "aws_partition" "current" {}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
-  region     = data.aws_region.current.name
-  partition  = data.aws_partition.current.partition
+  # aws_region has "name" in provider 5.x; 6.x adds "region" and deprecates
+  # "name" (and "id"). Reading the object, not the attribute, works on both
+  # without a deprecation warning.
+  region    = coalesce(lookup(data.aws_region.current, "region", null), lookup(data.aws_region.current, "name", null))
+  partition = data.aws_partition.current.partition
 
-  # Loop-prevention user property (DESIGN §4); fixed by contract, not configurable.
+  # Loop-prevention user property (docs/interfaces.md); fixed by contract, not configurable.
   hop_property = "iot-bridge-hop"
 
   routes = { for r in var.routes : r.name => r }
@@ -131,4 +134,11 @@ resource "aws_iot_topic_rule" "route" {
   tags = var.tags
 
   depends_on = [aws_iam_role_policy.rule, aws_iam_role_policy.error_action]
+
+  lifecycle {
+    precondition {
+      condition     = length(local.rule_names[each.key]) <= 128
+      error_message = "Topic rule name ${local.rule_names[each.key]} has ${length(local.rule_names[each.key])} characters; AWS IoT allows 128. Shorten rule_name_prefix or the route name (the rule is named <rule_name_prefix>_<route name>)."
+    }
+  }
 }

@@ -1,5 +1,5 @@
 variable "routes" {
-  description = "Routes to bridge (DESIGN §4). One topic rule is created per route. The same list must be given to the destination module."
+  description = "Routes to bridge (docs/interfaces.md). One topic rule is created per route. The same list must be given to the destination module."
   type = list(object({
     name          = string
     source_filter = string
@@ -51,13 +51,15 @@ variable "routes" {
 }
 
 variable "destination_queue_url" {
-  description = "URL of the bridge queue in the destination account (output queue_url of the destination module; predictable: https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)."
+  description = "URL of the bridge queue in the destination account (output queue_url of the destination module). Any https endpoint whose path is /ACCOUNT_ID/QUEUE_NAME: the regional endpoint (https://sqs.REGION.amazonaws.com/ACCOUNT_ID/NAME), a FIPS or VPC endpoint, or, for an AWS API emulator, plain http."
   type        = string
   nullable    = false
 
   validation {
-    condition     = can(regex("^https://sqs\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[0-9]{12}/[A-Za-z0-9_-]{1,80}$", var.destination_queue_url))
-    error_message = "destination_queue_url must look like https://sqs.REGION.amazonaws.com/ACCOUNT_ID/QUEUE_NAME."
+    # Host (and port) free-form; the path must name the account and the queue, as
+    # every SQS endpoint does. No query, fragment or trailing slash.
+    condition     = can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[0-9]{12}/[A-Za-z0-9_-]{1,80}$", var.destination_queue_url))
+    error_message = "destination_queue_url must be an https (or, for an emulator, http) URL whose path is /ACCOUNT_ID/QUEUE_NAME (12-digit account ID, queue name of 1-80 letters, digits, '-' or '_'), e.g. https://sqs.eu-west-1.amazonaws.com/111122223333/iot-bridge."
   }
 }
 
@@ -102,8 +104,9 @@ variable "rule_role_name" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.rule_role_name))
-    error_message = "rule_role_name must be a valid IAM role name (1-64 characters of A-Za-z0-9+=,.@_-)."
+    # The error action's role is "<rule_role_name>-errors", and IAM role names end at 64.
+    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,57}$", var.rule_role_name))
+    error_message = "rule_role_name must be 1-57 characters of A-Za-z0-9+=,.@_-: the error action role is named <rule_role_name>-errors, and IAM role names are at most 64 characters."
   }
 }
 

@@ -6,7 +6,7 @@ mock_provider "aws" {
     defaults = { account_id = "222222222222" }
   }
   mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
+    defaults = { name = "eu-west-1", region = "eu-west-1" }
   }
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
@@ -213,7 +213,7 @@ run "native_runtime" {
 
   assert {
     condition     = jsondecode(aws_lambda_function.this.environment[0].variables.BRIDGE_ROUTES)[1] == { name = "cmd", source_filter = "SITE/+/cmd", condition = "", strip_prefix = "SITE/", add_prefix = "CLOUD/", qos = 0, retain = true }
-    error_message = "BRIDGE_ROUTES must carry every DESIGN §4 key with defaults applied."
+    error_message = "BRIDGE_ROUTES must carry every route key of docs/interfaces.md with defaults applied."
   }
 
   assert {
@@ -389,4 +389,56 @@ run "accepts_a_faster_backoff_with_more_receives" {
     condition     = local.retry_shortest_span_seconds >= 21600
     error_message = "150 receives at 10 s doubling to 300 s span at least 6 hours."
   }
+}
+
+# --------------------------------------------------------- plan-time limits ---
+
+run "accepts_dlq_retention_equal_to_the_queue" {
+  command = plan
+  variables {
+    message_retention_seconds     = 86400
+    dlq_message_retention_seconds = 86400
+  }
+}
+
+run "rejects_dlq_retention_shorter_than_the_queue" {
+  command = plan
+  variables {
+    message_retention_seconds     = 1209600
+    dlq_message_retention_seconds = 345600
+  }
+  expect_failures = [aws_sqs_queue.main]
+}
+
+run "accepts_reserved_concurrency_equal_to_maximum_concurrency" {
+  command = plan
+  variables {
+    reserved_concurrent_executions = 5
+    maximum_concurrency            = 5
+  }
+}
+
+run "accepts_maximum_concurrency_without_reservation" {
+  command = plan
+  variables {
+    reserved_concurrent_executions = -1
+    maximum_concurrency            = 1000
+  }
+}
+
+run "accepts_reservation_without_maximum_concurrency" {
+  command = plan
+  variables {
+    reserved_concurrent_executions = 1
+    maximum_concurrency            = null
+  }
+}
+
+run "rejects_reserved_concurrency_below_maximum_concurrency" {
+  command = plan
+  variables {
+    reserved_concurrent_executions = 4
+    maximum_concurrency            = 5
+  }
+  expect_failures = [aws_lambda_event_source_mapping.queue]
 }

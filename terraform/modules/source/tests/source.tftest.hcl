@@ -6,7 +6,7 @@ mock_provider "aws" {
     defaults = { account_id = "111111111111" }
   }
   mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
+    defaults = { name = "eu-west-1", region = "eu-west-1" }
   }
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
@@ -207,4 +207,116 @@ run "rejects_qos_2" {
     routes = [{ name = "a", source_filter = "a/b", qos = 2 }]
   }
   expect_failures = [var.routes]
+}
+
+# ------------------------------------------------------------ queue URL ---
+
+run "accepts_queue_urls_of_any_sqs_endpoint" {
+  command = plan
+
+  # The regional endpoint is the default of the variables block; these are the others.
+  variables {
+    destination_queue_url = "https://sqs-fips.us-east-1.amazonaws.com/222222222222/iot-bridge"
+  }
+}
+
+run "accepts_a_vpc_endpoint_queue_url" {
+  command = plan
+  variables {
+    destination_queue_url = "https://vpce-0123456789abcdef0-abcdefgh.sqs.eu-west-1.vpce.amazonaws.com/222222222222/iot-bridge"
+  }
+}
+
+run "accepts_an_emulator_queue_url" {
+  command = plan
+  variables {
+    destination_queue_url = "http://127.0.0.1:4566/222222222222/iot_bridge-1"
+  }
+}
+
+run "accepts_the_legacy_queue_url_form" {
+  command = plan
+  variables {
+    destination_queue_url = "https://eu-west-1.queue.amazonaws.com/222222222222/iot-bridge"
+  }
+}
+
+run "rejects_queue_url_without_account" {
+  command = plan
+  variables {
+    destination_queue_url = "https://sqs.eu-west-1.amazonaws.com/iot-bridge"
+  }
+  expect_failures = [var.destination_queue_url]
+}
+
+run "rejects_queue_url_with_short_account" {
+  command = plan
+  variables {
+    destination_queue_url = "https://sqs.eu-west-1.amazonaws.com/2222/iot-bridge"
+  }
+  expect_failures = [var.destination_queue_url]
+}
+
+run "rejects_queue_url_with_trailing_slash" {
+  command = plan
+  variables {
+    destination_queue_url = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge/"
+  }
+  expect_failures = [var.destination_queue_url]
+}
+
+run "rejects_queue_url_of_another_scheme" {
+  command = plan
+  variables {
+    destination_queue_url = "sqs://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge"
+  }
+  expect_failures = [var.destination_queue_url]
+}
+
+run "rejects_a_queue_arn_as_url" {
+  command = plan
+  variables {
+    destination_queue_url = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge"
+  }
+  expect_failures = [var.destination_queue_url]
+}
+
+# --------------------------------------------------------- plan-time limits ---
+
+run "accepts_a_rule_name_of_exactly_128_characters" {
+  command = plan
+  variables {
+    # 64 + "_" + 63 = 128
+    rule_name_prefix = "p234567890123456789012345678901234567890123456789012345678901234"
+    routes           = [{ name = "r23456789012345678901234567890123456789012345678901234567890123", source_filter = "a/b" }]
+  }
+}
+
+run "rejects_a_rule_name_over_128_characters" {
+  command = plan
+  variables {
+    # 64 + "_" + 64 = 129
+    rule_name_prefix = "p234567890123456789012345678901234567890123456789012345678901234"
+    routes           = [{ name = "r234567890123456789012345678901234567890123456789012345678901234", source_filter = "a/b" }]
+  }
+  expect_failures = [aws_iot_topic_rule.route]
+}
+
+run "accepts_a_rule_role_name_of_57_characters" {
+  command = plan
+  variables {
+    rule_role_name = "r23456789012345678901234567890123456789012345678901234567"
+  }
+  assert {
+    condition     = length(aws_iam_role.error_action.name) == 64
+    error_message = "The error action role name must be <rule_role_name>-errors (64 characters here)."
+  }
+}
+
+run "rejects_a_rule_role_name_whose_error_role_exceeds_64" {
+  command = plan
+  variables {
+    rule_role_name = "r234567890123456789012345678901234567890123456789012345678"
+  }
+  expect_failures = [var.rule_role_name]
 }

@@ -38,8 +38,7 @@ public final class Bench {
             String tables = report.tables();
             System.out.println(tables);
             if (o.docs != null) {
-                Files.writeString(o.docs, report.markdown(tables), StandardCharsets.UTF_8);
-                log("wrote %s", o.docs);
+                writeDocs(report, tables);
             }
             return;
         }
@@ -59,7 +58,7 @@ public final class Bench {
     int run() throws Exception {
         Path work = o.benchDir.resolve("target/work");
         Files.createDirectories(work);
-        Competitor.Paths paths = new Competitor.Paths(o.benchDir, o.python, o.functionZip,
+        Competitor.Paths paths = new Competitor.Paths(o.benchDir, o.python, o.functionZip, o.nativeZip,
                 o.benchDir.resolve("target/ric"), o.javaHome, work);
 
         List<Competitor> all = competitors();
@@ -68,29 +67,37 @@ public final class Bench {
         meta.put("date", DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
         meta.put("command", o.commandLine);
         meta.put("messages", o.messages);
+        meta.put("sequentialMessages", o.sequentialMessages);
+        meta.put("batchSizes", o.batchSizes);
         meta.put("batchSize", o.batchSize);
         meta.put("iotDataLatencyMs", o.latencyMs);
         meta.put("coldStarts", o.coldStarts);
         meta.put("e2eRate", o.e2eRate);
         meta.put("e2eSeconds", o.e2eSeconds);
+        meta.put("e2eWarmupSeconds", o.e2eWarmupSeconds);
+        meta.put("iotDataTls", o.tls);
+        CpuLimit cpu = CpuLimit.detect(o.memoryMb, o.cpuLimit);
+        meta.put("cpuLimit", cpu.describe());
+        log("CPU limit: %s", cpu.describe());
         meta.put("smoke", o.smoke);
         meta.put("machine", Machine.describe());
+        meta.put("loadAtStart", Machine.load());
         meta.put("javaForFunction", Machine.javaVersion(o.javaHome));
         meta.put("python", Machine.pythonVersion(o.python));
         meta.put("jvmOptions", Competitor.SHIPPED_JAVA_TOOL_OPTIONS);
         meta.put("appCds", Competitor.zipHasAppCds(o.functionZip));
-        meta.put("native", Competitor.zipHasBootstrap(o.functionZip) ? "available" : "not available");
+        meta.put("native", Competitor.zipHasBootstrap(o.nativeZip) ? "available" : "not available");
         results.put("meta", meta);
 
         try (StackEndpoints ep = StackEndpoints.open(o)) {
             meta.put("endpoints", ep.description());
             ep.iotDataLatency(Duration.ofMillis(o.latencyMs));
-            Scenarios s = new Scenarios(o, runId, ep, paths);
+            Scenarios s = new Scenarios(o, runId, ep, paths, cpu);
             if (o.scenarios.contains("throughput")) {
                 results.put("throughput", s.throughput(all));
             }
             if (o.scenarios.contains("coldstart")) {
-                results.put("coldStart", s.coldStart(all.stream().filter(c -> c.shape() == Competitor.Shape.LEGACY).toList()));
+                results.put("coldStart", s.coldStart(all));
             }
             if (o.scenarios.contains("e2e")) {
                 results.put("e2e", s.endToEnd(all));
@@ -100,7 +107,10 @@ public final class Bench {
         String tables = report.tables();
         System.out.println();
         System.out.println(tables);
-        Path resultsDir = o.benchDir.resolve("results");
+        // Only a run that rewrites the docs publishes its results (bench/results/, committed); any
+        // other run (--no-docs, --smoke, analysis flags) keeps them under bench/target/results/.
+        boolean publish = o.docs != null && !o.smoke;
+        Path resultsDir = publish ? o.benchDir.resolve("results") : o.benchDir.resolve("target/results");
         Files.createDirectories(resultsDir);
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
         Path file = resultsDir.resolve((o.smoke ? "smoke-" : "") + stamp + ".json");
@@ -108,11 +118,25 @@ public final class Bench {
         Files.copy(file, resultsDir.resolve(o.smoke ? "smoke-latest.json" : "latest.json"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         log("results: %s", o.benchDir.getParent().relativize(file));
-        if (o.docs != null) {
-            Files.writeString(o.docs, report.markdown(tables), StandardCharsets.UTF_8);
-            log("wrote %s", o.docs);
+        if (o.out != null) {
+            Files.createDirectories(o.out.toAbsolutePath().getParent());
+            Files.copy(file, o.out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            log("results: %s", o.out);
+        }
+        if (publish) {
+            writeDocs(report, tables);
         }
         return report.failed() ? 2 : 0;
+    }
+
+    /** docs/benchmarks.md and, beside it, docs/cost.md. */
+    private static void writeDocs(Report report, String tables) throws java.io.IOException {
+        Options o = report.options();
+        Files.writeString(o.docs, report.markdown(tables), StandardCharsets.UTF_8);
+        log("wrote %s", o.docs);
+        Path cost = o.docs.resolveSibling("cost.md");
+        Files.writeString(cost, report.costMarkdown(), StandardCharsets.UTF_8);
+        log("wrote %s", cost);
     }
 
     private List<Competitor> competitors() {
@@ -120,7 +144,8 @@ public final class Bench {
         for (String id : o.competitors) {
             switch (id) {
                 case "sample" -> list.add(new Competitor("sample", "sample-equivalent (Python)", Competitor.Kind.PY_SAMPLE, Competitor.Shape.LEGACY));
-                case "corrected" -> list.add(new Competitor("corrected", "corrected Python", Competitor.Kind.PY_CORRECTED, Competitor.Shape.LEGACY));
+                case "corrected" -> list.add(new Competitor("corrected", "corrected Python (sequential)", Competitor.Kind.PY_CORRECTED, Competitor.Shape.LEGACY));
+                case "concurrent" -> list.add(new Competitor("concurrent", "concurrent Python (baseline)", Competitor.Kind.PY_CONCURRENT, Competitor.Shape.LEGACY));
                 case "jvm" -> {
                     requireZip();
                     list.add(new Competitor("jvm", "this function (JVM)", Competitor.Kind.JVM, Competitor.Shape.LEGACY));
@@ -128,18 +153,22 @@ public final class Bench {
                         list.add(new Competitor("jvm-envelope", "this function (JVM), envelope v1", Competitor.Kind.JVM, Competitor.Shape.ENVELOPE));
                     }
                 }
+                case "jvm-keepalive5" -> {
+                    requireZip();
+                    list.add(new Competitor("jvm-keepalive5", "this function (JVM) before the keep-alive fix", Competitor.Kind.JVM, Competitor.Shape.LEGACY));
+                }
                 case "jvm-c2" -> {
                     requireZip();
                     list.add(new Competitor("jvm-c2", "this function (JVM, full JIT)", Competitor.Kind.JVM, Competitor.Shape.LEGACY));
                 }
                 case "native" -> {
-                    if (Competitor.zipHasBootstrap(o.functionZip)) {
+                    if (Competitor.zipHasBootstrap(o.nativeZip)) {
                         list.add(new Competitor("native", "this function (native)", Competitor.Kind.NATIVE, Competitor.Shape.LEGACY));
                         if (o.envelope) {
                             list.add(new Competitor("native-envelope", "this function (native), envelope v1", Competitor.Kind.NATIVE, Competitor.Shape.ENVELOPE));
                         }
                     } else {
-                        log("native: not available (%s has no bootstrap; build it with `make native-build`)", o.functionZip);
+                        log("native: not available (%s has no bootstrap; build it with `make native-build`, pass it with --native-zip)", o.nativeZip);
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown competitor " + id);

@@ -15,7 +15,7 @@ import java.util.zip.ZipFile;
 /** A handler under test and how a Lambda execution environment starts it. */
 record Competitor(String id, String label, Kind kind, Shape shape) {
 
-    enum Kind { PY_SAMPLE, PY_CORRECTED, JVM, NATIVE }
+    enum Kind { PY_SAMPLE, PY_CORRECTED, PY_CONCURRENT, JVM, NATIVE }
 
     /** The SQS message body shape the competitor is fed. */
     enum Shape {
@@ -26,21 +26,46 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
     }
 
     static final String ROUTE = "bench";
-    /** Memory size the JVM heap is sized for, as the managed runtime would for a 512 MB function. */
-    static final int MEMORY_MB = 512;
     /** The start-up options this project ships for the jvm runtime (terraform sets JAVA_TOOL_OPTIONS). */
     static final String SHIPPED_JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
 
     boolean isPython() {
-        return kind == Kind.PY_SAMPLE || kind == Kind.PY_CORRECTED;
+        return kind == Kind.PY_SAMPLE || kind == Kind.PY_CORRECTED || kind == Kind.PY_CONCURRENT;
     }
 
     boolean isFunction() {
         return kind == Kind.JVM || kind == Kind.NATIVE;
     }
 
+    /** The sequential Python handlers: no concurrency to size, far slower (fewer messages, batch 10 only). */
+    boolean isSequential() {
+        return kind == Kind.PY_SAMPLE || kind == Kind.PY_CORRECTED;
+    }
+
+    /** An analysis variant of the function (a JVM option changed): throughput only. */
+    boolean isVariant() {
+        return id.startsWith("jvm-keepalive") || id.startsWith("jvm-c2");
+    }
+
+    /**
+     * Which throughput runs it takes part in: every one at the first batch size; larger batches
+     * only for the concurrent handlers in the legacy shape (not the analysis variants).
+     */
+    boolean inThroughput(int batchSize, int firstBatchSize) {
+        return batchSize == firstBatchSize || (!isSequential() && !isVariant() && shape == Shape.LEGACY);
+    }
+
+    boolean inColdStart() {
+        return shape == Shape.LEGACY && !isVariant();
+    }
+
+    /** End to end at the configured rate: the concurrent handlers (the sequential ones cannot keep up with it). */
+    boolean inEndToEnd() {
+        return !isSequential() && !isVariant();
+    }
+
     /** Where things are on this machine. */
-    record Paths(Path benchDir, Path python, Path functionZip, Path ricDir, Path javaHome, Path workDir) {}
+    record Paths(Path benchDir, Path python, Path functionZip, Path nativeZip, Path ricDir, Path javaHome, Path workDir) {}
 
     /**
      * Command (with its task root as working directory) and environment of one process start;
@@ -49,7 +74,11 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
      */
     record Launch(FunctionCommand command, Map<String, String> env, String notes) {}
 
-    Launch launch(Paths p, Endpoints.Addresses a) throws IOException {
+    /**
+     * @param concurrency publishes in flight per batch: the function's BRIDGE_MAX_CONCURRENCY and the
+     *                    concurrent Python handler's pool (both sized to the batch size by the runner)
+     */
+    Launch launch(Paths p, Endpoints.Addresses a, int concurrency, int memoryMb) throws IOException {
         Map<String, String> env = new HashMap<>();
         String home = System.getenv("HOME");
         if (home != null) {
@@ -62,13 +91,21 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         env.put("AWS_LAMBDA_FUNCTION_NAME", "bench-" + id);
         env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(MEMORY_MB));
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(memoryMb));
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench-" + id);
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", "bench");
         switch (kind) {
-            case PY_SAMPLE, PY_CORRECTED -> {
-                String module = kind == Kind.PY_SAMPLE ? "sample_handler" : "corrected_handler";
+            case PY_SAMPLE, PY_CORRECTED, PY_CONCURRENT -> {
+                String module = switch (kind) {
+                    case PY_SAMPLE -> "sample_handler";
+                    case PY_CORRECTED -> "corrected_handler";
+                    default -> "concurrent_handler";
+                };
                 env.put("IOT_DATA_ENDPOINT", a.iotData());
+                env.put("PUBLISH_CONCURRENCY", Integer.toString(concurrency));
+                if (a.caPem() != null) {
+                    env.put("AWS_CA_BUNDLE", a.caPem().toString()); // botocore's own switch for a private CA
+                }
                 env.put("AWS_EXECUTION_ENV", "AWS_Lambda_python3.11");
                 env.put("LAMBDA_TASK_ROOT", p.benchDir().resolve("python").toString());
                 env.put("_HANDLER", module + ".handler");
@@ -80,11 +117,12 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                 // Started exactly as the local stack starts the function (local/ FunctionCommand):
                 // a native bootstrap, or the JVM as the managed java21 runtime starts it (AWS's
                 // runtime interface client, task root as working directory).
-                FunctionCommand fc = FunctionCommand.fromZip(p.functionZip(), p.workDir().resolve(id), p.ricDir(),
+                Path zip = kind == Kind.NATIVE ? p.nativeZip() : p.functionZip();
+                FunctionCommand fc = FunctionCommand.fromZip(zip, p.workDir().resolve(id), p.ricDir(),
                         p.javaHome().resolve("bin/java"), FunctionCommand.QUARKUS_HANDLER,
-                        FunctionCommand.managedJava21Options(MEMORY_MB));
+                        FunctionCommand.managedJava21Options(memoryMb));
                 if (fc.kind().equals("native") != (kind == Kind.NATIVE)) {
-                    throw new IllegalStateException(p.functionZip() + " is a " + fc.kind() + " artifact, not " + kind);
+                    throw new IllegalStateException(zip + " is a " + fc.kind() + " artifact, not " + kind);
                 }
                 Path task = fc.taskRoot();
                 env.put("LAMBDA_TASK_ROOT", task.toString());
@@ -94,9 +132,14 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                 env.put("BRIDGE_IOT_ENDPOINT", a.iotData());
                 env.put("BRIDGE_DLQ_URL", a.dlqUrl());
                 env.put("BRIDGE_SQS_ENDPOINT", a.sqs());
+                env.put("BRIDGE_MAX_CONCURRENCY", Integer.toString(concurrency));
                 if (kind == Kind.NATIVE) {
                     env.put("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023");
-                    return new Launch(fc, env, "native bootstrap");
+                    env.put("DISABLE_SIGNAL_HANDLERS", "true");
+                    // a native executable takes system properties as arguments (JAVA_TOOL_OPTIONS is JVM only)
+                    List<String> cmd = new ArrayList<>(fc.command());
+                    cmd.addAll(a.javaTrustOptions());
+                    return new Launch(new FunctionCommand(fc.kind(), cmd, task), env, "native bootstrap");
                 }
                 env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
                 env.put("_HANDLER", FunctionCommand.QUARKUS_HANDLER);
@@ -104,9 +147,17 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                     // analysis variant: full tiered JIT (C2), i.e. without the C1-only start-up options
                     List<String> cmd = fc.command().stream()
                             .filter(x -> !x.startsWith("-XX:TieredStopAtLevel")).toList();
+                    if (!a.javaTrustOptions().isEmpty()) {
+                        env.put("JAVA_TOOL_OPTIONS", String.join(" ", a.javaTrustOptions()));
+                    }
                     return new Launch(new FunctionCommand(fc.kind(), cmd, task), env, "full tiered JIT (no TieredStopAtLevel)");
                 }
                 List<String> opts = new ArrayList<>(List.of(SHIPPED_JAVA_TOOL_OPTIONS.split(" ")));
+                if (id.startsWith("jvm-keepalive5")) {
+                    // before the fix: the JDK's default of 5 idle keep-alive connections per host
+                    opts.add("-Dhttp.maxConnections=5");
+                }
+                opts.addAll(a.javaTrustOptions());
                 Path cds = findAppCds(task);
                 if (cds != null) {
                     opts.add("-XX:SharedArchiveFile=" + cds);

@@ -10,8 +10,11 @@ import java.util.function.BiConsumer;
  */
 interface Endpoints extends AutoCloseable {
 
-    /** Addresses handed to the handler processes. */
-    record Addresses(String sqs, String iotData, String dlqUrl) {}
+    /**
+     * Addresses handed to the handler processes; over TLS also the CA that signed the iot-data
+     * endpoint's certificate (PEM for Python, JVM trust options for Java), else null / empty.
+     */
+    record Addresses(String sqs, String iotData, String dlqUrl, java.nio.file.Path caPem, java.util.List<String> javaTrustOptions) {}
 
     /** MQTT brokers of both accounts (host, port), or null where there are none. */
     record Brokers(String sourceHost, int sourcePort, String destinationHost, int destinationPort) {}

@@ -26,21 +26,25 @@ final class Instance implements AutoCloseable {
     final FunctionInstance fn;
     /** This instance's own counters (functionStarts tells a restart after a crash). */
     private final Counters counters;
+    /** The cgroup holding Lambda's CPU share for this process. */
+    final CpuLimit.Group cpuGroup;
 
-    private Instance(FunctionInstance fn, Counters counters) {
+    private Instance(FunctionInstance fn, Counters counters, CpuLimit.Group cpuGroup) {
         this.fn = fn;
         this.counters = counters;
+        this.cpuGroup = cpuGroup;
     }
 
-    /** Starts the competitor's process against a fresh Runtime API. */
-    static Instance start(Competitor c, Competitor.Launch l, Path log) throws IOException {
+    /** Starts the competitor's process against a fresh Runtime API, in a cgroup of its own with Lambda's CPU share. */
+    static Instance start(Competitor c, Competitor.Launch l, Path log, CpuLimit limit) throws IOException {
         RuntimeApiServer api = new RuntimeApiServer(LocalBridgeStack.freePort(),
                 "arn:aws:lambda:us-east-1:000000000000:function:bench-" + c.id());
         api.start();
         Counters counters = new Counters();
-        FunctionInstance fn = new FunctionInstance("bench-" + c.id(), api, l.command(), l.env(), log, null, counters);
+        CpuLimit.Group g = limit.group(c.id() + "-" + Long.toString(System.nanoTime(), 36), l.command());
+        FunctionInstance fn = new FunctionInstance("bench-" + c.id(), api, g.command(), l.env(), log, null, counters);
         fn.setAutoRestart(false);
-        Instance i = new Instance(fn, counters);
+        Instance i = new Instance(fn, counters, g);
         fn.start();
         return i;
     }
@@ -76,10 +80,15 @@ final class Instance implements AutoCloseable {
         return fn.readyNanos() - fn.startNanos();
     }
 
-    /** A pipelined SQS event source mapping (batch size, 1 s long polls, partial batch responses) feeding this instance. */
+    /**
+     * A pipelined SQS event source mapping (batch size, 1 s long polls, partial batch responses)
+     * feeding this instance. Batches above 10 (SQS's maximum per receive) are gathered within a
+     * batching window of 1 s, as Lambda requires a window for them.
+     */
     EventSourceMapping mapping(StackEndpoints ep, String queueUrl, int batchSize, BatchStats stats) {
+        java.time.Duration window = batchSize > 10 ? java.time.Duration.ofSeconds(1) : java.time.Duration.ZERO;
         EventSourceMapping esm = new EventSourceMapping(ep.sqs().client(), queueUrl, ep.sqs().arn(queueUrl), "us-east-1",
-                fn, new EventSourceMapping.Settings(batchSize, java.time.Duration.ZERO, StackEndpoints.FUNCTION_TIMEOUT,
+                fn, new EventSourceMapping.Settings(batchSize, window, StackEndpoints.FUNCTION_TIMEOUT,
                         1, true), counters);
         esm.setPipelined(true); // receive ahead, delete beside the next invocation, as Lambda's pollers do
         esm.setBatchListener(stats);
@@ -126,6 +135,7 @@ final class Instance implements AutoCloseable {
     @Override
     public void close() {
         fn.close();
+        cpuGroup.close();
     }
 
     private static long clockTicks() {
@@ -146,7 +156,9 @@ final class Instance implements AutoCloseable {
         final AtomicLong retried = new AtomicLong();      // records left for redelivery (batchItemFailures or failed invocation)
         final AtomicLong errors = new AtomicLong();       // failed invocations / invalid responses
         final AtomicLong invokeNanos = new AtomicLong();  // sum of dispatch -> response, i.e. time inside the instance
+        final AtomicLong billedMs = new AtomicLong();     // the same, each invocation rounded up to 1 ms as Lambda bills it
         volatile long firstInvokeNanos;
+        volatile long firstAnsweredNanos;
         volatile long lastDoneNanos;
         volatile String lastError;
 
@@ -154,10 +166,12 @@ final class Instance implements AutoCloseable {
         public void accept(EventSourceMapping.BatchOutcome b) {
             if (firstInvokeNanos == 0) {
                 firstInvokeNanos = b.invokedNanos();
+                firstAnsweredNanos = b.answeredNanos();
             }
             lastDoneNanos = b.answeredNanos();
             invocations.incrementAndGet();
             invokeNanos.addAndGet(b.answeredNanos() - b.invokedNanos());
+            billedMs.addAndGet((b.answeredNanos() - b.invokedNanos() + 999_999) / 1_000_000);
             if (b.error() != null) {
                 errors.incrementAndGet();
                 lastError = b.error();

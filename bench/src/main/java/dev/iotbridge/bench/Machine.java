@@ -20,6 +20,24 @@ final class Machine {
         return m;
     }
 
+    /**
+     * How busy the machine is before the run (the machine may be shared): load averages and the
+     * busy share of all CPUs over one second, plus the processes using the most CPU.
+     */
+    static Map<String, Object> load() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("loadavg", sh("cat", "/proc/loadavg"));
+        long[] a = cpuTimes();
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        m.put("busyPercentOver1s", busyPercent(a, cpuTimes()));
+        m.put("topProcesses", sh("sh", "-c", "ps -eo pcpu,comm --sort=-pcpu | sed -n '2,6p' | tr -s ' ' | paste -sd ';'"));
+        return m;
+    }
+
     /** {busy, total} jiffies of all CPUs from /proc/stat (for the machine's load during a run). */
     static long[] cpuTimes() {
         try {

@@ -6,8 +6,16 @@ import java.util.List;
 
 /** Command-line flags of the runner (bench/run.sh passes its own flags through). */
 final class Options {
-    int messages = 10_000;
+    int messages = 5_000;
+    /** messages for the sequential Python handlers (sample, corrected): 20× slower, the rate settles as soon */
+    int sequentialMessages = 1_000;
+    /** batch sizes of the throughput scenario; the first one also for cold start and end to end */
+    List<Integer> batchSizes = List.of(10, 100);
     int batchSize = 10;
+    int memoryMb = 512;
+    boolean cpuLimit = true;
+    boolean tls = true;
+    int e2eWarmupSeconds = 15;
     int latencyMs = 15;
     int coldStarts = 5;
     int e2eRate = 200;
@@ -17,35 +25,55 @@ final class Options {
     boolean smoke;
     boolean profile;
     String extraJvmOptions = "";
-    List<String> competitors = List.of("sample", "corrected", "jvm", "native");
+    List<String> competitors = List.of("sample", "corrected", "concurrent", "jvm", "jvm-keepalive5", "native");
     List<String> scenarios = List.of("throughput", "coldstart", "e2e");
     Path benchDir = Path.of("bench").toAbsolutePath();
     Path functionZip;
+    /** The native competitor's zip; default: functionZip (native runs only when it has a bootstrap). */
+    Path nativeZip;
     Path python;
     Path javaHome = Path.of(System.getProperty("java.home"));
     Path docs;
     Path reportFrom;
+    Path out;
     String commandLine = "make bench";
 
     static final String USAGE = """
             usage: bench/run.sh [flags]     (make bench = bench/run.sh with no flags)
-              --messages N         messages per throughput run (default 10000)
-              --batch N            SQS batch size of the event source mapping (default 10)
+              --messages N         messages per throughput run (default 5000)
+              --sequential-messages N  the same for the sequential Python handlers (default 1000)
+              --batches LIST       batch sizes of the throughput scenario (default 10,100); the function's
+                                   BRIDGE_MAX_CONCURRENCY and the concurrent Python pool are sized the
+                                   same; the first also drives cold start and end to end
+              --batch N            = --batches N
+              --memory-mb N        Lambda memory size whose CPU share (N/1769 vCPU) limits every
+                                   competitor (default 512); also the JVM heap sizing and the cost
+              --no-cpu-limit       run the competitors without Lambda's CPU share
+              --plain-http         iot-data over plain HTTP (default: HTTPS with a CA made at start)
               --latency-ms N       iot-data per-request latency (default 15)
               --cold-starts N      fresh process starts per competitor (default 5)
               --e2e-rate N         end-to-end publish rate, msg/s (default 200)
-              --e2e-seconds N      end-to-end publishing time (default 30)
-              --competitors LIST   comma list of sample,corrected,jvm,native (default all;
-                                   native runs only when function.zip has a bootstrap); also
-                                   jvm-c2: the function with full tiered JIT (analysis only)
+              --e2e-seconds N      end-to-end measured time after the warm-up (default 30)
+              --e2e-warmup-s N     end-to-end warm-up from the process start, not in the steady
+                                   state figures (default 15); cold-start latency is reported apart
+              --competitors LIST   comma list of sample,corrected,concurrent,jvm,jvm-keepalive5,native
+                                   (default all; native runs only when the native zip has a bootstrap;
+                                   jvm-keepalive5 = the function with the JDK's default of 5 kept
+                                   connections, i.e. before the fix); also jvm-c2: the function with
+                                   full tiered JIT (analysis only)
               --scenarios LIST     comma list of throughput,coldstart,e2e (default all)
               --no-envelope        skip the extra envelope-v1 run of the function
-              --smoke              tiny counts (100 messages, 1 cold start, 3 s e2e): checks the harness
+              --smoke              tiny counts (200 messages, 1 cold start, 5+3 s e2e): checks the harness
               --profile            record a JFR profile of the JVM function in the throughput run
                                    (bench/target/profiles/: .jfr + hot-methods.txt)
               --extra-jvm-options S  appended to the function's JAVA_TOOL_OPTIONS (analysis only)
               --timeout-s N        give up a throughput run after N s (default 900)
-              --docs PATH          also write the markdown report (docs/benchmarks.md)
+              --docs PATH          also write the markdown report (docs/benchmarks.md); only such a run
+                                   writes bench/results/ (<UTC time>.json + latest.json), any other
+                                   run writes bench/target/results/
+              --out PATH           also copy the results JSON to PATH (e.g. a CI artifact)
+              --native-zip PATH    the native competitor's zip (default: the function zip), so that
+                                   native and JVM run side by side in one run
               --report-from JSON   run nothing: print the tables of a results file (and --docs)
             """;
 
@@ -55,7 +83,13 @@ final class Options {
             String a = args[i];
             switch (a) {
                 case "--messages" -> o.messages = Integer.parseInt(args[++i]);
-                case "--batch" -> o.batchSize = Integer.parseInt(args[++i]);
+                case "--batch" -> o.batchSizes = List.of(Integer.parseInt(args[++i]));
+                case "--batches" -> o.batchSizes = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                case "--sequential-messages" -> o.sequentialMessages = Integer.parseInt(args[++i]);
+                case "--memory-mb" -> o.memoryMb = Integer.parseInt(args[++i]);
+                case "--no-cpu-limit" -> o.cpuLimit = false;
+                case "--plain-http" -> o.tls = false;
+                case "--e2e-warmup-s" -> o.e2eWarmupSeconds = Integer.parseInt(args[++i]);
                 case "--latency-ms" -> o.latencyMs = Integer.parseInt(args[++i]);
                 case "--cold-starts" -> o.coldStarts = Integer.parseInt(args[++i]);
                 case "--e2e-rate" -> o.e2eRate = Integer.parseInt(args[++i]);
@@ -68,15 +102,19 @@ final class Options {
                 case "--extra-jvm-options" -> o.extraJvmOptions = args[++i];
                 case "--smoke" -> {
                     o.smoke = true;
-                    o.messages = 100;
+                    o.messages = 200;
+                    o.sequentialMessages = 50;
                     o.coldStarts = 1;
                     o.e2eSeconds = 3;
+                    o.e2eWarmupSeconds = 5;
                 }
                 case "--bench-dir" -> o.benchDir = Path.of(args[++i]).toAbsolutePath();
                 case "--function-zip" -> o.functionZip = Path.of(args[++i]).toAbsolutePath();
+                case "--native-zip" -> o.nativeZip = Path.of(args[++i]).toAbsolutePath();
                 case "--python" -> o.python = Path.of(args[++i]).toAbsolutePath();
                 case "--java-home" -> o.javaHome = Path.of(args[++i]).toAbsolutePath();
                 case "--docs" -> o.docs = Path.of(args[++i]).toAbsolutePath();
+                case "--out" -> o.out = Path.of(args[++i]).toAbsolutePath();
                 case "--report-from" -> o.reportFrom = Path.of(args[++i]).toAbsolutePath();
                 case "--command" -> o.commandLine = args[++i];
                 case "-h", "--help" -> {
@@ -86,8 +124,12 @@ final class Options {
                 default -> throw new IllegalArgumentException("unknown flag " + a + "\n" + USAGE);
             }
         }
+        o.batchSize = o.batchSizes.get(0);
         if (o.functionZip == null) {
             o.functionZip = o.benchDir.resolveSibling("function").resolve("target/function.zip");
+        }
+        if (o.nativeZip == null) {
+            o.nativeZip = o.functionZip;
         }
         if (o.python == null) {
             o.python = o.benchDir.resolve(".venv/bin/python");

@@ -30,44 +30,54 @@ final class Scenarios {
     private final String runId;
     private final StackEndpoints ep;
     private final Competitor.Paths paths;
+    private final CpuLimit cpu;
 
-    Scenarios(Options o, String runId, StackEndpoints ep, Competitor.Paths paths) {
+    Scenarios(Options o, String runId, StackEndpoints ep, Competitor.Paths paths, CpuLimit cpu) {
         this.o = o;
         this.runId = runId;
         this.ep = ep;
         this.paths = paths;
+        this.cpu = cpu;
     }
 
     // ------------------------------------------------------------------ throughput
 
+    /** One instance per competitor and batch size, on a pre-filled queue; concurrency = batch size. */
     List<Map<String, Object>> throughput(List<Competitor> competitors) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Competitor c : competitors) {
-            Map<String, Object> r = base(c);
-            try {
-                throughputOne(c, r);
-            } catch (Exception e) {
-                r.put("error", String.valueOf(e.getMessage()));
-                Bench.log("%s: throughput run FAILED: %s", c.id(), e.getMessage());
+        for (int batch : o.batchSizes) {
+            for (Competitor c : competitors) {
+                if (!c.inThroughput(batch, o.batchSize)) {
+                    continue;
+                }
+                Map<String, Object> r = base(c);
+                r.put("batchSize", batch);
+                try {
+                    throughputOne(c, batch, r);
+                } catch (Exception e) {
+                    r.put("error", String.valueOf(e.getMessage()));
+                    Bench.log("%s: throughput run FAILED: %s", c.id(), e.getMessage());
+                }
+                out.add(r);
             }
-            out.add(r);
         }
         return out;
     }
 
-    private void throughputOne(Competitor c, Map<String, Object> r) throws Exception {
-        int n = o.messages;
-        String prefix = "bench/" + runId + "/tp-" + c.id() + "/";
-        String queue = ep.createQueue("bench-tp-" + c.id() + "-" + runId);
+    private void throughputOne(Competitor c, int batchSize, Map<String, Object> r) throws Exception {
+        int n = c.isSequential() ? Math.min(o.sequentialMessages, o.messages) : o.messages;
+        r.put("concurrency", c.isSequential() ? 1 : batchSize);
+        String prefix = "bench/" + runId + "/tp-" + c.id() + "-b" + batchSize + "/";
+        String queue = ep.createQueue("bench-tp-" + c.id() + "-b" + batchSize + "-" + runId);
         List<String> bodies = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             bodies.add(Bench.body(c.shape(), i, prefix + "d" + (i % 10)));
         }
-        Bench.log("%s: throughput: loading %d %s messages into SQS", c.id(), n, c.shape().name().toLowerCase());
+        Bench.log("%s: throughput at batch size %d: loading %d %s messages into SQS", c.id(), batchSize, n, c.shape().name().toLowerCase());
         ep.sendAll(queue, bodies, 4);
         Tracker t = new Tracker(n);
         try (AutoCloseable sub = ep.listen(prefix, t::arrived)) {
-            Competitor.Launch l = c.launch(paths, ep.addresses());
+            Competitor.Launch l = c.launch(paths, ep.addresses(), batchSize, o.memoryMb);
             r.put("launch", l.notes());
             if (!o.extraJvmOptions.isBlank() && c.kind() == Competitor.Kind.JVM) {
                 l.env().merge("JAVA_TOOL_OPTIONS", o.extraJvmOptions, (a, b) -> a + " " + b);
@@ -75,27 +85,35 @@ final class Scenarios {
             }
             Path jfr = null;
             if (o.profile && c.kind() == Competitor.Kind.JVM) {
-                jfr = o.benchDir.resolve("target/profiles/" + runId + "-" + c.id() + ".jfr");
+                jfr = o.benchDir.resolve("target/profiles/" + runId + "-" + c.id() + "-b" + batchSize + ".jfr");
                 java.nio.file.Files.createDirectories(jfr.getParent());
                 l.env().merge("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true",
                         (a, b) -> a + " " + b);
                 r.put("profile", o.benchDir.getParent().relativize(jfr).toString());
             }
-            try (Instance p = Instance.start(c, l, logFile(c, "throughput"))) {
-                p.waitInit(120);
+            try (Instance p = Instance.start(c, l, logFile(c, "throughput-b" + batchSize), cpu)) {
+                p.waitInit(180);
                 r.put("initMs", ms(p.initNanos()));
                 double cpu0 = p.cpuMillis();
                 long[] m0 = Machine.cpuTimes();
+                long conn0 = ep.iotDataConnections();
                 Instance.BatchStats esm = new Instance.BatchStats();
-                EventSourceMapping mapping = p.mapping(ep, queue, o.batchSize, esm);
+                EventSourceMapping mapping = p.mapping(ep, queue, batchSize, esm);
                 mapping.start();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.timeoutSeconds);
+                double cpuHalf = -1;
+                int deliveredHalf = 0;
                 long nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 boolean timedOut = false;
                 try {
                     while (esm.handled.get() < n) {
                         Thread.sleep(100);
                         p.checkAlive("");
+                        if (cpuHalf < 0 && esm.handled.get() >= n / 2) {
+                            // the second half's CPU per message: the JIT's warm-up mostly behind
+                            cpuHalf = p.cpuMillis();
+                            deliveredHalf = t.delivered();
+                        }
                         if (System.nanoTime() > deadline) {
                             timedOut = true;
                             break;
@@ -110,6 +128,8 @@ final class Scenarios {
                 }
                 settle(t, c.kind() == Competitor.Kind.PY_SAMPLE ? (int) esm.invocations.get() : n);
                 double cpu1 = p.cpuMillis();
+                long connections = ep.iotDataConnections() - conn0;
+                long newAfterFirst = esm.firstAnsweredNanos == 0 ? 0 : ep.iotDataConnectionsSince(esm.firstAnsweredNanos);
                 // all CPUs of the machine, busy share: handler + stack + harness + anything else running
                 r.put("machineBusyPercent", Machine.busyPercent(m0, Machine.cpuTimes()));
                 double seconds = (esm.lastDoneNanos - esm.firstInvokeNanos) / 1e9;
@@ -120,6 +140,15 @@ final class Scenarios {
                 r.put("recordsAcknowledged", esm.handled.get());
                 r.put("invocations", esm.invocations.get());
                 r.put("meanInvocationMs", round(esm.invokeNanos.get() / 1e6 / Math.max(1, esm.invocations.get()), 2));
+                r.put("billedMsPerInvocation", round((double) esm.billedMs.get() / Math.max(1, esm.invocations.get()), 2));
+                r.put("billedMsPerMsg", delivered == 0 ? null : round((double) esm.billedMs.get() / delivered, 4));
+                r.put("invocationsPerMsg", delivered == 0 ? null : round((double) esm.invocations.get() / delivered, 5));
+                // the iot-data endpoint's client connections (TCP, and TLS over HTTPS) while this instance ran
+                r.put("connections", connections);
+                r.put("connectionsPer1000Msgs", delivered == 0 ? null : round(connections * 1000.0 / delivered, 2));
+                r.put("newConnectionsAfterFirstBatch", newAfterFirst);
+                r.put("newConnectionsPerBatchAfterFirst", round((double) newAfterFirst / Math.max(1, esm.invocations.get() - 1), 3));
+                r.put("cpuThrottling", p.cpuGroup.throttled());
                 r.put("retried", esm.retried.get());
                 r.put("invocationErrors", esm.errors.get());
                 r.put("duplicates", t.duplicates());
@@ -130,6 +159,8 @@ final class Scenarios {
                 r.put("cpuMsTotal", round(cpu1, 0));
                 r.put("cpuMsPerMsg", delivered == 0 ? null : round((cpu1 - cpu0) / delivered, 4));
                 r.put("cpuMsPerMsgInclInit", delivered == 0 ? null : round(cpu1 / delivered, 4));
+                r.put("cpuMsPerMsgSecondHalf", cpuHalf < 0 || delivered <= deliveredHalf ? null
+                        : round((cpu1 - cpuHalf) / (delivered - deliveredHalf), 4));
                 r.put("peakRssMiB", round(p.peakRssMiB(), 1));
                 r.put("timedOut", timedOut);
                 if (esm.lastError != null) {
@@ -144,9 +175,9 @@ final class Scenarios {
                     java.nio.file.Files.writeString(hot, view);
                     Bench.log("%s: profile %s, hot methods in %s", c.id(), jfr, hot);
                 }
-                Bench.log("%s: %d/%d delivered in %.2f s = %.1f msg/s, CPU %.3f ms/msg, peak RSS %.0f MiB, mean invocation %.1f ms",
-                        c.id(), delivered, n, seconds, delivered / seconds, (cpu1 - cpu0) / Math.max(1, delivered), r.get("peakRssMiB"),
-                        esm.invokeNanos.get() / 1e6 / Math.max(1, esm.invocations.get()));
+                Bench.log("%s (batch %d): %d/%d delivered in %.2f s = %.1f msg/s, CPU %.3f ms/msg, peak RSS %.0f MiB, mean invocation %.1f ms, %d connections (%d after the first batch)",
+                        c.id(), batchSize, delivered, n, seconds, delivered / seconds, (cpu1 - cpu0) / Math.max(1, delivered), r.get("peakRssMiB"),
+                        esm.invokeNanos.get() / 1e6 / Math.max(1, esm.invocations.get()), connections, newAfterFirst);
             }
         } finally {
             ep.deleteQueue(queue);
@@ -175,6 +206,9 @@ final class Scenarios {
     List<Map<String, Object>> coldStart(List<Competitor> competitors) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Competitor c : competitors) {
+            if (!c.inColdStart()) {
+                continue;
+            }
             Map<String, Object> r = base(c);
             List<Double> init = new ArrayList<>();
             List<Double> first = new ArrayList<>();
@@ -193,10 +227,14 @@ final class Scenarios {
                     }
                     byte[] event = EventSourceMapping.sqsEvent(batch, "arn:aws:sqs:us-east-1:000000000000:cold", "us-east-1")
                             .getBytes(StandardCharsets.UTF_8);
-                    Competitor.Launch l = c.launch(paths, ep.addresses());
-                    try (Instance p = Instance.start(c, l, logFile(c, "cold-" + k))) {
+                    Competitor.Launch l = c.launch(paths, ep.addresses(), o.batchSize, o.memoryMb);
+                    if (!o.extraJvmOptions.isBlank() && c.kind() == Competitor.Kind.JVM) {
+                        l.env().merge("JAVA_TOOL_OPTIONS", o.extraJvmOptions, (a, b) -> a + " " + b);
+                        r.put("extraJvmOptions", o.extraJvmOptions);
+                    }
+                    try (Instance p = Instance.start(c, l, logFile(c, "cold-" + k), cpu)) {
                         // Invoked as the process starts: its first /next gets the batch at once.
-                        long done = firstInvocation(p, event, 120);
+                        long done = firstInvocation(p, event, 180);
                         init.add(ms(p.initNanos()));
                         first.add(ms(done - p.fn.startNanos()));
                         rss.add(p.peakRssMiB());
@@ -224,6 +262,9 @@ final class Scenarios {
     List<Map<String, Object>> endToEnd(List<Competitor> competitors) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Competitor c : competitors) {
+            if (!c.inEndToEnd()) {
+                continue;
+            }
             Map<String, Object> r = base(c);
             try {
                 endToEndOne(c, r);
@@ -238,10 +279,16 @@ final class Scenarios {
         return out;
     }
 
+    /**
+     * Publishing at the rate starts together with a fresh process (a deployment under live
+     * traffic): the messages sent while it starts give the cold-start latency; after the warm-up
+     * (stated, counted from the process start) the steady-state latency is measured.
+     */
     private void endToEndOne(Competitor c, Map<String, Object> r) throws Exception {
-        int warm = Math.max(1, o.e2eRate * 2);          // 2 s warm-up at the same rate, not measured
+        int warm = o.e2eRate * o.e2eWarmupSeconds;      // sent during the warm-up: cold start + catching up, not in steady state
         int measured = o.e2eRate * o.e2eSeconds;
         int total = warm + measured;
+        int coldWindow = Math.min(warm, o.e2eRate);      // the first second's messages: sent while the process starts
         String prefix = "bench/" + runId + "/e2e-" + c.id() + "/";
         String queue = ep.createQueue("bench-e2e-" + c.id() + "-" + runId);
         Route route = new Route(Competitor.ROUTE, prefix + "#", "", "", "", 0, true);
@@ -260,54 +307,67 @@ final class Scenarios {
         try (RulesEngine engine = new RulesEngine(rules, ep.sqs().client(), queue, ep.counters(), 4);
              AutoCloseable sub = ep.listen(prefix, t::arrived)) {
             ep.rules(engine);
-            Competitor.Launch l = c.launch(paths, ep.addresses());
+            Competitor.Launch l = c.launch(paths, ep.addresses(), o.batchSize, o.memoryMb);
             Instance.BatchStats esm = new Instance.BatchStats();
-            try (Instance p = Instance.start(c, l, logFile(c, "e2e"));
+            Mqtt5AsyncClient pub = Mqtt5Client.builder().identifier("bench-device-" + c.id())
+                    .serverHost(ep.brokers().sourceHost()).serverPort(ep.brokers().sourcePort()).buildAsync();
+            pub.connectWith().cleanStart(true).send().join();
+            Bench.log("%s: end-to-end: %d msg/s from the process start: %d s warm-up (cold start + catch-up), then %d s measured; "
+                            + "source broker -> rule -> SQS -> handler -> iot-data -> destination broker",
+                    c.id(), o.e2eRate, o.e2eWarmupSeconds, o.e2eSeconds);
+            try (Instance p = Instance.start(c, l, logFile(c, "e2e"), cpu);
                  EventSourceMapping mapping = p.mapping(ep, queue, o.batchSize, esm)) {
                 mapping.start();
-                p.waitInit(120);
-                Mqtt5AsyncClient pub = Mqtt5Client.builder().identifier("bench-device-" + c.id())
-                        .serverHost(ep.brokers().sourceHost()).serverPort(ep.brokers().sourcePort()).buildAsync();
-                pub.connectWith().cleanStart(true).send().join();
-                Bench.log("%s: end-to-end: %d msg/s for %d s (+2 s warm-up) through source broker -> rule -> SQS -> handler -> iot-data -> destination broker",
-                        c.id(), o.e2eRate, o.e2eSeconds);
                 long[] m0 = Machine.cpuTimes();
                 long period = 1_000_000_000L / o.e2eRate;
-                long t0 = System.nanoTime() + 50_000_000L;
+                long t0 = p.fn.startNanos();
+                long invocationsAtSteady = 0;
+                long handledAtSteady = 0;
+                long invokeNanosAtSteady = 0;
                 for (int i = 0; i < total; i++) {
                     long due = t0 + i * period;
                     long wait;
                     while ((wait = due - System.nanoTime()) > 0) {
                         LockSupport.parkNanos(Math.min(wait, 1_000_000L));
                     }
+                    if (i == warm) {
+                        invocationsAtSteady = esm.invocations.get();
+                        handledAtSteady = esm.handled.get() + esm.retried.get();
+                        invokeNanosAtSteady = esm.invokeNanos.get();
+                        r.put("backlogAfterWarmup", ep.sqs().depth(queue));
+                    }
                     byte[] payload = ("{\"message\":\"IoT message from account1\",\"seq\":" + i + "}")
                             .getBytes(StandardCharsets.UTF_8);
                     if (i % 200 == 0) {
+                        p.checkInitError();
                         p.checkAlive("");
                     }
                     t.sent(i, System.nanoTime());
                     pub.publishWith().topic(prefix + "d" + (i % 10)).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
                 }
                 double publishSeconds = (System.nanoTime() - t0) / 1e9;
-                int expected = c.kind() == Competitor.Kind.PY_SAMPLE ? 0 : total;
-                // drain: until all arrived or no progress for 2 s (at most 20 s after the last publish)
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                // drain: until all arrived, or no progress for 3 s once the handler delivers (a slow
+                // start is not "no progress"), at most 30 s after the last publish
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 int last = -1;
                 long stable = System.nanoTime();
-                while (System.nanoTime() < end && (expected == 0 || t.delivered() < expected)) {
+                while (System.nanoTime() < end && t.delivered() < total) {
                     Thread.sleep(50);
                     p.checkAlive("");
                     if (t.delivered() != last) {
                         last = t.delivered();
                         stable = System.nanoTime();
-                    } else if (System.nanoTime() - stable > TimeUnit.SECONDS.toNanos(2)) {
+                    } else if (last > 0 && System.nanoTime() - stable > TimeUnit.SECONDS.toNanos(3)) {
                         break;
                     }
                 }
                 pub.disconnect();
                 r.put("machineBusyPercent", Machine.busyPercent(m0, Machine.cpuTimes()));
-                double[] lat = t.latenciesMs(warm);
+                r.put("initMs", p.fn.readyNanos() == 0 ? null : ms(p.initNanos()));
+                double[] lat = t.latenciesMs(warm, total);
+                double[] cold = t.latenciesMs(0, coldWindow);
                 r.put("rate", o.e2eRate);
+                r.put("warmupSeconds", o.e2eWarmupSeconds);
                 r.put("achievedRate", round(total / publishSeconds, 1));
                 r.put("sent", measured);
                 r.put("delivered", lat.length);
@@ -316,12 +376,20 @@ final class Scenarios {
                 r.put("p95Ms", round(Tracker.percentile(lat, 95), 1));
                 r.put("p99Ms", round(Tracker.percentile(lat, 99), 1));
                 r.put("maxMs", round(lat.length == 0 ? Double.NaN : lat[lat.length - 1], 1));
-                r.put("invocations", esm.invocations.get());
-                r.put("meanInvocationMs", round(esm.invokeNanos.get() / 1e6 / Math.max(1, esm.invocations.get()), 2));
-                r.put("meanBatch", round(esm.invocations.get() == 0 ? 0 : (double) (esm.handled.get() + esm.retried.get()) / esm.invocations.get(), 2));
+                // cold start: the messages published during the first second after the process started
+                r.put("coldMessages", coldWindow);
+                r.put("coldDelivered", cold.length);
+                r.put("coldFirstMessageMs", t.latencyMs(0) < 0 ? null : round(t.latencyMs(0), 1));
+                r.put("coldP50Ms", round(Tracker.percentile(cold, 50), 1));
+                r.put("coldMaxMs", round(cold.length == 0 ? Double.NaN : cold[cold.length - 1], 1));
+                long inv = esm.invocations.get() - invocationsAtSteady;
+                r.put("invocations", inv);
+                r.put("meanInvocationMs", round((esm.invokeNanos.get() - invokeNanosAtSteady) / 1e6 / Math.max(1, inv), 2));
+                r.put("meanBatch", round(inv == 0 ? 0 : (double) (esm.handled.get() + esm.retried.get() - handledAtSteady) / inv, 2));
                 r.put("backlogAtEnd", ep.sqs().depth(queue));
-                Bench.log("%s: e2e %d/%d delivered, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms",
-                        c.id(), lat.length, measured, Tracker.percentile(lat, 50), Tracker.percentile(lat, 95), Tracker.percentile(lat, 99));
+                Bench.log("%s: e2e cold start: first message %.0f ms; steady state (after %d s): %d/%d delivered, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms",
+                        c.id(), t.latencyMs(0), o.e2eWarmupSeconds, lat.length, measured,
+                        Tracker.percentile(lat, 50), Tracker.percentile(lat, 95), Tracker.percentile(lat, 99));
             }
         } finally {
             ep.deleteQueue(queue);

@@ -46,7 +46,9 @@ final class StackEndpoints implements Endpoints {
 
     private StackEndpoints(LocalBridgeStack stack) {
         this.stack = stack;
-        this.addresses = new Addresses(stack.sqs().endpoint(), stack.iotData().url(), stack.dlqUrl());
+        this.addresses = new Addresses(stack.sqs().endpoint(), stack.iotData().url(), stack.dlqUrl(),
+                stack.iotDataCa() == null ? null : stack.iotDataCa().caPem(),
+                stack.iotDataCa() == null ? List.of() : stack.iotDataCa().javaTrustOptions());
     }
 
     static StackEndpoints open(Options o) throws IOException {
@@ -62,6 +64,7 @@ final class StackEndpoints implements Endpoints {
                 .rulesEngineEnabled(false)
                 .startFunction(false)
                 .iotDataLatency(Duration.ofMillis(o.latencyMs))
+                .iotDataTls(o.tls)
                 .workDir(home)
                 .progress(System.out)
                 .build()
@@ -142,6 +145,16 @@ final class StackEndpoints implements Endpoints {
         }
     }
 
+    /** Client connections the iot-data endpoint has served so far. */
+    long iotDataConnections() {
+        return stack.iotData().connections();
+    }
+
+    /** Client connections whose first request reached the iot-data endpoint after {@code nanoTime}. */
+    long iotDataConnectionsSince(long nanoTime) {
+        return stack.iotData().connectionsSince(nanoTime);
+    }
+
     Counters counters() {
         return stack.counters();
     }
@@ -158,7 +171,8 @@ final class StackEndpoints implements Endpoints {
     @Override
     public String description() {
         return "local stack (local/ LocalBridgeStack): HiveMQ CE source + destination brokers, local rules engine, "
-                + "ElasticMQ, iot-data endpoint -> destination broker; local stack's Lambda Runtime API + "
+                + "ElasticMQ, iot-data endpoint over " + (stack.iotData().isTls() ? "HTTPS (CA generated at start, trusted by every competitor)" : "plain HTTP")
+                + " -> destination broker; local stack's Lambda Runtime API + "
                 + "event source mapping (one instance per competitor, batch size as below)";
     }
 

@@ -51,11 +51,11 @@ final class Tracker {
         return foreign;
     }
 
-    /** End-to-end latencies in ms of the delivered messages from {@code fromSeq} on, sorted. */
-    synchronized double[] latenciesMs(int fromSeq) {
+    /** End-to-end latencies in ms of the delivered messages with {@code fromSeq <= seq < toSeq}, sorted. */
+    synchronized double[] latenciesMs(int fromSeq, int toSeq) {
         double[] out = new double[delivered];
         int n = 0;
-        for (int i = seen.nextSetBit(fromSeq); i >= 0; i = seen.nextSetBit(i + 1)) {
+        for (int i = seen.nextSetBit(fromSeq); i >= 0 && i < toSeq; i = seen.nextSetBit(i + 1)) {
             if (sentNanos[i] != 0) {
                 out[n++] = (arrivedNanos[i] - sentNanos[i]) / 1e6;
             }
@@ -63,6 +63,11 @@ final class Tracker {
         out = Arrays.copyOf(out, n);
         Arrays.sort(out);
         return out;
+    }
+
+    /** Latency in ms of one message, or -1 if it did not arrive. */
+    synchronized double latencyMs(int seq) {
+        return seen.get(seq) && sentNanos[seq] != 0 ? (arrivedNanos[seq] - sentNanos[seq]) / 1e6 : -1;
     }
 
     /** The {@code "seq": N} field of a JSON payload (cheap scan, no full parse). */

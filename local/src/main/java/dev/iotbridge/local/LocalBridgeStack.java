@@ -8,6 +8,7 @@ import dev.iotbridge.local.config.Route;
 import dev.iotbridge.local.control.ControlPlaneEndpoint;
 import dev.iotbridge.local.iotdata.FaultPlan;
 import dev.iotbridge.local.iotdata.IotDataEndpoint;
+import dev.iotbridge.local.iotdata.LocalCa;
 import dev.iotbridge.local.lambda.EventSourceMapping;
 import dev.iotbridge.local.lambda.FunctionCommand;
 import dev.iotbridge.local.lambda.FunctionInstance;
@@ -72,10 +73,12 @@ public final class LocalBridgeStack implements AutoCloseable {
     private IotDataEndpoint iotData;
     private IotDataEndpoint sourceIotData;
     private ControlPlaneEndpoint controlPlane;
+    private LocalCa iotDataCa;
     private MqttObserver destinationObserver;
     private final List<FunctionInstance> functions = new ArrayList<>();
     private final List<EventSourceMapping> mappings = new ArrayList<>();
     private Duration startupTime;
+    private StartWatch watch;
 
     private LocalBridgeStack(Builder b) {
         this.b = b;
@@ -88,7 +91,8 @@ public final class LocalBridgeStack implements AutoCloseable {
     /** Starts every part in order (printing progress); on failure stops what was started. */
     public LocalBridgeStack start() {
         long t0 = System.nanoTime();
-        try {
+        try (StartWatch w = new StartWatch(b.startTimeout)) {
+            watch = w;
             doStart();
         } catch (RuntimeException | IOException | InterruptedException e) {
             close();
@@ -136,18 +140,20 @@ public final class LocalBridgeStack implements AutoCloseable {
             EmbeddedBroker s = new EmbeddedBroker("source", sp, work.resolve("broker-source"));
             EmbeddedBroker d = new EmbeddedBroker("destination", dp, work.resolve("broker-destination"));
             own(() -> closeInParallel(s, d));
-            s.start();
+            startBroker(s);
             sourceBroker = s;
-            d.start();
+            startBroker(d);
             destinationBroker = d;
         }
 
         step(3, total, "sqs: ElasticMQ on 127.0.0.1:%d, queue %s + DLQ %s (maxReceiveCount %d, visibility %ds)",
                 qp, b.queueName, b.dlqName, b.maxReceiveCount, b.visibilityTimeout.toSeconds());
         try {
-            sqsStarted.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : e;
+            sqsStarted.get(watch.remaining().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw watch.timedOut("[3/6] sqs (ElasticMQ)");
         }
 
         step(4, total, "rules engine: %d topic rule(s) on the source broker → SQS action", rules.size());
@@ -160,9 +166,13 @@ public final class LocalBridgeStack implements AutoCloseable {
         }
 
         int ip = port(b.iotDataPort);
-        step(5, total, "iot-data: Publish API on http://127.0.0.1:%d → destination broker (latency %d ms)",
-                ip, b.iotDataLatency.toMillis());
+        step(5, total, "iot-data: Publish API on %s://127.0.0.1:%d → destination broker (latency %d ms)",
+                b.iotDataTls ? "https" : "http", ip, b.iotDataLatency.toMillis());
         iotData = own(new IotDataEndpoint(ip, destinationBroker.port(), counters));
+        if (b.iotDataTls) {
+            iotDataCa = LocalCa.create(work.resolve("tls"));
+            iotData.useTls(iotDataCa.serverContext());
+        }
         iotData.setLatency(b.iotDataLatency);
         iotData.setFaultPlan(b.faultPlan);
         if (b.enforcePublishPolicy) iotData.setAllowedTopicFilters(destinationFilters(b.routes));
@@ -196,7 +206,7 @@ public final class LocalBridgeStack implements AutoCloseable {
             RuntimeApiServer api = new RuntimeApiServer(rp, arn);
             api.start();
             String name = b.concurrency == 1 ? "function" : "function-" + i;
-            FunctionInstance fi = new FunctionInstance(name, api, cmd, functionEnv(),
+            FunctionInstance fi = new FunctionInstance(name, api, cmd, functionEnv(cmd.kind()),
                     work.resolve("logs").resolve(name + ".log"), b.echoFunctionOutput ? b.progress : null, counters);
             own(fi);
             functions.add(fi);
@@ -228,8 +238,11 @@ public final class LocalBridgeStack implements AutoCloseable {
         }
     }
 
-    /** The function's environment: the bridge variables of docs/interfaces.md and Lambda's own. */
-    private Map<String, String> functionEnv() {
+    /**
+     * The function's environment: the bridge variables of docs/interfaces.md and Lambda's own, as
+     * the runtime of the artifact's kind sets them (Terraform's destination module sets the same).
+     */
+    private Map<String, String> functionEnv(String kind) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("AWS_REGION", b.region);
         env.put("AWS_DEFAULT_REGION", b.region);
@@ -241,8 +254,15 @@ public final class LocalBridgeStack implements AutoCloseable {
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(b.memoryMb));
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + b.functionName);
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", "local");
-        env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
-        env.put("_HANDLER", b.handler);
+        if ("native".equals(kind)) {
+            // provided.al2023 (an OS-only runtime) defines no AWS_EXECUTION_ENV; the handler is the
+            // executable, and Quarkus' native Lambda needs its signal handlers off
+            env.put("_HANDLER", "bootstrap");
+            env.put("DISABLE_SIGNAL_HANDLERS", "true");
+        } else {
+            env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+            env.put("_HANDLER", b.handler);
+        }
         try {
             List<Map<String, Object>> routes = new ArrayList<>();
             b.routes.forEach(r -> routes.add(r.toJsonMap()));
@@ -259,6 +279,10 @@ public final class LocalBridgeStack implements AutoCloseable {
         env.put("BRIDGE_BACKOFF_BASE", b.backoffBase.toSeconds() + "s");
         env.put("BRIDGE_BACKOFF_CAP", b.backoffCap.toSeconds() + "s");
         env.putAll(b.functionEnv);
+        if (iotDataCa != null) {
+            // the JVM function trusts the local CA (a native bootstrap would need these as arguments)
+            env.merge("JAVA_TOOL_OPTIONS", String.join(" ", iotDataCa.javaTrustOptions()), (a, c) -> a + " " + c);
+        }
         return env;
     }
 
@@ -329,6 +353,8 @@ public final class LocalBridgeStack implements AutoCloseable {
     public IotDataEndpoint sourceIotData() { return sourceIotData; }
     /** GetTopicRule, Lambda configuration, SQS Policy (see {@link ControlPlaneEndpoint}); null when off or without a function. */
     public ControlPlaneEndpoint controlPlane() { return controlPlane; }
+    /** The CA that signed the iot-data endpoint's certificate (null over plain HTTP). */
+    public LocalCa iotDataCa() { return iotDataCa; }
     public MqttObserver destinationObserver() { return destinationObserver; }
     public List<FunctionInstance> functions() { return List.copyOf(functions); }
     public FunctionInstance function() { return functions.get(0); }
@@ -387,8 +413,101 @@ public final class LocalBridgeStack implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers
 
+    private void startBroker(EmbeddedBroker broker) {
+        try {
+            broker.start(watch.remaining());
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+                throw watch.timedOut("[2/6] brokers (HiveMQ CE " + broker.name() + ")");
+            }
+            throw e;
+        }
+    }
+
     private void step(int i, int n, String fmt, Object... args) {
-        progress("[" + i + "/" + n + "] " + fmt, args);
+        String line = String.format("[" + i + "/" + n + "] " + fmt, args);
+        if (watch != null) watch.enter(line.substring(0, line.indexOf(':') < 0 ? line.length() : line.indexOf(':')));
+        progress("%s", line);
+    }
+
+    /**
+     * Bounds the start (issue: one start of five sat after "[2/6] brokers" for over 40 s). What
+     * takes the time is CPU: two HiveMQ brokers, ElasticMQ (Pekko) and their first requests load
+     * and JIT-compile thousands of classes in a fresh JVM; on an idle 2-core machine that is a
+     * few seconds, with a load average of 20 it took 16-40 s here. So a step that runs long is
+     * reported with the machine's load, and every wait uses what is left of one budget
+     * ({@link Builder#startTimeout}): a start that cannot complete fails with a message naming
+     * the step instead of hanging. (The function's own init has its own limit, step 6.)
+     */
+    private final class StartWatch implements AutoCloseable {
+        private static final long REPORT_EVERY_S = 15;
+        private final Duration limit;
+        private final long deadline;
+        private final Thread reporter;
+        private volatile String step = "start";
+        private volatile long stepStart = System.nanoTime();
+
+        StartWatch(Duration limit) {
+            this.limit = limit;
+            this.deadline = System.nanoTime() + limit.toNanos();
+            this.reporter = new Thread(this::report, "local-stack-start-watch");
+            reporter.setDaemon(true);
+            reporter.start();
+        }
+
+        void enter(String step) {
+            this.step = step;
+            this.stepStart = System.nanoTime();
+        }
+
+        /** What is left of the budget; throws when it is spent. */
+        Duration remaining() {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) throw timedOut(step);
+            return Duration.ofNanos(left);
+        }
+
+        IllegalStateException timedOut(String what) {
+            String limitText = limit.toMillis() < 1000 ? limit.toMillis() + " ms" : limit.toSeconds() + " s";
+            return new IllegalStateException(what + " did not finish within the local stack's start limit of "
+                    + limitText + " (" + load() + "); the machine is probably too busy: start it again when "
+                    + "it is quieter, or allow more time with -Dbridge.startTimeoutSeconds=N");
+        }
+
+        private void report() {
+            String reported = null;
+            long next = REPORT_EVERY_S;
+            try {
+                while (true) {
+                    Thread.sleep(1000);
+                    String current = step;
+                    if (!current.equals(reported)) {
+                        reported = current;
+                        next = REPORT_EVERY_S;
+                    }
+                    long s = Duration.ofNanos(System.nanoTime() - stepStart).toSeconds();
+                    if (s >= next) {
+                        progress("       … %s still starting after %d s (%s)", current, s, load());
+                        next += REPORT_EVERY_S;
+                    }
+                }
+            } catch (InterruptedException e) {
+                // start finished
+            }
+        }
+
+        private static String load() {
+            var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            double l = os.getSystemLoadAverage();
+            int cpus = os.getAvailableProcessors();
+            return (l < 0 ? "load average unknown" : String.format("load average %.1f", l)) + " on " + cpus
+                    + (cpus == 1 ? " CPU" : " CPUs");
+        }
+
+        @Override
+        public void close() {
+            reporter.interrupt();
+        }
     }
 
     private void progress(String fmt, Object... args) {
@@ -465,6 +584,7 @@ public final class LocalBridgeStack implements AutoCloseable {
         private boolean echoFunctionOutput;
         private int concurrency = 1;
         private Duration iotDataLatency = Duration.ZERO;
+        private boolean iotDataTls;
         private FaultPlan faultPlan = FaultPlan.NONE;
         private boolean enforcePublishPolicy = true;
         private Path templateFile;
@@ -475,6 +595,7 @@ public final class LocalBridgeStack implements AutoCloseable {
         private boolean rulesEngineEnabled = true;
         private boolean startFunction = true;
         private boolean awaitFunctionReady = true;
+        private Duration startTimeout = Duration.ofSeconds(Long.getLong("bridge.startTimeoutSeconds", 120));
 
         /** Routes and settings from a {@link BridgeConfig} (bridge.local.json). */
         public Builder config(BridgeConfig c) {
@@ -534,6 +655,8 @@ public final class LocalBridgeStack implements AutoCloseable {
         public Builder batchSize(int n) { batchSize = n; return this; }
         public Builder maximumBatchingWindow(Duration d) { maximumBatchingWindow = d; return this; }
         public Builder functionTimeout(Duration d) { functionTimeout = d; return this; }
+        /** Limit for starting steps 1-5 (brokers, SQS, rules, iot-data); default 120 s or -Dbridge.startTimeoutSeconds. */
+        public Builder startTimeout(Duration d) { startTimeout = d; return this; }
         public Builder memoryMb(int m) { memoryMb = m; return this; }
         public Builder functionName(String n) { functionName = n; return this; }
         public Builder handler(String h) { handler = h; return this; }
@@ -552,6 +675,8 @@ public final class LocalBridgeStack implements AutoCloseable {
         /** Number of function instances (each with its own Runtime API, process and poller). */
         public Builder concurrency(int n) { concurrency = n; return this; }
         public Builder iotDataLatency(Duration d) { iotDataLatency = d; return this; }
+        /** Serve iot-data over HTTPS with a CA generated at start ({@link #iotDataCa()}); default plain HTTP. */
+        public Builder iotDataTls(boolean t) { iotDataTls = t; return this; }
         public Builder faultPlan(FaultPlan p) { faultPlan = p; return this; }
         /** 403 for topics outside the routes' destination topics, like the function role's policy (default on). */
         public Builder enforcePublishPolicy(boolean e) { enforcePublishPolicy = e; return this; }
@@ -589,7 +714,7 @@ public final class LocalBridgeStack implements AutoCloseable {
 
         public LocalBridgeStack build() {
             if (functionZip == null && functionCommand == null && startFunction) {
-                String prop = System.getProperty("bridge.function.zip");
+                String prop = System.getProperty("local.function.zip");
                 Path root = repoRoot();
                 functionZip = prop != null ? Path.of(prop)
                         : root == null ? Path.of("function/target/function.zip") : root.resolve("function/target/function.zip");

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import sun.misc.Signal;
 
 /**
  * {@code make up}: runs the local two-account stack in the foreground until Ctrl-C (or SIGTERM
@@ -48,11 +50,14 @@ public final class LocalStackMain {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         Path pidFile = cli.flags.containsKey("pid-file") ? Path.of(cli.flags.get("pid-file")) : null;
         Path outputs = cli.flags.containsKey("outputs") ? Path.of(cli.flags.get("outputs"))
                 : (root == null ? Path.of("run") : root.resolve("local/run")).resolve("outputs.json");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (!stopping.compareAndSet(false, true)) {
+                return;   // a second Ctrl-C while stopping
+            }
             System.out.println("\nStopping the local stack …");
             stack.close();
             try {
@@ -62,8 +67,17 @@ public final class LocalStackMain {
                 // best effort
             }
             System.out.println("Stopped. Counters: " + stack.counters());
-            stopped.countDown();
-        }, "local-stack-shutdown"));
+        };
+        // Ctrl-C and `make down` (SIGTERM) are deliberate stops: close the stack, then exit 0, so
+        // that make and the shell report success instead of "Error 130/143". Any other end of the
+        // JVM (SIGHUP, a failure) still closes the stack through the shutdown hook.
+        for (String signal : List.of("INT", "TERM")) {
+            Signal.handle(new Signal(signal), s -> {
+                stop.run();
+                System.exit(0);
+            });
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "local-stack-shutdown"));
         if (pidFile != null) {
             Files.createDirectories(pidFile.toAbsolutePath().getParent());
             Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
@@ -71,7 +85,7 @@ public final class LocalStackMain {
         DoctorOutputs.write(stack, outputs);
         System.out.println(banner(stack, config));
         System.out.println(" make doctor checks it (reads " + outputs + ")");
-        stopped.await();
+        Thread.currentThread().join();   // until a signal ends the JVM
     }
 
     static String banner(LocalBridgeStack s, BridgeConfig c) {

@@ -1,6 +1,10 @@
 package dev.iotbridge.local;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,5 +25,12 @@ public final class LoopbackHttpServer {
 
     public static HttpServer create(int port, int backlog) throws IOException {
         return HttpServer.create(new InetSocketAddress("127.0.0.1", port), backlog);
+    }
+
+    /** The same over TLS with {@code tls}'s certificate. */
+    public static HttpsServer createHttps(int port, int backlog, SSLContext tls) throws IOException {
+        HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", port), backlog);
+        s.setHttpsConfigurator(new HttpsConfigurator(tls));
+        return s;
     }
 }

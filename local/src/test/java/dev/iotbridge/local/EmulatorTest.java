@@ -122,6 +122,12 @@ class EmulatorTest {
         send("{\"fake\":\"exit\",\"m\":\"" + marker + "\"}");
         List<Message> dlq = awaitDlq(marker, Duration.ofSeconds(40));
         assertEquals(1, dlq.size());
+        // The restart after the second death runs on its own thread and may finish after the
+        // redrive has already moved the record: wait for it rather than race it.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (stack.counters().functionStarts.sum() < starts + 2 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
         assertTrue(stack.counters().functionStarts.sum() >= starts + 2, "restarted after each death");
         // and the function still works
         messageCrossesThroughTheFakeFunction();

@@ -45,7 +45,7 @@ class EndToEndTest {
     static TestMqtt destReserved;
 
     static Path functionZip() {
-        Path zip = Path.of(System.getProperty("bridge.function.zip", "../function/target/function.zip"));
+        Path zip = Path.of(System.getProperty("local.function.zip", "../function/target/function.zip"));
         if (!Files.isRegularFile(zip)) {
             fail("the function artifact " + zip.toAbsolutePath().normalize() + " is missing: "
                     + "run ./mvnw -pl function -am package first (make package); the end-to-end tests run the real function");

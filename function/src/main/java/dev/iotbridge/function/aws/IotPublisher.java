@@ -14,6 +14,10 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
@@ -25,11 +29,16 @@ import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
  */
 @Singleton
 public class IotPublisher implements Publisher {
+    /** Marks a request of {@link #prime}: it is stopped before it is sent. */
+    private static final ExecutionAttribute<Boolean> DRY_RUN = new ExecutionAttribute<>("IotBridgeDryRun");
+
     private final IotDataPlaneClient client;
     private final Duration publishTimeout;
 
     public IotPublisher(BridgeSettings settings) {
         this.publishTimeout = settings.publishTimeout();
+        // one kept connection per publish in flight: no new connections per batch after the first
+        KeepAliveConnections.sizeFor(settings.maxConcurrency());
         this.client = IotDataPlaneClient.builder()
                 .endpointOverride(settings.iotEndpoint())
                 .region(settings.region())
@@ -42,6 +51,7 @@ public class IotPublisher implements Publisher {
                         .apiCallAttemptTimeout(settings.publishTimeout())
                         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                                 .maxAttempts(settings.publishMaxAttempts()).build())
+                        .addExecutionInterceptor(new StopDryRunBeforeSending())
                         .build())
                 .build();
     }
@@ -58,6 +68,49 @@ public class IotPublisher implements Publisher {
      */
     @Override
     public void publish(PublishCommand c, long deadlineNanos) throws BridgeException {
+        PublishRequest request = request(c);
+        if (deadlineNanos != Long.MAX_VALUE) {
+            long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
+            if (left < 1) {
+                throw new BridgeException(ErrorCode.DEADLINE_EXCEEDED, "no time left before the invocation deadline");
+            }
+            Duration call = Duration.ofMillis(left);
+            Duration attempt = call.compareTo(publishTimeout) < 0 ? call : publishTimeout;
+            request = request.toBuilder()
+                    .overrideConfiguration(o -> o.apiCallTimeout(call).apiCallAttemptTimeout(attempt))
+                    .build();
+        }
+        try {
+            client.publish(request);
+        } catch (RuntimeException e) {
+            throw SdkErrors.classifyPublish(e);
+        }
+    }
+
+    /**
+     * Everything {@link #publish} does (request, endpoint, marshalling, credentials, SigV4
+     * signing) except sending it: for priming a SnapStart snapshot. Nothing reaches iot-data.
+     *
+     * @return true when the request was stopped before sending, as intended
+     */
+    public boolean prime(PublishCommand c) {
+        PublishRequest dryRun = request(c).toBuilder()
+                .overrideConfiguration(o -> o.putExecutionAttribute(DRY_RUN, Boolean.TRUE))
+                .build();
+        try {
+            client.publish(dryRun);
+            return false;   // unreachable: the interceptor always stops a dry run
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof DryRunStopped) {
+                    return true;
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static PublishRequest request(PublishCommand c) {
         PublishRequest.Builder b = PublishRequest.builder()
                 .topic(c.topic())
                 .qos(c.qos())
@@ -78,19 +131,22 @@ public class IotPublisher implements Publisher {
         if (c.userPropertiesJson() != null) {
             b.userProperties(c.userPropertiesJson());
         }
-        if (deadlineNanos != Long.MAX_VALUE) {
-            long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
-            if (left < 1) {
-                throw new BridgeException(ErrorCode.DEADLINE_EXCEEDED, "no time left before the invocation deadline");
+        return b.build();
+    }
+
+    /** Runs after signing, just before the HTTP request would go out (SDK interceptor order). */
+    private static final class StopDryRunBeforeSending implements ExecutionInterceptor {
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            if (Boolean.TRUE.equals(attributes.getAttribute(DRY_RUN))) {
+                throw new DryRunStopped();
             }
-            Duration call = Duration.ofMillis(left);
-            Duration attempt = call.compareTo(publishTimeout) < 0 ? call : publishTimeout;
-            b.overrideConfiguration(o -> o.apiCallTimeout(call).apiCallAttemptTimeout(attempt));
         }
-        try {
-            client.publish(b.build());
-        } catch (RuntimeException e) {
-            throw SdkErrors.classifyPublish(e);
+    }
+
+    private static final class DryRunStopped extends RuntimeException {
+        DryRunStopped() {
+            super("dry run: stopped before sending", null, false, false);
         }
     }
 

@@ -168,7 +168,8 @@ public final class Routes {
         if (q == null || q.isNull()) {
             return 1;
         }
-        if (!q.isIntegralNumber() || (q.asInt() != 0 && q.asInt() != 1)) {
+        // canConvertToInt: asInt() keeps the low 32 bits, so 4294967297 would read as 1.
+        if (!q.isIntegralNumber() || !q.canConvertToInt() || (q.asInt() != 0 && q.asInt() != 1)) {
             found.add("qos must be 0 or 1 (AWS IoT does not support QoS 2), got " + q);
             return 1;
         }

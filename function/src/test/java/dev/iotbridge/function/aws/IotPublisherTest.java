@@ -79,6 +79,18 @@ class IotPublisherTest {
     }
 
     @Test
+    void primeRunsThePublishPathButSendsNothing() throws Exception {
+        IotPublisher p = publisher(iot.url(), "3s", "3");
+        for (int i = 0; i < 3; i++) {
+            assertTrue(p.prime(cmd("prime/" + i)), "the dry run is stopped before sending");
+        }
+        assertEquals(0, iot.requests(), "a dry run must not reach iot-data");
+        p.publish(cmd("after/prime"));   // the same client still publishes for real
+        assertEquals(1, iot.requests());
+        assertEquals("after/prime", iot.received().get(0).topic());
+    }
+
+    @Test
     void httpErrorsAreClassifiedFromRealSdkExceptions() {
         IotPublisher p = publisher(iot.url(), "3s", "1");
         Map<Integer, ErrorCode> expected = Map.of(400, ErrorCode.PUBLISH_REJECTED, 401, ErrorCode.PUBLISH_REJECTED,

@@ -72,6 +72,15 @@ class EnvelopeParserTest {
         assertTrue(e.userProperties().isEmpty());
     }
 
+    /** Found by EnvelopeFuzzTest: these escaped as NumberFormatException (INTERNAL_ERROR, retried) before. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"v\":99e999999999999999999999,\"route\":\"ground\",\"topic\":\"GROUND/v1/a\",\"payload\":\"\",\"ts\":1}",
+            "{\"t\":1e4000000000,\"topic\":\"GROUND/v1/a\"}"})
+    void numbersWithAnExponentTooLargeAreInvalidJson(String body) {
+        assertEquals(ErrorCode.INVALID_JSON, codeOf(body));
+    }
+
     @Test
     void unknownExtraFieldsAreIgnored() throws Exception {
         assertEquals("ground", EnvelopeParser.parse(v1("", ",\"future\":{\"x\":1}")).route());

@@ -70,6 +70,8 @@ class RoutesTest {
     void qosMustBeZeroOrOneAndRetainABoolean() {
         assertTrue(problems("[{\"name\":\"a\",\"source_filter\":\"a\",\"qos\":2}]").contains("qos must be 0 or 1"));
         assertTrue(problems("[{\"name\":\"a\",\"source_filter\":\"a\",\"qos\":\"1\"}]").contains("qos must be 0 or 1"));
+        assertTrue(problems("[{\"name\":\"a\",\"source_filter\":\"a\",\"qos\":4294967297}]").contains("qos must be 0 or 1"));
+        assertTrue(problems("[{\"name\":\"a\",\"source_filter\":\"a\",\"qos\":4294967296}]").contains("qos must be 0 or 1"));
         assertTrue(problems("[{\"name\":\"a\",\"source_filter\":\"a\",\"retain\":\"yes\"}]").contains("retain must be"));
     }
 

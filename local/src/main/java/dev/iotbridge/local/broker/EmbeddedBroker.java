@@ -65,7 +65,8 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     public String name() { return name; }
 
-    public synchronized void start() {
+    /** Starts the broker; fails when it has not started within {@code timeout}. */
+    public synchronized void start(java.time.Duration timeout) {
         try {
             Path conf = Files.createDirectories(home.resolve("conf"));
             Path data = Files.createDirectories(home.resolve("data"));
@@ -91,7 +92,9 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .withoutLoggingBootstrap();
             builder.withEmbeddedExtension(rulesExtension());
             hivemq = builder.build();
-            hivemq.start().get(60, TimeUnit.SECONDS);
+            hivemq.start().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("broker " + name + " (HiveMQ CE) did not start within " + timeout.toSeconds() + " s", e);
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare broker folders in " + home, e);
         } catch (Exception e) {

@@ -94,7 +94,7 @@ public final class ChaosOptions {
 
     public Path functionZip() {
         if (functionZip != null) return functionZip;
-        String prop = System.getProperty("bridge.function.zip");
+        String prop = System.getProperty("local.function.zip");
         if (prop != null && !prop.isBlank()) return Path.of(prop);
         Path root = LocalBridgeStack.repoRoot();
         return root == null ? Path.of("function/target/function.zip") : root.resolve("function/target/function.zip");

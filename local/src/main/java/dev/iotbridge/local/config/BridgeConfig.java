@@ -98,7 +98,7 @@ public final class BridgeConfig {
         sourceIotDataPort = Integer.getInteger("bridge.sourceIotDataPort", sourceIotDataPort);
         controlPort = Integer.getInteger("bridge.controlPort", controlPort);
         iotDataLatencyMs = Integer.getInteger("bridge.iotDataLatencyMs", iotDataLatencyMs);
-        functionArtifact = System.getProperty("bridge.function.zip", functionArtifact);
+        functionArtifact = System.getProperty("local.function.zip", functionArtifact);
         return this;
     }
 

@@ -20,6 +20,7 @@ import dev.iotbridge.topics.TopicFilter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,9 +29,12 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -46,6 +50,11 @@ import java.util.function.Consumer;
  * <p>Request signing is not checked. Optionally the topic must match one of the allowed topic
  * filters (standing for the function role's {@code iot:Publish} resources): 403 otherwise.
  * A per-request latency and a {@link FaultPlan} can be set at any time.
+ *
+ * <p>Plain HTTP by default; {@link #useTls} serves HTTPS as the real endpoint does, so that
+ * clients pay for TLS handshakes and connection reuse matters. The endpoint counts the client
+ * connections it serves ({@link #connections()}, {@link #connectionsSince}): each new client
+ * address:port that sends a request is one TCP (and, over TLS, one TLS) connection.
  */
 public final class IotDataEndpoint implements AutoCloseable {
 
@@ -66,6 +75,9 @@ public final class IotDataEndpoint implements AutoCloseable {
     private final Map<FaultPlan.Fault, LongAdder> faults = new EnumMap<>(FaultPlan.Fault.class);
     private HttpServer server;
     private ExecutorService executor;
+    private javax.net.ssl.SSLContext tls;
+    /** client address:port -> System.nanoTime() of its first request */
+    private final Map<InetSocketAddress, Long> connections = new ConcurrentHashMap<>();
     private Mqtt5AsyncClient mqtt;
 
     public IotDataEndpoint(int port, int brokerPort, Counters counters) {
@@ -82,15 +94,27 @@ public final class IotDataEndpoint implements AutoCloseable {
                 .serverPort(brokerPort)
                 .automaticReconnectWithDefaultConfig()
                 .buildAsync();
-        mqtt.connectWith().cleanStart(true).send().join();
-        server = LoopbackHttpServer.create(port, 256);
+        try {
+            mqtt.connectWith().cleanStart(true).send().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while connecting to the destination broker", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("iot-data endpoint could not connect to the destination broker on 127.0.0.1:" + brokerPort
+                    + " within 30 s: " + e, e);
+        }
+        server = tls == null ? LoopbackHttpServer.create(port, 256) : LoopbackHttpServer.createHttps(port, 256, tls);
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    public String url() { return "http://127.0.0.1:" + port; }
+    /** Serve HTTPS with this context (e.g. {@link LocalCa#serverContext()}); call before {@link #start()}. */
+    public void useTls(javax.net.ssl.SSLContext context) { tls = context; }
+    public boolean isTls() { return tls != null; }
+
+    public String url() { return (tls == null ? "http" : "https") + "://127.0.0.1:" + port; }
     public int port() { return port; }
 
     public void setLatency(Duration d) { latency = d == null ? Duration.ZERO : d; }
@@ -102,6 +126,14 @@ public final class IotDataEndpoint implements AutoCloseable {
     /** The broker whose retained messages {@code GET /retainedMessage/{topic}} reads; null: 404 for every topic. */
     public void setRetainedMessages(EmbeddedBroker broker) { retainedMessages = broker; }
 
+    /** Client connections that sent at least one request so far. */
+    public long connections() { return connections.size(); }
+
+    /** Client connections whose first request came after {@code nanoTime} (a {@link System#nanoTime()} value). */
+    public long connectionsSince(long nanoTime) {
+        return connections.values().stream().filter(t -> t - nanoTime > 0).count();
+    }
+
     /** Faults injected so far, by kind. */
     public Map<FaultPlan.Fault, Long> faultCounts() {
         Map<FaultPlan.Fault, Long> m = new LinkedHashMap<>();
@@ -112,6 +144,7 @@ public final class IotDataEndpoint implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             counters.iotDataRequests.increment();
+            connections.putIfAbsent(ex.getRemoteAddress(), System.nanoTime());
             Duration lat = latency;
             if (!lat.isZero()) sleep(lat);
             FaultPlan.Fault fault = faultPlan.draw();

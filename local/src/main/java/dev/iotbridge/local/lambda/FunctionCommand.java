@@ -73,8 +73,11 @@ public record FunctionCommand(String kind, List<String> command, Path taskRoot) 
         cmd.add(javaBin.toString());
         cmd.addAll(jvmOptions);
         if (javaBin.equals(currentJava()) && Runtime.version().feature() >= 24) {
-            // JDK 24+ warns when the RIC loads its JNI library (JEP 472); the managed java21 runtime does not
+            // What the managed java21 runtime needs no option for, JDK 24+ does: the RIC loads its JNI
+            // library (JEP 472 warning), and JBoss Threads (Quarkus) resets thread locals through
+            // java.lang internals (an IllegalAccessError at shutdown without the opening)
             cmd.add("--enable-native-access=ALL-UNNAMED");
+            cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
         }
         cmd.add("-cp");
         cmd.add(ricDir.toAbsolutePath() + "/*");

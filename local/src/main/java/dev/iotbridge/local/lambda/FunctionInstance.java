@@ -182,11 +182,13 @@ public final class FunctionInstance implements AutoCloseable {
         boolean restart;
         synchronized (this) {
             if (p != process) return;   // an older process
-            restart = autoRestart && !closed;
+            // 130 = ended by SIGINT: Ctrl-C reaches the whole process group, the stack is being
+            // stopped too (possibly a moment after the function saw the signal); no restart
+            restart = autoRestart && !closed && p.exitValue() != 130;
         }
         runtimeApi.newGeneration();   // its pending long poll must not take the next invocation
         runtimeApi.failInFlight("Runtime.ExitError", "RequestId: - Error: Runtime exited with exit code " + p.exitValue());
-        if (!closed) log("process exited with code " + p.exitValue() + (restart ? "; restarting" : ""));
+        if (!closed && p.exitValue() != 130) log("process exited with code " + p.exitValue() + (restart ? "; restarting" : ""));
         if (restart) {
             try {
                 // a crash loop must not spin: wait a little when the process lived very briefly

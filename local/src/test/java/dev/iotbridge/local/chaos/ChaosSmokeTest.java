@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ChaosSmokeTest {
 
     static ChaosOptions options(String name) throws Exception {
-        Path zip = Path.of(System.getProperty("bridge.function.zip", "../function/target/function.zip"));
+        Path zip = Path.of(System.getProperty("local.function.zip", "../function/target/function.zip"));
         if (!Files.isRegularFile(zip)) {
             fail("the function artifact " + zip.toAbsolutePath().normalize() + " is missing: run ./mvnw -pl function -am package first");
         }

@@ -1,0 +1,146 @@
+# Destination module: a function zip is deployed only as what it was built for. The build
+# manifest next to the zip (ZIP.json, written by .ci/function-manifest.sh from the zip's
+# contents) must be for this very zip (its sha256), name var.runtime as its kind and list
+# var.architecture.
+# Fixtures: tests/fixtures/<case>/function.zip (contents irrelevant to a plan) + function.zip.json.
+# Run: cd terraform/modules/destination && terraform init -backend=false && terraform test
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "222222222222" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_iot_endpoint" {
+    defaults = { endpoint_address = "abc123-ats.iot.eu-west-1.amazonaws.com" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::222222222222:role/iot-bridge-publisher" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn           = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher"
+      qualified_arn = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher:1"
+      version       = "1"
+    }
+  }
+  mock_resource "aws_lambda_alias" {
+    defaults = { arn = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher:live" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn    = "arn:aws:kms:eu-west-1:222222222222:key/00000000-0000-0000-0000-000000000000"
+      key_id = "00000000-0000-0000-0000-000000000000"
+    }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:222222222222:log-group:/aws/lambda/iot-bridge-publisher" }
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.main
+  values = {
+    arn  = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge"
+    url  = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge"
+    id   = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge"
+    name = "iot-bridge"
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.dlq
+  values = {
+    arn  = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge-dlq"
+    url  = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge-dlq"
+    id   = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge-dlq"
+    name = "iot-bridge-dlq"
+  }
+}
+
+variables {
+  sources = [{ account_id = "111111111111" }]
+  routes  = [{ name = "ground", source_filter = "GROUND/v1/#" }]
+}
+
+run "native_arm64_zip_deploys_on_arm64" {
+  command = plan
+
+  variables {
+    function_zip_path = "tests/fixtures/native-arm64/function.zip"
+    runtime           = "native"
+    architecture      = "arm64"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.architectures == tolist(["arm64"]) && aws_lambda_function.this.runtime == "provided.al2023"
+    error_message = "A native arm64 build must deploy as provided.al2023 on arm64."
+  }
+}
+
+run "native_arm64_zip_is_refused_on_x86_64" {
+  command = plan
+
+  variables {
+    function_zip_path = "tests/fixtures/native-arm64/function.zip"
+    runtime           = "native"
+    architecture      = "x86_64"
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "native_zip_is_refused_as_jvm" {
+  command = plan
+
+  variables {
+    function_zip_path = "tests/fixtures/native-arm64/function.zip"
+    runtime           = "jvm"
+    architecture      = "arm64"
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "jvm_zip_deploys_on_either_architecture" {
+  command = plan
+
+  variables {
+    function_zip_path = "tests/fixtures/jvm/function.zip"
+    runtime           = "jvm"
+    architecture      = "x86_64"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.runtime == "java21"
+    error_message = "A jvm build must deploy as java21."
+  }
+}
+
+run "jvm_zip_is_refused_as_native" {
+  command = plan
+
+  variables {
+    function_zip_path = "tests/fixtures/jvm/function.zip"
+    runtime           = "native"
+    architecture      = "x86_64"
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "manifest_of_another_zip_is_refused" {
+  command = plan
+
+  variables {
+    function_zip_path = "tests/fixtures/stale/function.zip"
+    runtime           = "native"
+    architecture      = "x86_64"
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}

@@ -1,0 +1,430 @@
+#!/usr/bin/env python3
+"""List the bridge's dead-letter queue by BridgeErrorCode and move chosen records back.
+
+Dry run by default: it lists what is in the DLQ and says what it would move; nothing changes
+until --apply. Two ways to move, chosen by what is selected:
+
+  --codes A,B   only the records with those BridgeErrorCode values (REDRIVEN = records without
+                one, moved by the queue's redrive policy). SQS's message move task cannot filter,
+                so each chosen record is received, SENT to the bridge queue, and deleted from the
+                DLQ only after that send succeeded. The body and every message attribute are kept
+                except the function's Bridge* quarantine attributes (they describe the failure
+                that put it there; if it fails again the function writes fresh ones).
+  --all         every record: one SQS StartMessageMoveTask (DLQ -> bridge queue), then its
+                progress is followed with ListMessageMoveTasks until it ends. SQS moves each
+                message as it is, Bridge* attributes included (the function ignores incoming
+                message attributes).
+
+A record is never deleted unless its copy was accepted by SendMessage first. Records that are
+listed but not chosen are made visible again at the end (also on an error or Ctrl-C).
+
+Queues: --queue-url/--dlq-url, or Terraform outputs (queue_url, dlq_url of --terraform-dir,
+default terraform/), or --local (the local stack of `make up`, local/bridge.local.json).
+Credentials and region come from the usual AWS chain; --profile, --region, --endpoint-url
+override them.
+
+Exit status: 0 done (or dry run), 1 some record could not be moved (it is still in the DLQ),
+2 bad usage or the queues cannot be reached.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter, OrderedDict
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CODE_ATTRIBUTE = "BridgeErrorCode"
+DETAIL_ATTRIBUTE = "BridgeErrorDetail"
+ROUTE_ATTRIBUTE = "BridgeRoute"
+# Every attribute the function's quarantine writes starts with this (function/.../aws/SqsQuarantine.java).
+QUARANTINE_PREFIX = "Bridge"
+NO_CODE = "REDRIVEN"
+# Codes docs/reliability.md says never to redrive: forged or misrouted input, loops.
+SECURITY_CODES = {"TOPIC_OUTSIDE_ROUTE", "TOPIC_RESERVED", "TOPIC_WILDCARD", "TOPIC_EMPTY",
+                  "TOPIC_INVALID_CHARACTER", "LOOP_DETECTED"}
+TASK_DONE = {"COMPLETED", "CANCELLED", "FAILED"}
+
+
+class UsageError(Exception):
+    """Bad arguments or unreachable queues: the message names the option and the fix."""
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="redrive.py",
+        description="List the bridge DLQ by BridgeErrorCode; move chosen records back to the bridge queue "
+                    "(dry run unless --apply). From the repository root: make redrive ARGS=\"...\".",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  redrive.py                                   # list the DLQ of terraform/'s deployment\n"
+               "  redrive.py --codes UNKNOWN_ROUTE             # what would move (dry run)\n"
+               "  redrive.py --codes UNKNOWN_ROUTE --apply     # move those, leave the rest\n"
+               "  redrive.py --all --apply --rate 50           # everything, with SQS StartMessageMoveTask\n"
+               "  redrive.py --local --codes REDRIVEN --apply  # the local stack of `make up`\n")
+    where = p.add_argument_group("queues (one of)")
+    where.add_argument("--queue-url", help="the bridge queue (destination of the move)")
+    where.add_argument("--dlq-url", help="its dead-letter queue (source of the move)")
+    where.add_argument("--terraform-dir", default=os.path.join(ROOT, "terraform"),
+                       help="read the queue_url and dlq_url outputs from here (default: this repository's terraform/)")
+    where.add_argument("--local", action="store_true",
+                       help="the local stack (`make up`): endpoint, region and queue names from local/bridge.local.json")
+    aws = p.add_argument_group("AWS")
+    aws.add_argument("--profile", help="AWS CLI profile of the destination account")
+    aws.add_argument("--region", help="default: from the queue URL, else the AWS chain")
+    aws.add_argument("--endpoint-url", help="SQS endpoint override (e.g. ElasticMQ)")
+    what = p.add_argument_group("what to move")
+    sel = what.add_mutually_exclusive_group()
+    sel.add_argument("--codes", help="comma-separated BridgeErrorCode values; REDRIVEN = records without one")
+    sel.add_argument("--all", action="store_true", help="every record, with SQS StartMessageMoveTask")
+    what.add_argument("--apply", action="store_true", help="really move (default: dry run, nothing changes)")
+    what.add_argument("--max", type=int, default=0, help="--codes: move at most this many records (default: all chosen)")
+    what.add_argument("--rate", type=int, default=0,
+                      help="--all: MaxNumberOfMessagesPerSecond of the move task (1-500; default: SQS decides)")
+    what.add_argument("--no-wait", action="store_true", help="--all: start the move task and return")
+    what.add_argument("--status", action="store_true", help="show the DLQ's recent message move tasks and exit")
+    out = p.add_argument_group("listing")
+    out.add_argument("--verbose", "-v", action="store_true", help="one line per record")
+    out.add_argument("--visibility-timeout", type=int, default=300,
+                     help="seconds a listed record stays hidden while the DLQ is scanned (default: %(default)s)")
+    a = p.parse_args(argv)
+    if a.max < 0:
+        p.error("--max must be 0 (no limit) or a positive number")
+    if a.rate and not 1 <= a.rate <= 500:
+        p.error("--rate must be between 1 and 500 messages per second (SQS limit)")
+    if not 1 <= a.visibility_timeout <= 43200:
+        p.error("--visibility-timeout must be between 1 and 43200 seconds")
+    if bool(a.queue_url) != bool(a.dlq_url):
+        p.error("--queue-url and --dlq-url go together (or use --terraform-dir / --local)")
+    return a
+
+
+def resolve_queues(a):
+    """(queue_url, dlq_url, endpoint_url, region) from the options, Terraform outputs or the local config."""
+    endpoint, region = a.endpoint_url, a.region
+    if a.local:
+        cfg_path = os.path.join(ROOT, "local", "bridge.local.json")
+        with open(cfg_path, encoding="utf-8") as f:
+            cfg = json.load(f)
+        endpoint = endpoint or f"http://127.0.0.1:{cfg['ports']['sqs']}"
+        region = region or cfg["region"]
+        return None, None, endpoint, region, (cfg["queue"]["name"], cfg["queue"]["dlq_name"])
+    if a.queue_url:
+        queue, dlq = a.queue_url, a.dlq_url
+    else:
+        tf = os.environ.get("TF", "terraform")
+        try:
+            out = subprocess.run([tf, f"-chdir={a.terraform_dir}", "output", "-json"], check=True,
+                                 capture_output=True, text=True).stdout
+        except FileNotFoundError:
+            raise UsageError(f"'{tf}' is not installed: pass --queue-url and --dlq-url, or install Terraform")
+        except subprocess.CalledProcessError as e:
+            raise UsageError(f"terraform output failed in {a.terraform_dir}: {e.stderr.strip()}\n"
+                             "  pass --queue-url and --dlq-url, or --terraform-dir of an applied configuration")
+        outputs = json.loads(out or "{}")
+        try:
+            queue, dlq = outputs["queue_url"]["value"], outputs["dlq_url"]["value"]
+        except KeyError:
+            raise UsageError(f"{a.terraform_dir} has no queue_url/dlq_url outputs (not applied yet?): "
+                             "pass --queue-url and --dlq-url")
+    region = region or region_of(queue)
+    return queue, dlq, endpoint, region, None
+
+
+def region_of(url):
+    """The region in an SQS queue URL (https://sqs.eu-west-1.amazonaws.com/... or the legacy eu-west-1.queue.amazonaws.com)."""
+    m = re.match(r"https://(?:sqs\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com", url or "")
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def sqs_client(a, endpoint, region):
+    session = boto3.Session(profile_name=a.profile) if a.profile else boto3.Session()
+    if region is None and session.region_name is None:
+        raise UsageError("no AWS region: pass --region (it is not in the queue URL, the profile or AWS_REGION)")
+    kwargs = {"region_name": region, "endpoint_url": endpoint,
+              "config": Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)}
+    if a.local and session.get_credentials() is None:
+        kwargs.update(aws_access_key_id="local", aws_secret_access_key="local")  # ElasticMQ ignores them
+    return session.client("sqs", **kwargs)
+
+
+def code_of(message):
+    attr = message.get("MessageAttributes", {}).get(CODE_ATTRIBUTE)
+    return attr.get("StringValue") if attr else NO_CODE
+
+
+def attribute_of(message, name):
+    attr = message.get("MessageAttributes", {}).get(name)
+    return attr.get("StringValue", "") if attr else ""
+
+
+def kept_attributes(message):
+    """Message attributes for the re-sent copy: all but the function's Bridge* quarantine attributes."""
+    kept = {}
+    for name, attr in message.get("MessageAttributes", {}).items():
+        if name.startswith(QUARANTINE_PREFIX):
+            continue
+        value = {"DataType": attr["DataType"]}
+        if "StringValue" in attr:
+            value["StringValue"] = attr["StringValue"]
+        if "BinaryValue" in attr:
+            value["BinaryValue"] = attr["BinaryValue"]
+        kept[name] = value
+    return kept
+
+
+def topic_of(body):
+    try:
+        topic = json.loads(body).get("topic")
+        return topic if isinstance(topic, str) else ""
+    except (ValueError, AttributeError):
+        return ""
+
+
+class Redrive:
+    """One pass over the DLQ: list everything, move the chosen records (apply) or say what would move."""
+
+    def __init__(self, sqs, queue_url, dlq_url, a):
+        self.sqs, self.queue_url, self.dlq_url, self.a = sqs, queue_url, dlq_url, a
+        self.codes = {c.strip() for c in a.codes.split(",") if c.strip()} if a.codes else set()
+        self.seen = OrderedDict()      # DLQ MessageId -> (code, detail, route, topic, receive count)
+        self.held = {}                 # DLQ MessageId -> receipt handle, released at the end
+        self.moved = Counter()         # code -> records re-sent AND deleted
+        self.would_move = Counter()    # code -> records chosen (dry run)
+        self.sent_not_deleted = []     # re-sent, but the DLQ delete failed: duplicates on the next run
+        self.send_failed = []          # (MessageId, reason): still in the DLQ, untouched
+        self.taken = 0                 # records chosen so far (--max)
+
+    def choose(self, code):
+        """True when this record is to be moved (its code is chosen and --max is not reached yet)."""
+        if code not in self.codes or (self.a.max and self.taken >= self.a.max):
+            return False
+        self.taken += 1
+        return True
+
+    def scan(self):
+        """Receives the whole DLQ once (each record hidden for --visibility-timeout), moving chosen records."""
+        empty = 0
+        while empty < 2:
+            resp = self.sqs.receive_message(QueueUrl=self.dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                                            VisibilityTimeout=self.a.visibility_timeout,
+                                            MessageAttributeNames=["All"], AttributeNames=["All"])
+            messages = resp.get("Messages", [])
+            if not messages:
+                empty += 1
+                continue
+            empty = 0
+            fresh = [m for m in messages if m["MessageId"] not in self.seen]
+            for m in messages:
+                if m["MessageId"] in self.seen and m["MessageId"] in self.held:
+                    self.held[m["MessageId"]] = m["ReceiptHandle"]  # seen again: only the newest handle is valid
+            if not fresh:
+                break  # the scan outlived the visibility timeout and came round again: everything is listed
+            to_move = []
+            for m in fresh:
+                code = code_of(m)
+                self.seen[m["MessageId"]] = (code, attribute_of(m, DETAIL_ATTRIBUTE), attribute_of(m, ROUTE_ATTRIBUTE),
+                                             topic_of(m.get("Body", "")),
+                                             m.get("Attributes", {}).get("ApproximateReceiveCount", "?"))
+                if self.choose(code):
+                    if self.a.apply:
+                        to_move.append(m)
+                        continue
+                    self.would_move[code] += 1
+                self.held[m["MessageId"]] = m["ReceiptHandle"]
+            if to_move:
+                self.move(to_move)
+
+    def move(self, messages):
+        """Send first; delete from the DLQ only what SendMessageBatch accepted."""
+        entries = [{"Id": str(i), "MessageBody": m["Body"], "MessageAttributes": kept_attributes(m)}
+                   for i, m in enumerate(messages)]
+        for e in entries:
+            if not e["MessageAttributes"]:
+                del e["MessageAttributes"]
+        try:
+            resp = self.sqs.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
+        except (ClientError, BotoCoreError) as e:
+            for m in messages:
+                self.send_failed.append((m["MessageId"], str(e)))
+                self.held[m["MessageId"]] = m["ReceiptHandle"]
+            return
+        sent = {s["Id"] for s in resp.get("Successful", [])}
+        for f in resp.get("Failed", []):
+            m = messages[int(f["Id"])]
+            self.send_failed.append((m["MessageId"], f"{f.get('Code')}: {f.get('Message', '')}"))
+            self.held[m["MessageId"]] = m["ReceiptHandle"]
+        to_delete = [(str(i), m) for i, m in enumerate(messages) if str(i) in sent]
+        if not to_delete:
+            return
+        try:
+            dresp = self.sqs.delete_message_batch(QueueUrl=self.dlq_url, Entries=[
+                {"Id": i, "ReceiptHandle": m["ReceiptHandle"]} for i, m in to_delete])
+            not_deleted = {f["Id"] for f in dresp.get("Failed", [])}
+        except (ClientError, BotoCoreError):
+            not_deleted = {i for i, _ in to_delete}
+        for i, m in to_delete:
+            if i in not_deleted:
+                self.sent_not_deleted.append(m["MessageId"])
+                self.held[m["MessageId"]] = m["ReceiptHandle"]
+            else:
+                self.moved[code_of(m)] += 1
+
+    def release(self):
+        """Makes every listed-but-not-moved record visible again at once (instead of after the timeout)."""
+        handles = list(self.held.items())
+        self.held = {}
+        for start in range(0, len(handles), 10):
+            chunk = handles[start:start + 10]
+            try:
+                self.sqs.change_message_visibility_batch(QueueUrl=self.dlq_url, Entries=[
+                    {"Id": str(i), "ReceiptHandle": h, "VisibilityTimeout": 0} for i, (_, h) in enumerate(chunk)])
+            except (ClientError, BotoCoreError) as e:
+                print(f"note: {len(chunk)} listed record(s) stay hidden until the visibility timeout "
+                      f"({self.a.visibility_timeout} s): {e}", file=sys.stderr)
+
+
+def print_listing(r, a):
+    by_code = Counter(v[0] for v in r.seen.values())
+    example = {}
+    for code, detail, *_ in r.seen.values():
+        example.setdefault(code, detail)
+    print(f"DLQ    {r.dlq_url}")
+    print(f"queue  {r.queue_url}")
+    if not by_code:
+        print("the DLQ is empty")
+        return
+    width = max(len("BridgeErrorCode"), *(len(c) for c in by_code))
+    print(f"\n{'BridgeErrorCode':<{width}}  {'records':>7}  example detail")
+    for code, n in sorted(by_code.items(), key=lambda kv: (-kv[1], kv[0])):
+        detail = example[code] or ("no Bridge* attributes: moved by the queue's redrive policy" if code == NO_CODE else "")
+        print(f"{code:<{width}}  {n:>7}  {detail[:100]}")
+    print(f"{'total':<{width}}  {sum(by_code.values()):>7}")
+    if a.verbose:
+        print(f"\n{'DLQ MessageId':<36}  {'BridgeErrorCode':<{width}}  receives  route / source topic")
+        for mid, (code, _, route, topic, receives) in r.seen.items():
+            print(f"{mid:<36}  {code:<{width}}  {receives:>8}  {route or '-'} {topic}")
+
+
+def status(sqs, dlq_arn):
+    tasks = sqs.list_message_move_tasks(SourceArn=dlq_arn, MaxResults=10).get("Results", [])
+    if not tasks:
+        print("no message move task for this DLQ")
+    for t in tasks:
+        print(f"{t.get('Status', '?'):<10} moved {t.get('ApproximateNumberOfMessagesMoved', 0)}"
+              f" of {t.get('ApproximateNumberOfMessagesToMove', '?')}"
+              f" -> {t.get('DestinationArn') or '(original source queues)'}"
+              f"{'  ' + t['FailureReason'] if t.get('FailureReason') else ''}")
+    return tasks
+
+
+def move_all(sqs, dlq_url, queue_url, a):
+    dlq_arn = queue_arn(sqs, dlq_url)
+    dest_arn = queue_arn(sqs, queue_url)
+    running = [t for t in sqs.list_message_move_tasks(SourceArn=dlq_arn, MaxResults=10).get("Results", [])
+               if t.get("Status") == "RUNNING"]
+    if running:
+        raise UsageError("a message move task is already running for this DLQ (SQS allows one): "
+                         "wait for it (--status) or cancel it: aws sqs cancel-message-move-task --task-handle "
+                         + running[0].get("TaskHandle", "<handle>"))
+    # DestinationArn always: quarantined records were sent to the DLQ by the function, not moved
+    # there by a redrive policy, so SQS knows no "original source queue" for them.
+    req = {"SourceArn": dlq_arn, "DestinationArn": dest_arn}
+    if a.rate:
+        req["MaxNumberOfMessagesPerSecond"] = a.rate
+    handle = sqs.start_message_move_task(**req)["TaskHandle"]
+    print(f"started message move task {dlq_arn} -> {dest_arn}")
+    if a.no_wait:
+        print(f"not waiting (--no-wait); follow it with --status, cancel it with "
+              f"aws sqs cancel-message-move-task --task-handle {handle}")
+        return 0
+    while True:
+        tasks = sqs.list_message_move_tasks(SourceArn=dlq_arn, MaxResults=1).get("Results", [])
+        t = tasks[0] if tasks else {}
+        if t.get("Status") in TASK_DONE:
+            print(f"move task {t['Status']}: moved {t.get('ApproximateNumberOfMessagesMoved', 0)}"
+                  f" of {t.get('ApproximateNumberOfMessagesToMove', '?')}"
+                  f"{' (' + t['FailureReason'] + ')' if t.get('FailureReason') else ''}")
+            return 0 if t["Status"] == "COMPLETED" else 1
+        time.sleep(2)
+
+
+def queue_arn(sqs, url):
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def main(argv=None):
+    a = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        queue_url, dlq_url, endpoint, region, local_names = resolve_queues(a)
+        sqs = sqs_client(a, endpoint, region)
+        if local_names:
+            try:
+                queue_url = sqs.get_queue_url(QueueName=local_names[0])["QueueUrl"]
+                dlq_url = sqs.get_queue_url(QueueName=local_names[1])["QueueUrl"]
+            except (ClientError, BotoCoreError) as e:
+                raise UsageError(f"the local stack does not answer at {endpoint} ({e}): start it with `make up`")
+        if a.status:
+            status(sqs, queue_arn(sqs, dlq_url))
+            return 0
+        r = Redrive(sqs, queue_url, dlq_url, a)
+        try:
+            r.scan()
+        finally:
+            r.release()
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except (ClientError, BotoCoreError) as e:
+        print(f"error: SQS: {e}", file=sys.stderr)
+        return 2
+
+    print_listing(r, a)
+    risky = sorted(SECURITY_CODES & (r.codes or (set(v[0] for v in r.seen.values()) if a.all else set())))
+    if risky:
+        print(f"\nwarning: {', '.join(risky)} mark forged or looping input; the function will quarantine them "
+              "again unless the cause changed (docs/reliability.md: never redrive these)")
+    unknown = sorted(r.codes - {v[0] for v in r.seen.values()})
+    if unknown:
+        print(f"\nnote: no record in the DLQ has {', '.join(unknown)}")
+
+    if a.all:
+        if not a.apply:
+            print(f"\ndry run: would start an SQS message move task for all {len(r.seen)} listed record(s) "
+                  "(and any that arrive meanwhile) to the queue. Add --apply to do it.")
+            return 0
+        try:
+            return move_all(sqs, dlq_url, queue_url, a)
+        except UsageError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        except (ClientError, BotoCoreError) as e:
+            print(f"error: SQS message move task: {e}", file=sys.stderr)
+            return 2
+    if not r.codes:
+        print("\nnothing chosen: --codes CODE[,CODE] to move some records, --all for every one (dry run until --apply)")
+        return 0
+    if not a.apply:
+        n = sum(r.would_move.values())
+        detail = ", ".join(f"{c} {k}" for c, k in sorted(r.would_move.items()))
+        print(f"\ndry run: would move {n} record(s) ({detail or 'none'}) to the queue: send each, then delete it "
+              "from the DLQ. Add --apply to do it.")
+        return 0
+    n = sum(r.moved.values())
+    detail = ", ".join(f"{c} {k}" for c, k in sorted(r.moved.items()) if k)
+    print(f"\nmoved {n} record(s) ({detail or 'none'}) to the queue; {len(r.seen) - n} left in the DLQ")
+    for mid, why in r.send_failed:
+        print(f"not moved (send failed, still in the DLQ): {mid}: {why}", file=sys.stderr)
+    for mid in r.sent_not_deleted:
+        print(f"sent but not deleted from the DLQ (a later run sends it again): {mid}", file=sys.stderr)
+    return 1 if r.send_failed or r.sent_not_deleted else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
