@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Retry behaviour of the REAL function on the local stack, on a compressed time scale (visibility
- * 1 s, backoff 1 s doubling to 8 s, retention 25 s, max receive count 20): during an outage a
+ * 1 s, backoff 1 s doubling to 8 s, retention 40 s, max receive count 20): during an outage a
  * record backs off instead of coming back every visibility timeout, and is delivered after the
  * recovery; a record about to expire is quarantined with its last error before retention drops it.
  * (The last allowed receive: {@code EndToEndTest}.)
@@ -43,7 +43,7 @@ class RetryEndToEndTest {
                 .visibilityTimeout(Duration.ofSeconds(1))
                 .functionTimeout(Duration.ofSeconds(5))
                 .backoff(Duration.ofSeconds(1), Duration.ofSeconds(8))
-                .messageRetention(Duration.ofSeconds(25))
+                .messageRetention(Duration.ofSeconds(40))
                 .progress(System.out)
                 .build().start();
         dest = new TestMqtt(stack.destinationMqttPort(), "dest-retry").subscribe("#");
@@ -96,7 +96,7 @@ class RetryEndToEndTest {
         try {
             String id = send("GROUND/v1/expiring/" + marker, "old");
             List<Message> found = new ArrayList<>();
-            LocalBridgeStack.await(Duration.ofSeconds(60), () -> {
+            LocalBridgeStack.await(Duration.ofSeconds(120), () -> {
                 stack.drainDlq(false).stream().filter(m -> m.body().contains(marker)).forEach(found::add);
                 return !found.isEmpty();
             });

@@ -66,6 +66,8 @@ public final class ChaosOptions {
     public Duration iotDataLatency = Duration.ZERO;
     /** Give up waiting for a scenario to drain after this long (what is missing then counts as lost). */
     public Duration drainTimeout = Duration.ofMinutes(30);
+    /** Give up earlier when nothing was delivered or quarantined for this long (null: only the drain timeout). */
+    public Duration progressTimeout;
     /** Sender threads for straight-to-queue injection. */
     public int senders = 4;
     public Path functionZip;
@@ -159,6 +161,7 @@ public final class ChaosOptions {
             case "function-timeout" -> functionTimeout = duration(v);
             case "iot-data-latency" -> iotDataLatency = duration(v);
             case "drain-timeout" -> drainTimeout = duration(v);
+            case "progress-timeout" -> progressTimeout = duration(v);
             case "senders" -> senders = Integer.parseInt(v);
             case "function" -> functionZip = Path.of(v);
             case "work-dir" -> workRoot = Path.of(v);

@@ -614,12 +614,15 @@ public final class ChaosScenarios {
         /**
          * Waits until the rules engine has queued everything sent over MQTT, the queue is empty
          * and everything is accounted for (delivered or in the DLQ); gives up when nothing moved
-         * for 2 × the visibility timeout + 30 s with the queue empty, or after the drain timeout.
+         * for 2 × the visibility timeout + 30 s with the queue empty, when nothing was accounted
+         * for during {@link ChaosOptions#progressTimeout} (if set: a stuck record, not a slow
+         * machine), or after the drain timeout.
          */
         Duration awaitDrain(BooleanSupplier extra, long total, Supplier<Long> accounted) throws InterruptedException {
             long end = System.nanoTime() + o.drainTimeout.toNanos();
             long stallLimit = o.visibilityTimeout.multipliedBy(2).plusSeconds(30).toNanos();
             long lastChange = System.nanoTime();
+            long lastProgress = System.nanoTime();
             long lastSeen = -1;
             Counters c = stack.counters();
             while (System.nanoTime() < end) {
@@ -628,6 +631,12 @@ public final class ChaosScenarios {
                 boolean ruleDone = c.ruleMatched.sum() == 0 || c.sentToQueue.sum() + c.ruleErrors.sum() >= c.ruleMatched.sum();
                 long depth = stack.queueDepth();
                 if (ruleDone && depth == 0 && acc >= total && extra.getAsBoolean()) break;
+                if (acc != lastSeen) lastProgress = System.nanoTime();
+                if (o.progressTimeout != null && System.nanoTime() - lastProgress > o.progressTimeout.toNanos()) {
+                    o.out.printf("  [%s] nothing delivered or quarantined for %d s with %d on the queue: stop waiting%n",
+                            name, (System.nanoTime() - lastProgress) / 1_000_000_000L, depth);
+                    break;
+                }
                 if (acc != lastSeen || depth > 0) {
                     lastSeen = acc;
                     lastChange = System.nanoTime();
@@ -671,7 +680,9 @@ public final class ChaosScenarios {
             long stillQueued = stack.queueDepth();
             if (stillQueued > 0) {
                 // gave up waiting: these are not lost (they stay on the queue), but the scenario failed to drain
-                problems.add("did not drain within " + o.drainTimeout.toSeconds() + " s: " + stillQueued
+                problems.add("did not drain (limit " + o.drainTimeout.toSeconds() + " s"
+                        + (o.progressTimeout == null ? "" : ", or " + o.progressTimeout.toSeconds() + " s without progress")
+                        + "): " + stillQueued
                         + " message(s) still on the queue (not counted as lost)");
                 lost = Math.max(0, lost - stillQueued);
             }
