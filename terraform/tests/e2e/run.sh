@@ -104,7 +104,8 @@ echo "moto server $ENDPOINT (pid $MOTO_PID)"
 # ------------------------------------------------------------- terraform ---
 step "root configuration + emulator override in ${WORK#"$ROOT"/}/root"
 mkdir -p "$WORK/root"
-(cd "$ROOT/terraform" && find . -maxdepth 1 -name '*.tf' -exec cp {} "$WORK/root/" \;)
+# The root's .tf files and the JSON it reads (canary-route.json)
+(cd "$ROOT/terraform" && find . -maxdepth 1 \( -name '*.tf' -o -name '*.json' \) -exec cp {} "$WORK/root/" \;)
 cp -r "$ROOT/terraform/modules" "$WORK/root/modules"
 find "$WORK/root/modules" -name .terraform -prune -exec rm -rf {} +
 # Static keys of the emulator: the source account's, and the deployer's that
