@@ -49,10 +49,12 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
 
     /**
      * Which throughput runs it takes part in: every one at the first batch size; larger batches
-     * only for the concurrent handlers in the legacy shape (not the analysis variants).
+     * only for the concurrent handlers in the legacy shape, and of the analysis variants only the
+     * full-JIT one (the JIT's share of the CPU grows with the batch).
      */
     boolean inThroughput(int batchSize, int firstBatchSize) {
-        return batchSize == firstBatchSize || (!isSequential() && !isVariant() && shape == Shape.LEGACY);
+        return batchSize == firstBatchSize
+                || (!isSequential() && (!isVariant() || id.startsWith("jvm-c2")) && shape == Shape.LEGACY);
     }
 
     boolean inColdStart() {
