@@ -14,6 +14,7 @@ import io.quarkus.runtime.Startup;
 
 import dev.iotbridge.function.config.BridgeSettings;
 import dev.iotbridge.function.domain.BatchProcessor;
+import dev.iotbridge.function.domain.PublishSlots;
 import dev.iotbridge.function.domain.Publisher;
 import dev.iotbridge.function.domain.QuarantineSink;
 import dev.iotbridge.function.domain.RecordProcessor;
@@ -45,7 +46,7 @@ public class BridgeService {
         RecordProcessor processor = new RecordProcessor(settings.routes(), publisher, quarantine, System::currentTimeMillis);
         Redelivery redelivery = new Redelivery(settings.retryPolicy(), retries, quarantine, System::currentTimeMillis,
                 () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
-        this.batch = new BatchProcessor(processor, pool, redelivery);
+        this.batch = new BatchProcessor(processor, pool, redelivery, new PublishSlots(PublishSlots.INITIAL, threads));
         this.telemetry = new Telemetry(System.out, settings.metricsNamespace());
     }
 

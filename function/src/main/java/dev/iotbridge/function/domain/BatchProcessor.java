@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the records of one batch concurrently on a bounded pool (BRIDGE_MAX_CONCURRENCY
- * threads), so a batch of 10 takes about one publish round trip. Results come back in
+ * threads; how many publish at once ramps up to that in a fresh environment, {@link PublishSlots}),
+ * so a batch of 10 takes about one publish round trip. Results come back in
  * record order. A record still running at the deadline is reported as DEADLINE_EXCEEDED
  * (retried), never the whole batch; its publish is bounded by the same deadline (the adapters
  * abort their HTTP call then), and the batch waits for it to end, so nothing of the batch is in
@@ -32,17 +33,23 @@ public final class BatchProcessor {
     private final RecordProcessor processor;
     private final ExecutorService executor;
     private final Redelivery redelivery;
+    private final PublishSlots slots;
     private final AtomicInteger running = new AtomicInteger();
 
+    /** As many records at once as the executor runs, no retry bookkeeping. */
     public BatchProcessor(RecordProcessor processor, ExecutorService executor) {
-        this(processor, executor, null);
+        this(processor, executor, null, PublishSlots.fixed(Integer.MAX_VALUE));
     }
 
-    /** @param redelivery settles the RETRY records of each batch; null leaves them to the queue's visibility timeout */
-    public BatchProcessor(RecordProcessor processor, ExecutorService executor, Redelivery redelivery) {
+    /**
+     * @param redelivery settles the RETRY records of each batch; null leaves them to the queue's visibility timeout
+     * @param slots      how many records run at once (at most the executor's threads)
+     */
+    public BatchProcessor(RecordProcessor processor, ExecutorService executor, Redelivery redelivery, PublishSlots slots) {
         this.processor = processor;
         this.executor = executor;
         this.redelivery = redelivery;
+        this.slots = slots;
     }
 
     /** Record tasks executing right now (0 between batches: nothing outlives its batch). */
@@ -139,7 +146,17 @@ public final class BatchProcessor {
             }
             running.incrementAndGet();
             try {
-                return processor.process(record.messageId(), record.body(), publishByNanos);
+                if (!slots.acquire(publishByNanos)) {
+                    return failed(record, ErrorCode.DEADLINE_EXCEEDED, "no publish slot came free before the invocation deadline");
+                }
+                try {
+                    if (publishByNanos != Long.MAX_VALUE && System.nanoTime() - publishByNanos >= 0) {
+                        return failed(record, ErrorCode.DEADLINE_EXCEEDED, "a publish slot came free only at the invocation deadline");
+                    }
+                    return processor.process(record.messageId(), record.body(), publishByNanos);
+                } finally {
+                    slots.release();
+                }
             } finally {
                 running.decrementAndGet();
                 state.set(DONE);

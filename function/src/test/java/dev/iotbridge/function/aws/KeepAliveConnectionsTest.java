@@ -8,20 +8,41 @@ import org.junit.jupiter.api.Test;
 
 class KeepAliveConnectionsTest {
     private String saved;
+    private String savedIdle;
 
     @BeforeEach
     void save() {
         saved = System.getProperty(KeepAliveConnections.PROPERTY);
+        savedIdle = System.getProperty(KeepAliveConnections.IDLE_PROPERTY);
         System.clearProperty(KeepAliveConnections.PROPERTY);
+        System.clearProperty(KeepAliveConnections.IDLE_PROPERTY);
     }
 
     @AfterEach
     void restore() {
-        if (saved == null) {
-            System.clearProperty(KeepAliveConnections.PROPERTY);
+        restore(KeepAliveConnections.PROPERTY, saved);
+        restore(KeepAliveConnections.IDLE_PROPERTY, savedIdle);
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
         } else {
-            System.setProperty(KeepAliveConnections.PROPERTY, saved);
+            System.setProperty(key, value);
         }
+    }
+
+    @Test
+    void idleConnectionsAreKeptAMinuteLikeTheSdksOtherClients() {
+        KeepAliveConnections.sizeFor(10);
+        assertEquals("60", System.getProperty(KeepAliveConnections.IDLE_PROPERTY));
+    }
+
+    @Test
+    void anExplicitIdleTimeIsKept() {
+        System.setProperty(KeepAliveConnections.IDLE_PROPERTY, "7");
+        KeepAliveConnections.sizeFor(10);
+        assertEquals("7", System.getProperty(KeepAliveConnections.IDLE_PROPERTY));
     }
 
     @Test

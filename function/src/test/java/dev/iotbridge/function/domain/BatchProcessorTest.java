@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,52 @@ class BatchProcessorTest {
         }, System::currentTimeMillis), pool);
         batch.processAll(records(10), Long.MAX_VALUE);
         assertEquals(10, p.peak.get());
+    }
+
+    @Test
+    void aFreshEnvironmentRampsUpToItsConcurrency() {
+        pool = Executors.newFixedThreadPool(8);
+        AtomicInteger finished = new AtomicInteger();
+        AtomicInteger overLimit = new AtomicInteger();
+        SlowPublisher slow = new SlowPublisher(300);
+        Publisher p = c -> {
+            // slow start: at most 2 + (records finished so far) publish at once
+            if (slow.inFlight.get() + 1 > 2 + finished.get()) {
+                overLimit.incrementAndGet();
+            }
+            slow.publish(c);
+            finished.incrementAndGet();
+        };
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e) -> {
+        }, System::currentTimeMillis), pool, null, new PublishSlots(2, 8));
+        List<RecordResult> first = batch.processAll(records(3), Long.MAX_VALUE);
+        assertTrue(slow.peak.get() <= 2, "the first records of a fresh environment: at most 2 at once");
+        assertTrue(first.stream().allMatch(r -> r.outcome().kind() == Outcome.Kind.PUBLISHED));
+        List<RecordResult> later = batch.processAll(records(24), Long.MAX_VALUE);
+        assertEquals(0, overLimit.get(), "never more at once than the ramp allows");
+        assertEquals(8, slow.peak.get(), "ramped up to the maximum");
+        assertTrue(later.stream().allMatch(r -> r.outcome().kind() == Outcome.Kind.PUBLISHED));
+    }
+
+    @Test
+    void aRecordWaitingForASlotAtTheDeadlineIsRetriedWithoutPublishing() {
+        pool = Executors.newFixedThreadPool(2);
+        AtomicInteger published = new AtomicInteger();
+        // the first record holds the only slot well past the deadline, interrupts or not
+        Publisher holdsTheSlot = c -> {
+            published.incrementAndGet();
+            long until = System.nanoTime() + 1_500_000_000L;
+            while (System.nanoTime() < until) {
+                LockSupport.parkNanos(until - System.nanoTime());
+            }
+        };
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, holdsTheSlot, (a, b, c, d, e) -> {
+        }, System::currentTimeMillis), pool, null, PublishSlots.fixed(1));
+        List<RecordResult> results = batch.processAll(records(2), System.nanoTime() + 300_000_000L);
+        assertEquals(Outcome.Kind.RETRY, results.get(1).outcome().kind());
+        assertEquals(ErrorCode.DEADLINE_EXCEEDED, results.get(1).outcome().code());
+        LockSupport.parkNanos(1_800_000_000L); // the first record is over, its slot free again
+        assertEquals(1, published.get(), "the second record never got a slot, and none after the deadline");
     }
 
     @Test
