@@ -15,7 +15,7 @@ final class Options {
     int memoryMb = 512;
     boolean cpuLimit = true;
     boolean tls = true;
-    int e2eWarmupSeconds = 15;
+    int e2eWarmupSeconds = 90;
     int latencyMs = 15;
     int coldStarts = 5;
     int e2eRate = 200;
@@ -55,7 +55,7 @@ final class Options {
               --e2e-rate N         end-to-end publish rate, msg/s (default 200)
               --e2e-seconds N      end-to-end measured time after the warm-up (default 30)
               --e2e-warmup-s N     end-to-end warm-up from the process start, not in the steady
-                                   state figures (default 15); cold-start latency is reported apart
+                                   state figures (default 90); cold-start latency is reported apart
               --competitors LIST   comma list of sample,corrected,concurrent,jvm,jvm-keepalive5,native
                                    (default all; native runs only when the native zip has a bootstrap;
                                    jvm-keepalive5 = the function with the JDK's default of 5 kept
