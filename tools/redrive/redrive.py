@@ -359,6 +359,12 @@ def queue_arn(sqs, url):
     return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
+def failed(context, error):
+    """Prints a failure the one way this command does (exit code 2)."""
+    print(f"error: {context}{error}", file=sys.stderr)
+    return 2
+
+
 def main(argv=None):
     a = parse_args(sys.argv[1:] if argv is None else argv)
     try:
@@ -379,11 +385,9 @@ def main(argv=None):
         finally:
             r.release()
     except UsageError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return failed("", e)
     except (ClientError, BotoCoreError) as e:
-        print(f"error: SQS: {e}", file=sys.stderr)
-        return 2
+        return failed("SQS: ", e)
 
     print_listing(r, a)
     risky = sorted(SECURITY_CODES & (r.codes or (set(v[0] for v in r.seen.values()) if a.all else set())))
@@ -402,11 +406,9 @@ def main(argv=None):
         try:
             return move_all(sqs, dlq_url, queue_url, a)
         except UsageError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
+            return failed("", e)
         except (ClientError, BotoCoreError) as e:
-            print(f"error: SQS message move task: {e}", file=sys.stderr)
-            return 2
+            return failed("SQS message move task: ", e)
     if not r.codes:
         print("\nnothing chosen: --codes CODE[,CODE] to move some records, --all for every one (dry run until --apply)")
         return 0
