@@ -7,9 +7,12 @@ import dev.iotbridge.local.lambda.FunctionInstance;
 import dev.iotbridge.local.lambda.RuntimeApiServer;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -106,6 +109,31 @@ final class Instance implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * CPU milliseconds of the process's live threads, summed by thread name without its number
+     * ("bridge-publish-3" and "bridge-publish-7" are "bridge-publish"; "C1 CompilerThread0" is the
+     * JIT). Threads that already ended are not in /proc and not counted. Empty if it is gone.
+     */
+    Map<String, Double> cpuMillisByThread() {
+        Map<String, Double> byName = new TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(fn.pid()), "task"))) {
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[-#]?\\d*$", "");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000.0 / CLK_TCK;
+                    byName.merge(name, ms, Double::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return byName;
     }
 
     /** Peak resident set size (VmHWM) in MiB (-1 if it is gone). */

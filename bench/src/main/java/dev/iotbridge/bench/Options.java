@@ -65,7 +65,7 @@ final class Options {
               --no-envelope        skip the extra envelope-v1 run of the function
               --smoke              tiny counts (200 messages, 1 cold start, 5+3 s e2e): checks the harness
               --profile            record a JFR profile of the JVM function in the throughput run
-                                   (bench/target/profiles/: .jfr + hot-methods.txt)
+                                   (bench/target/profiles/: .jfr, hot-methods.txt, areas.txt)
               --extra-jvm-options S  appended to the function's JAVA_TOOL_OPTIONS (analysis only)
               --timeout-s N        give up a throughput run after N s (default 900)
               --docs PATH          also write the markdown report (docs/benchmarks.md); only such a run

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -103,6 +104,7 @@ final class Scenarios {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.timeoutSeconds);
                 double cpuHalf = -1;
                 int deliveredHalf = 0;
+                Instant halfAt = null;
                 long nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 boolean timedOut = false;
                 try {
@@ -113,6 +115,7 @@ final class Scenarios {
                             // the second half's CPU per message: the JIT's warm-up mostly behind
                             cpuHalf = p.cpuMillis();
                             deliveredHalf = t.delivered();
+                            halfAt = Instant.now();
                         }
                         if (System.nanoTime() > deadline) {
                             timedOut = true;
@@ -162,6 +165,7 @@ final class Scenarios {
                 r.put("cpuMsPerMsgSecondHalf", cpuHalf < 0 || delivered <= deliveredHalf ? null
                         : round((cpu1 - cpuHalf) / (delivered - deliveredHalf), 4));
                 r.put("peakRssMiB", round(p.peakRssMiB(), 1));
+                r.put("cpuShareByThread", sharesOf(p.cpuMillisByThread()));
                 r.put("timedOut", timedOut);
                 if (esm.lastError != null) {
                     r.put("lastError", esm.lastError);
@@ -173,7 +177,10 @@ final class Scenarios {
                     String view = Machine.sh(jfrTool, "view", "--width", "160", "hot-methods", jfr.toString())
                             + "\n\n" + Machine.sh(jfrTool, "view", "--width", "160", "allocation-by-class", jfr.toString());
                     java.nio.file.Files.writeString(hot, view);
-                    Bench.log("%s: profile %s, hot methods in %s", c.id(), jfr, hot);
+                    Path areas = jfr.resolveSibling(jfr.getFileName().toString().replace(".jfr", "-areas.txt"));
+                    java.nio.file.Files.writeString(areas, ProfileAreas.summarize(jfr, halfAt));
+                    r.put("profileAreas", o.benchDir.getParent().relativize(areas).toString());
+                    Bench.log("%s: profile %s, hot methods in %s, by code area in %s", c.id(), jfr, hot, areas);
                 }
                 Bench.log("%s (batch %d): %d/%d delivered in %.2f s = %.1f msg/s, CPU %.3f ms/msg, peak RSS %.0f MiB, mean invocation %.1f ms, %d connections (%d after the first batch)",
                         c.id(), batchSize, delivered, n, seconds, delivered / seconds, (cpu1 - cpu0) / Math.max(1, delivered), r.get("peakRssMiB"),
@@ -442,6 +449,20 @@ final class Scenarios {
 
     static double ms(long nanos) {
         return round(nanos / 1e6, 1);
+    }
+
+    /**
+     * Each thread group's share of the process's CPU, in percent, largest first (groups under
+     * 0.5 % left out): for the JVM, how much of it the JIT compiler and the GC took.
+     */
+    static Map<String, Double> sharesOf(Map<String, Double> cpuMillisByThread) {
+        double total = cpuMillisByThread.values().stream().mapToDouble(Double::doubleValue).sum();
+        Map<String, Double> shares = new LinkedHashMap<>();
+        cpuMillisByThread.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .filter(e -> total > 0 && e.getValue() / total >= 0.005)
+                .forEach(e -> shares.put(e.getKey(), round(100 * e.getValue() / total, 1)));
+        return shares;
     }
 
     static double round(double v, int digits) {
