@@ -11,6 +11,10 @@ package dev.iotbridge.function.aws;
  * batch. The JDK reads the properties once, when the first connection is cached, so this runs
  * while the clients are built in the init phase, before any request. A value set explicitly
  * ({@code -Dhttp.maxConnections}) is kept.
+ *
+ * <p>In the native executable the JDK's keep-alive cache is initialized when the image is built,
+ * so its idle time comes from the build ({@code quarkus.native.additional-build-args} in
+ * application.properties); the number of kept connections is still read at run time.
  */
 final class KeepAliveConnections {
     static final String PROPERTY = "http.maxConnections";

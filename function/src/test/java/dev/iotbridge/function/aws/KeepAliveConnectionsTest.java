@@ -1,6 +1,14 @@
 package dev.iotbridge.function.aws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,5 +70,22 @@ class KeepAliveConnectionsTest {
         System.setProperty(KeepAliveConnections.PROPERTY, "3");
         KeepAliveConnections.sizeFor(10);
         assertEquals("3", System.getProperty(KeepAliveConnections.PROPERTY));
+    }
+
+    /**
+     * The native build bakes the JDK's keep-alive idle time in at image build time
+     * (application.properties, quarkus.native.additional-build-args): it must be the time the JVM
+     * build sets at run time.
+     */
+    @Test
+    void theNativeBuildKeepsIdleConnectionsAsLong() throws IOException {
+        Properties app = new Properties();
+        try (InputStream in = KeepAliveConnectionsTest.class.getResourceAsStream("/application.properties")) {
+            assertNotNull(in, "application.properties on the class path");
+            app.load(in);
+        }
+        List<String> buildArgs = Arrays.asList(app.getProperty("quarkus.native.additional-build-args", "").split(","));
+        String expected = "-D" + KeepAliveConnections.IDLE_PROPERTY + "=" + KeepAliveConnections.IDLE_SECONDS;
+        assertTrue(buildArgs.contains(expected), "native build args " + buildArgs + " lack " + expected);
     }
 }
