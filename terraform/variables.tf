@@ -121,7 +121,7 @@ variable "timeout" {
 }
 
 variable "max_publish_concurrency" {
-  description = "Publishes in flight per batch (BRIDGE_MAX_CONCURRENCY)."
+  description = "Most publishes in flight per batch (BRIDGE_MAX_CONCURRENCY). Above 10, a fresh execution environment starts at 10 and adds one per finished record up to this value."
   type        = number
   default     = 10
   nullable    = false
