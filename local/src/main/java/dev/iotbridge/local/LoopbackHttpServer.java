@@ -8,6 +8,8 @@ import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /** The JDK HTTP server bound to loopback, as the local stack's emulated AWS endpoints use it. */
 public final class LoopbackHttpServer {
@@ -23,14 +25,29 @@ public final class LoopbackHttpServer {
     private LoopbackHttpServer() {
     }
 
+    /** Not started; each exchange on a virtual thread of its own. Stop it with {@link #stop}. */
     public static HttpServer create(int port, int backlog) throws IOException {
-        return HttpServer.create(new InetSocketAddress("127.0.0.1", port), backlog);
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), backlog);
+        s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        return s;
     }
 
     /** The same over TLS with {@code tls}'s certificate. */
     public static HttpsServer createHttps(int port, int backlog, SSLContext tls) throws IOException {
         HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", port), backlog);
         s.setHttpsConfigurator(new HttpsConfigurator(tls));
+        s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         return s;
+    }
+
+    /** Stops {@code server} at once (null: nothing to stop) and the exchanges still running on it. */
+    public static void stop(HttpServer server) {
+        if (server == null) {
+            return;
+        }
+        server.stop(0);
+        if (server.getExecutor() instanceof ExecutorService exchanges) {
+            exchanges.shutdownNow();
+        }
     }
 }

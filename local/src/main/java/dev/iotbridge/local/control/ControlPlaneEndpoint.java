@@ -24,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The few control-plane calls of both accounts that operators (and {@code make doctor}) make, so
@@ -81,7 +79,6 @@ public final class ControlPlaneEndpoint implements AutoCloseable {
     private final long createdAt = System.currentTimeMillis() / 1000;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private HttpServer server;
-    private ExecutorService executor;
 
     public ControlPlaneEndpoint(int port, Names names, RulesEngine rules, String queueUrl, String queueArn,
                                 List<FunctionInstance> functions, List<EventSourceMapping> mappings, String sqsEndpoint) {
@@ -105,8 +102,6 @@ public final class ControlPlaneEndpoint implements AutoCloseable {
 
     public void start() throws IOException {
         server = LoopbackHttpServer.create(port, 64);
-        executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
     }
@@ -376,14 +371,8 @@ public final class ControlPlaneEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        if (server != null) {
-            server.stop(0);
-            server = null;
-        }
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
-        }
+        LoopbackHttpServer.stop(server);
+        server = null;
         http.close();
     }
 }

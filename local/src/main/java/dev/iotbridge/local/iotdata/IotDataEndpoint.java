@@ -31,8 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -74,7 +72,6 @@ public final class IotDataEndpoint implements AutoCloseable {
     private volatile EmbeddedBroker retainedMessages;
     private final Map<FaultPlan.Fault, LongAdder> faults = new EnumMap<>(FaultPlan.Fault.class);
     private HttpServer server;
-    private ExecutorService executor;
     private javax.net.ssl.SSLContext tls;
     /** client address:port -> System.nanoTime() of its first request */
     private final Map<InetSocketAddress, Long> connections = new ConcurrentHashMap<>();
@@ -104,8 +101,6 @@ public final class IotDataEndpoint implements AutoCloseable {
                     + " within 30 s: " + e, e);
         }
         server = tls == null ? LoopbackHttpServer.create(port, 256) : LoopbackHttpServer.createHttps(port, 256, tls);
-        executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
     }
@@ -399,14 +394,8 @@ public final class IotDataEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        if (server != null) {
-            server.stop(0);
-            server = null;
-        }
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
-        }
+        LoopbackHttpServer.stop(server);
+        server = null;
         if (mqtt != null) {
             try {
                 mqtt.disconnect().get(5, TimeUnit.SECONDS);

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -44,7 +42,6 @@ public final class RuntimeApiServer implements AutoCloseable {
     private volatile Listener listener;
     private volatile boolean running;
     private HttpServer server;
-    private ExecutorService executor;
 
     public RuntimeApiServer(int port, String functionArn) {
         this.port = port;
@@ -86,8 +83,6 @@ public final class RuntimeApiServer implements AutoCloseable {
 
     public void start() throws IOException {
         server = LoopbackHttpServer.create(port, 64);
-        executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.setExecutor(executor);
         server.createContext("/", this::handle);
         running = true;
         server.start();
@@ -218,13 +213,7 @@ public final class RuntimeApiServer implements AutoCloseable {
     public void close() {
         running = false;
         failAll("Runtime.Shutdown", "runtime API closed");
-        if (server != null) {
-            server.stop(0);
-            server = null;
-        }
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
-        }
+        LoopbackHttpServer.stop(server);
+        server = null;
     }
 }
