@@ -19,8 +19,9 @@ import jdk.jfr.consumer.RecordingFile;
  *
  * <p>Each execution sample counts once, for the innermost frame that belongs to a named area: a
  * {@code StringBuilder.append} called by the SigV4 signer is signing, a GHASH step called by the
- * TLS layer is crypto (so is SHA-2 hashing called by the signer). Samples with no named frame in the recorded stack (JFR keeps 64 frames)
- * count as "JDK, other".
+ * TLS layer is crypto (so is SHA-2 hashing called by the signer). Samples with no named frame in
+ * the recorded stack (JFR keeps 64 frames) count as "JDK, other". JFR samples threads running
+ * Java code only: the JIT compiler and the GC are in {@code cpuShareByThread} instead.
  */
 final class ProfileAreas {
     /** Area name → class-name prefixes, most specific first (the first match wins). */
