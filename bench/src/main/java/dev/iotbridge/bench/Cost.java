@@ -33,6 +33,10 @@ final class Cost {
             "https://aws.amazon.com/iot-core/pricing/",
             "NOT verified: $0.15 per million rules triggered plus $0.15 per million actions executed, as commonly quoted; could not be read in this session");
 
+    static final Price CLOUDWATCH_LOGS = new Price("CloudWatch Logs ingestion, Standard class (Lambda logs: first tier; GB taken as 10^9 bytes)", 0.50, "GB",
+            "https://aws.amazon.com/cloudwatch/pricing/",
+            "third-party copies (Lambda logs priced in tiers from May 2025, first tier at the former flat $0.50); not read off AWS's page");
+
     private Cost() {
     }
 
@@ -56,6 +60,11 @@ final class Cost {
         return new double[]{gbSeconds * LAMBDA_X86.usd(), gbSeconds * LAMBDA_ARM.usd(), inv.doubleValue() * 1e6 * LAMBDA_REQUESTS.usd() / 1e6};
     }
 
+    /** CloudWatch Logs ingestion of what the handler writes, per million delivered messages, or null without data. */
+    static Double logsPerMillion(Map<String, Object> r) {
+        return r.get("logBytesPerMsg") instanceof Number bytes ? bytes.doubleValue() * 1e6 / 1e9 * CLOUDWATCH_LOGS.usd() : null;
+    }
+
     static String markdown(List<Map<String, Object>> throughput, Map<String, Object> meta, int memoryMb, String cpuLimit) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Cost per million bridged messages\n\n");
@@ -64,6 +73,8 @@ final class Cost {
                 + "message measured in the throughput runs — each invocation's duration rounded up to 1 ms, as Lambda bills it — at "
                 + "**%d MB** of memory, with %s. Prices: US East (N. Virginia), first pricing tier, looked up %s; no free tier.%n%n",
                 meta.get("date"), memoryMb, cpuLimit, PRICES_CHECKED));
+        // runs recorded before the bench measured log output have no logBytesPerMsg: no column then
+        boolean logs = throughput.stream().anyMatch(r -> logsPerMillion(r) != null);
         List<List<String>> rows = new ArrayList<>();
         for (Map<String, Object> r : throughput) {
             if (r.get("error") != null) {
@@ -75,14 +86,25 @@ final class Cost {
                 continue;
             }
             double fixed = fixedPerMillion(batch);
-            rows.add(List.of(String.valueOf(r.get("label")), Integer.toString(batch),
+            Double log = logsPerMillion(r);
+            double others = l[2] + fixed + (log == null ? 0 : log);
+            List<String> row = new ArrayList<>(List.of(String.valueOf(r.get("label")), Integer.toString(batch),
                     f(r.get("billedMsPerMsg"), "%.3f"), f(r.get("invocationsPerMsg"), "%.4f"),
-                    usd(l[0]), usd(l[1]), usd(l[2]), usd(fixed),
-                    "**" + usd(l[0] + l[2] + fixed) + "**", "**" + usd(l[1] + l[2] + fixed) + "**"));
+                    usd(l[0]), usd(l[1]), usd(l[2])));
+            if (logs) {
+                row.add(f(r.get("logBytesPerMsg"), "%.0f"));
+                row.add(log == null ? "–" : usd(log));
+            }
+            row.addAll(List.of(usd(fixed), "**" + usd(l[0] + others) + "**", "**" + usd(l[1] + others) + "**"));
+            rows.add(row);
         }
-        Report.table(sb, List.of("competitor", "batch size", "billed ms per delivered msg", "invocations per msg",
-                "Lambda duration x86_64", "Lambda duration arm64", "Lambda requests", "fixed: SQS + rule + Publish",
-                "total x86_64", "total arm64"), rows);
+        List<String> header = new ArrayList<>(List.of("competitor", "batch size", "billed ms per delivered msg", "invocations per msg",
+                "Lambda duration x86_64", "Lambda duration arm64", "Lambda requests"));
+        if (logs) {
+            header.addAll(List.of("log bytes per msg", "CloudWatch Logs"));
+        }
+        header.addAll(List.of("fixed: SQS + rule + Publish", "total x86_64", "total arm64"));
+        Report.table(sb, header, rows);
         sb.append("""
 
                 All amounts in US dollars per million messages *delivered* to the destination broker (the sample-equivalent
@@ -94,7 +116,10 @@ final class Cost {
                 the iot-data `Publish` (one message when the body is under 5 KB). Not included: the source device's own
                 publish (paid with or without the bridge), deliveries to destination subscribers (metered per subscriber),
                 retained-message charges when a route sets `retain` (the benchmark's route does, to match the sample),
-                CloudWatch Logs, data transfer.
+                data transfer, Lambda's own START/END/REPORT log lines (the same per invocation for every handler).
+                **CloudWatch Logs** — what each handler writes to stdout/stderr, measured in bytes per delivered message
+                (start-up lines included) — is a column of its own, and part of the totals, when the run measured it; results
+                recorded before the benchmark measured it have no such column and their totals leave it out.
 
                 **Caveats.** The durations are measured on this machine's x86_64 CPU under the CPU share of the memory size;
                 the arm64 column applies arm64's price to the same duration (Graviton's speed differs). The invocation
@@ -105,7 +130,7 @@ final class Cost {
 
                 """);
         List<List<String>> prices = new ArrayList<>();
-        for (Price p : List.of(LAMBDA_X86, LAMBDA_ARM, LAMBDA_REQUESTS, SQS_REQUESTS, IOT_MESSAGES, IOT_RULES)) {
+        for (Price p : List.of(LAMBDA_X86, LAMBDA_ARM, LAMBDA_REQUESTS, SQS_REQUESTS, IOT_MESSAGES, IOT_RULES, CLOUDWATCH_LOGS)) {
             prices.add(List.of(p.what(), String.format(Locale.ROOT, "$%s per %s", trim(p.usd()), p.per()), p.source(), p.checked()));
         }
         Report.table(sb, List.of("item", "price", "source", "how checked (" + PRICES_CHECKED + ")"), prices);

@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -166,6 +167,9 @@ final class Scenarios {
                         : round((cpu1 - cpuHalf) / (delivered - deliveredHalf), 4));
                 r.put("peakRssMiB", round(p.peakRssMiB(), 1));
                 r.put("cpuShareByThread", sharesOf(p.cpuMillisByThread()));
+                // what the handler wrote to stdout/stderr (CloudWatch Logs in Lambda), start-up lines included
+                Path log = logFile(c, "throughput-b" + batchSize);
+                r.put("logBytesPerMsg", delivered == 0 || !Files.exists(log) ? null : round((double) Files.size(log) / delivered, 1));
                 r.put("timedOut", timedOut);
                 if (esm.lastError != null) {
                     r.put("lastError", esm.lastError);
