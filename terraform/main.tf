@@ -31,6 +31,7 @@ module "destination" {
   memory_size                        = var.memory_size
   timeout                            = var.timeout
   max_publish_concurrency            = var.max_publish_concurrency
+  record_log                         = var.record_log
   batch_size                         = var.batch_size
   maximum_batching_window_in_seconds = var.maximum_batching_window_in_seconds
   maximum_concurrency                = var.maximum_concurrency

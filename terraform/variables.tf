@@ -191,3 +191,15 @@ variable "canary" {
   default     = false
   nullable    = false
 }
+
+variable "record_log" {
+  description = "Which records get a JSON log line (BRIDGE_RECORD_LOG): \"all\" (an audit line per record, about 300 bytes of CloudWatch Logs ingestion each) or \"failures\" (only records retried or quarantined). The EMF metrics count every outcome either way."
+  type        = string
+  default     = "all"
+  nullable    = false
+
+  validation {
+    condition     = contains(["all", "failures"], var.record_log)
+    error_message = "record_log must be \"all\" or \"failures\"."
+  }
+}

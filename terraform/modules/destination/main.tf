@@ -77,6 +77,7 @@ locals {
       BRIDGE_DLQ_URL         = aws_sqs_queue.dlq.url
       BRIDGE_MAX_CONCURRENCY = tostring(var.max_publish_concurrency)
       BRIDGE_PUBLISH_TIMEOUT = var.publish_timeout
+      BRIDGE_RECORD_LOG      = var.record_log
       # retries: the queue's redrive and retention, and the backoff (docs/reliability.md)
       BRIDGE_MAX_RECEIVE_COUNT = tostring(var.max_receive_count)
       BRIDGE_MESSAGE_RETENTION = "${var.message_retention_seconds}s"

@@ -155,6 +155,18 @@ variable "max_publish_concurrency" {
   }
 }
 
+variable "record_log" {
+  description = "Which records get a JSON log line (BRIDGE_RECORD_LOG): \"all\" (an audit line per record, about 300 bytes of CloudWatch Logs ingestion each) or \"failures\" (only records retried or quarantined). The EMF metrics count every outcome either way."
+  type        = string
+  default     = "all"
+  nullable    = false
+
+  validation {
+    condition     = contains(["all", "failures"], var.record_log)
+    error_message = "record_log must be \"all\" or \"failures\"."
+  }
+}
+
 variable "publish_timeout" {
   description = "Per-publish attempt timeout (BRIDGE_PUBLISH_TIMEOUT), e.g. \"3s\" or ISO-8601 \"PT3S\"."
   type        = string

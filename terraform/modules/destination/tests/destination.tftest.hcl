@@ -232,6 +232,11 @@ run "native_runtime" {
   }
 
   assert {
+    condition     = aws_lambda_function.this.environment[0].variables.BRIDGE_RECORD_LOG == "all"
+    error_message = "BRIDGE_RECORD_LOG default is all (a log line per record)."
+  }
+
+  assert {
     condition     = aws_lambda_event_source_mapping.queue.function_response_types == toset(["ReportBatchItemFailures"])
     error_message = "The event source mapping must report batch item failures."
   }
@@ -323,6 +328,16 @@ run "rejects_too_short_visibility_timeout" {
   }
 
   expect_failures = [aws_sqs_queue.main]
+}
+
+run "rejects_an_unknown_record_log" {
+  command = plan
+
+  variables {
+    record_log = "none"
+  }
+
+  expect_failures = [var.record_log]
 }
 
 run "rejects_bad_source_account" {

@@ -47,7 +47,7 @@ public class BridgeService {
         Redelivery redelivery = new Redelivery(settings.retryPolicy(), retries, quarantine, System::currentTimeMillis,
                 () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
         this.batch = new BatchProcessor(processor, pool, redelivery, new PublishSlots(PublishSlots.INITIAL, threads));
-        this.telemetry = new Telemetry(System.out, settings.metricsNamespace());
+        this.telemetry = new Telemetry(System.out, settings.metricsNamespace(), settings.recordLog());
     }
 
     public List<RecordResult> process(List<BatchProcessor.InRecord> records, long deadlineNanos) {

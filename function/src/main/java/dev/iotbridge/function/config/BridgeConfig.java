@@ -42,6 +42,9 @@ public interface BridgeConfig {
     /** BRIDGE_METRICS_NAMESPACE: CloudWatch namespace of the EMF metrics (default IotBridge). */
     Optional<String> metricsNamespace();
 
+    /** BRIDGE_RECORD_LOG: which records get a log line, all or failures (default all). */
+    Optional<String> recordLog();
+
     /** BRIDGE_MAX_RECEIVE_COUNT: the queue's redrive maxReceiveCount (default: not known, 0). */
     Optional<String> maxReceiveCount();
 

@@ -13,6 +13,7 @@ import dev.iotbridge.function.domain.RetryBackoff;
 import dev.iotbridge.function.domain.RetryPolicy;
 import dev.iotbridge.function.domain.Route;
 import dev.iotbridge.function.domain.Routes;
+import dev.iotbridge.function.telemetry.RecordLog;
 import io.quarkus.runtime.configuration.DurationConverter;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -24,7 +25,7 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  * takes an event.
  */
 public record BridgeSettings(Routes routes, URI iotEndpoint, String dlqUrl, int maxConcurrency, Duration publishTimeout,
-        int publishMaxAttempts, String metricsNamespace, Region region, RetryPolicy retryPolicy) {
+        int publishMaxAttempts, String metricsNamespace, RecordLog recordLog, Region region, RetryPolicy retryPolicy) {
     private static final Logger LOG = Logger.getLogger(BridgeSettings.class);
     private static final String QUEUE_EXAMPLE = "https://sqs.eu-west-1.amazonaws.com/123456789012/iot-bridge-dlq";
     private static final String IOT_EXAMPLE = "https://xxxxxxxxxxxxxx-ats.iot.eu-west-1.amazonaws.com";
@@ -47,6 +48,7 @@ public record BridgeSettings(Routes routes, URI iotEndpoint, String dlqUrl, int 
                 v -> integer(v, 1, 10));
         problems.optional("BRIDGE_SQS_ENDPOINT", config.sqsEndpoint(), null, v -> httpUrl(v, "http://127.0.0.1:9324"));
         String metricsNamespace = problems.optional("BRIDGE_METRICS_NAMESPACE", config.metricsNamespace(), "IotBridge", v -> v);
+        RecordLog recordLog = problems.optional("BRIDGE_RECORD_LOG", config.recordLog(), "all", RecordLog::parse);
         Region region = region(problems);
         RetryPolicy retryPolicy = retryPolicy(config, problems);
         problems.throwIfAny();
@@ -59,7 +61,7 @@ public record BridgeSettings(Routes routes, URI iotEndpoint, String dlqUrl, int 
                 retryPolicy.backoff().baseSeconds(), retryPolicy.backoff().capSeconds(),
                 retryPolicy.maxReceiveCount() == 0 ? "not set" : retryPolicy.maxReceiveCount(), retryPolicy.retentionSeconds());
         return new BridgeSettings(routes, iotEndpoint, dlqUrl, maxConcurrency, publishTimeout, publishMaxAttempts,
-                metricsNamespace, region, retryPolicy);
+                metricsNamespace, recordLog, region, retryPolicy);
     }
 
     /**

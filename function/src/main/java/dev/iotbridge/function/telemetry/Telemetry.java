@@ -15,7 +15,8 @@ import dev.iotbridge.function.domain.RecordResult;
  * Writes to stdout (CloudWatch Logs in Lambda):
  * <ul>
  * <li>one JSON line per record outcome: messageId, route, sourceTopic, destinationTopic,
- * outcome, errorCode, detail, publishLatencyMs, endToEndAgeMs — never the payload;</li>
+ * outcome, errorCode, detail, publishLatencyMs, endToEndAgeMs — never the payload; with
+ * {@link RecordLog#FAILURES} only for the records not published;</li>
  * <li>CloudWatch Embedded Metric Format documents per batch: Published, Retried, Quarantined
  * (Count), PublishLatency and EndToEndAge (Milliseconds; value arrays, at most 100 values per
  * document, so large batches give several documents).</li>
@@ -26,10 +27,12 @@ public final class Telemetry {
 
     private final PrintStream out;
     private final String namespace;
+    private final RecordLog recordLog;
 
-    public Telemetry(PrintStream out, String namespace) {
+    public Telemetry(PrintStream out, String namespace, RecordLog recordLog) {
         this.out = out;
         this.namespace = namespace;
+        this.recordLog = recordLog;
     }
 
     public String recordLine(RecordResult r) {
@@ -103,7 +106,9 @@ public final class Telemetry {
     public void batch(List<RecordResult> results, long nowMillis) {
         StringBuilder b = new StringBuilder();
         for (RecordResult r : results) {
-            b.append(recordLine(r)).append('\n');
+            if (recordLog.writes(r)) {
+                b.append(recordLine(r)).append('\n');
+            }
         }
         for (String d : emfDocuments(results, nowMillis)) {
             b.append(d).append('\n');

@@ -12,6 +12,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.iotbridge.function.telemetry.RecordLog;
+
 class BridgeSettingsTest {
 
     @BeforeAll
@@ -38,7 +40,18 @@ class BridgeSettingsTest {
         assertEquals(Duration.ofSeconds(3), s.publishTimeout());
         assertEquals(2, s.publishMaxAttempts());
         assertEquals("IotBridge", s.metricsNamespace());
+        assertEquals(RecordLog.ALL, s.recordLog());
         assertEquals(1, s.routes().all().size());
+    }
+
+    @Test
+    void recordLogIsReadAndABadOneIsNamed() {
+        Map<String, String> m = valid();
+        m.put("record-log", "failures");
+        assertEquals(RecordLog.FAILURES, BridgeSettings.from(config(m)).recordLog());
+        m.put("record-log", "some");
+        String msg = assertThrows(IllegalStateException.class, () -> BridgeSettings.from(config(m))).getMessage();
+        assertTrue(msg.contains("BRIDGE_RECORD_LOG='some' is not a record log setting; set all"), msg);
     }
 
     @Test

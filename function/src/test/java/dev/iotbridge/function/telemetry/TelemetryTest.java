@@ -21,7 +21,7 @@ import dev.iotbridge.function.domain.RecordResult;
 
 class TelemetryTest {
     static final ObjectMapper M = new ObjectMapper();
-    final Telemetry telemetry = new Telemetry(System.out, "IotBridge");
+    final Telemetry telemetry = new Telemetry(System.out, "IotBridge", RecordLog.ALL);
 
     static RecordResult published(String id, long latency, long age) {
         return new RecordResult(id, "ground", "GROUND/a", "acct/a", false, Outcome.published(), latency, age);
@@ -80,10 +80,37 @@ class TelemetryTest {
     @Test
     void batchWritesOneLinePerRecordThenTheMetrics() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        new Telemetry(new PrintStream(buf, true, StandardCharsets.UTF_8), "N").batch(List.of(published("a", 1, 2)), 5L);
+        new Telemetry(new PrintStream(buf, true, StandardCharsets.UTF_8), "N", RecordLog.ALL).batch(List.of(published("a", 1, 2)), 5L);
         String[] lines = buf.toString(StandardCharsets.UTF_8).split("\n");
         assertEquals(2, lines.length);
         assertTrue(lines[0].contains("\"messageId\":\"a\""));
         assertTrue(lines[1].startsWith("{\"_aws\""));
+    }
+
+    @Test
+    void failuresOnlyLeavesOutThePublishedRecordsButCountsThemAll() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        new Telemetry(new PrintStream(buf, true, StandardCharsets.UTF_8), "N", RecordLog.FAILURES).batch(List.of(
+                published("a", 1, 2),
+                new RecordResult("b", "ground", "GROUND/b", "acct/b", false, Outcome.retry(ErrorCode.PUBLISH_THROTTLED, "429"), 3L, null),
+                new RecordResult("c", null, null, null, false, Outcome.quarantined(ErrorCode.INVALID_JSON, "x"), null, null),
+                published("d", 1, 2)), 5L);
+        String[] lines = buf.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(3, lines.length, String.join("\n", lines));
+        assertTrue(lines[0].contains("\"messageId\":\"b\""), lines[0]);
+        assertTrue(lines[1].contains("\"messageId\":\"c\""), lines[1]);
+        JsonNode emf = M.readTree(lines[2]);
+        assertEquals(2, emf.get("Published").asLong());
+        assertEquals(1, emf.get("Retried").asLong());
+        assertEquals(1, emf.get("Quarantined").asLong());
+    }
+
+    @Test
+    void recordLogIsAllOrFailuresInAnyCase() {
+        assertEquals(RecordLog.ALL, RecordLog.parse("all"));
+        assertEquals(RecordLog.FAILURES, RecordLog.parse(" Failures "));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RecordLog.parse("none"));
+        assertTrue(e.getMessage().contains("set all") && e.getMessage().contains("failures"), e.getMessage());
     }
 }
