@@ -193,7 +193,7 @@ variable "canary" {
 }
 
 variable "record_log" {
-  description = "Which records get a JSON log line (BRIDGE_RECORD_LOG): \"all\" (an audit line per record, about 300 bytes of CloudWatch Logs ingestion each) or \"failures\" (only records retried or quarantined). The EMF metrics count every outcome either way."
+  description = "Which records get a JSON log line (BRIDGE_RECORD_LOG): \"all\" (an audit line per record, about 310 bytes of CloudWatch Logs ingestion each) or \"failures\" (only records retried or quarantined). The EMF metrics count every outcome either way."
   type        = string
   default     = "all"
   nullable    = false

@@ -7,7 +7,7 @@ import dev.iotbridge.function.domain.RecordResult;
 
 /**
  * Which records get a log line of their own (BRIDGE_RECORD_LOG). Every line is CloudWatch Logs
- * ingestion (about 300 bytes a record); the EMF metrics count every outcome either way.
+ * ingestion (about 310 bytes a record); the EMF metrics count every outcome either way.
  */
 public enum RecordLog {
     /** A line per record (the default): an audit trail of every message bridged. */
