@@ -102,13 +102,17 @@ final class Instance implements AutoCloseable {
     /** user+sys CPU time of the process so far, in milliseconds (-1 if it is gone). */
     double cpuMillis() {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(fn.pid()), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 utime, 15 stime
-            return ticks * 1000.0 / CLK_TCK;
+            return cpuMillisOf(Files.readString(Path.of("/proc", Long.toString(fn.pid()), "stat")));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /** utime + stime of a /proc stat line (process or thread), in milliseconds. */
+    private static double cpuMillisOf(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 utime, 15 stime
+        return ticks * 1000.0 / CLK_TCK;
     }
 
     /**
@@ -123,9 +127,7 @@ final class Instance implements AutoCloseable {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[-#]?\\d*$", "");
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    double ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000.0 / CLK_TCK;
-                    byName.merge(name, ms, Double::sum);
+                    byName.merge(name, cpuMillisOf(stat), Double::sum);
                 } catch (IOException | RuntimeException e) {
                     // the thread ended meanwhile
                 }

@@ -88,12 +88,13 @@ final class Scenarios {
             Path jfr = null;
             if (o.profile && c.kind() == Competitor.Kind.JVM) {
                 jfr = o.benchDir.resolve("target/profiles/" + runId + "-" + c.id() + "-b" + batchSize + ".jfr");
-                java.nio.file.Files.createDirectories(jfr.getParent());
+                Files.createDirectories(jfr.getParent());
                 l.env().merge("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true",
                         (a, b) -> a + " " + b);
                 r.put("profile", o.benchDir.getParent().relativize(jfr).toString());
             }
-            try (Instance p = Instance.start(c, l, logFile(c, "throughput-b" + batchSize), cpu)) {
+            Path log = logFile(c, "throughput-b" + batchSize);
+            try (Instance p = Instance.start(c, l, log, cpu)) {
                 p.waitInit(180);
                 r.put("initMs", ms(p.initNanos()));
                 double cpu0 = p.cpuMillis();
@@ -168,7 +169,6 @@ final class Scenarios {
                 r.put("peakRssMiB", round(p.peakRssMiB(), 1));
                 r.put("cpuShareByThread", sharesOf(p.cpuMillisByThread()));
                 // what the handler wrote to stdout/stderr (CloudWatch Logs in Lambda), start-up lines included
-                Path log = logFile(c, "throughput-b" + batchSize);
                 r.put("logBytesPerMsg", delivered == 0 || !Files.exists(log) ? null : round((double) Files.size(log) / delivered, 1));
                 r.put("timedOut", timedOut);
                 if (esm.lastError != null) {
@@ -180,9 +180,9 @@ final class Scenarios {
                     String jfrTool = paths.javaHome().resolve("bin/jfr").toString();
                     String view = Machine.sh(jfrTool, "view", "--width", "160", "hot-methods", jfr.toString())
                             + "\n\n" + Machine.sh(jfrTool, "view", "--width", "160", "allocation-by-class", jfr.toString());
-                    java.nio.file.Files.writeString(hot, view);
+                    Files.writeString(hot, view);
                     Path areas = jfr.resolveSibling(jfr.getFileName().toString().replace(".jfr", "-areas.txt"));
-                    java.nio.file.Files.writeString(areas, ProfileAreas.summarize(jfr, halfAt));
+                    Files.writeString(areas, ProfileAreas.summarize(jfr, halfAt));
                     r.put("profileAreas", o.benchDir.getParent().relativize(areas).toString());
                     Bench.log("%s: profile %s, hot methods in %s, by code area in %s", c.id(), jfr, hot, areas);
                 }
