@@ -53,35 +53,48 @@ package: check-java ## Build the JVM function.zip (java21 runtime) into function
 	$(MVN) -pl function -am package -DskipTests
 	@bash $(ROOT)/.ci/function-manifest.sh $(BUILT_ZIP)
 
-# native-image inside Quarkus' default builder for 3.33 (quay.io/quarkus/ubi9-quarkus-mandrel-builder-image:jdk-25,
-# set in function/src/main/resources/application.properties): UBI 9 links against glibc 2.34,
-# the glibc of Amazon Linux 2023. NATIVE_BUILDER=auto (local native-image if on PATH, else a
-# container), local or container.
+# The native zip: bootstrap (provided.al2023) and, from a toolchain that links the JDK's libraries
+# dynamically, those libraries in lib/. Kept apart from the JVM zip so both can be run side by side
+# (make bench takes the native competitor from here when it exists).
+NATIVE_ZIP  := $(ROOT)/function/target/native/function.zip
+# Which native-image: NATIVE_IMAGE_HOME/bin (e.g. the development stand-in), else GRAALVM_HOME/bin,
+# else the first on PATH; with none, Quarkus' container build inside the builder Quarkus 3.33 uses
+# by default (quay.io/quarkus/ubi9-quarkus-mandrel-builder-image:jdk-25, pinned in
+# function/src/main/resources/application.properties): UBI 9 links against glibc 2.34, the glibc of
+# Amazon Linux 2023. NATIVE_BUILDER=auto (local native-image if found, else a container), local or container.
 NATIVE_BUILDER ?= auto
 
 .PHONY: native-build
-native-build: check-java ## Build the native function.zip (bootstrap, provided.al2023) for this machine's CPU: local Mandrel/GraalVM 25, else container build
+native-build: check-java ## Build the native zip (bootstrap, provided.al2023) into function/target/native/: NATIVE_IMAGE_HOME / GRAALVM_HOME / PATH native-image, else container build
 	@builder="$(NATIVE_BUILDER)"; \
 	case "$$builder" in auto|local|container) ;; *) echo "error: NATIVE_BUILDER must be auto, local or container, not '$$builder'" >&2; exit 2 ;; esac; \
-	if [ "$$builder" != container ] && command -v native-image >/dev/null 2>&1; then \
-	  echo "native-build: local native-image ($$(command -v native-image)); its libc must not be newer than glibc 2.34 (checked below)"; \
-	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative; \
+	ni=""; \
+	if [ -n "$${NATIVE_IMAGE_HOME:-}" ]; then \
+	  ni="$$NATIVE_IMAGE_HOME/bin/native-image"; \
+	  [ -x "$$ni" ] || { echo "error: NATIVE_IMAGE_HOME=$$NATIVE_IMAGE_HOME has no bin/native-image" >&2; exit 1; }; \
+	elif [ -n "$${GRAALVM_HOME:-}" ] && [ -x "$$GRAALVM_HOME/bin/native-image" ]; then ni="$$GRAALVM_HOME/bin/native-image"; \
+	else ni="$$(command -v native-image || true)"; fi; \
+	rm -f $(BUILT_ZIP) $(BUILT_ZIP).json; \
+	if [ "$$builder" != container ] && [ -n "$$ni" ]; then \
+	  echo "native-build: local native-image ($$ni); its libc must not be newer than glibc 2.34 (checked below)"; \
+	  if [ "$$ni" != "$${GRAALVM_HOME:-}/bin/native-image" ]; then unset GRAALVM_HOME; fi; \
+	  PATH="$$(dirname "$$ni"):$$PATH" $(MVN_LOUD) -pl function -am package -DskipTests -Dnative; \
 	elif [ "$$builder" = local ]; then \
-	  echo "error: NATIVE_BUILDER=local but 'native-image' is not on PATH (Mandrel or GraalVM for JDK 25, e.g. sdk install java 25-graalce)" >&2; exit 1; \
+	  echo "error: NATIVE_BUILDER=local but no native-image: set NATIVE_IMAGE_HOME or GRAALVM_HOME, or put it on PATH (Mandrel or GraalVM for JDK 25, e.g. sdk install java 25-graalce)" >&2; exit 1; \
 	elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
-	  echo "native-build: container build with docker (Mandrel builder image, UBI 9)"; \
+	  ni=""; echo "native-build: container build with docker (Mandrel builder image, UBI 9)"; \
 	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=docker; \
 	elif command -v podman >/dev/null 2>&1; then \
-	  echo "native-build: container build with podman (Mandrel builder image, UBI 9)"; \
+	  ni=""; echo "native-build: container build with podman (Mandrel builder image, UBI 9)"; \
 	  $(MVN_LOUD) -pl function -am package -DskipTests -Dnative -Dquarkus.native.container-build=true -Dquarkus.native.container-runtime=podman; \
 	else \
 	  echo "error: a native build needs one of:" >&2; \
 	  echo "  - a running container engine (docker or podman): Quarkus builds inside quay.io/quarkus/ubi9-quarkus-mandrel-builder-image:jdk-25" >&2; \
-	  echo "  - Mandrel or GraalVM for JDK 25 with 'native-image' on PATH (on a distribution whose glibc is at most 2.34)" >&2; \
+	  echo "  - Mandrel or GraalVM for JDK 25: NATIVE_IMAGE_HOME or GRAALVM_HOME set to it, or native-image on PATH (on a distribution whose glibc is at most 2.34)" >&2; \
 	  echo "  No GraalVM and no Docker? Use a released zip instead: make fetch-release VERSION=vX.Y.Z" >&2; \
-	  exit 1; fi
-	@bash $(ROOT)/.ci/function-manifest.sh $(BUILT_ZIP)
-	@bash $(ROOT)/.ci/check-glibc.sh $(BUILT_ZIP)
+	  exit 1; fi; \
+	bash $(ROOT)/.ci/native-package.sh $(BUILT_ZIP) $(NATIVE_ZIP) "$$ni"
+	@echo "native-build: $(NATIVE_ZIP) (run it locally: make demo FUNCTION_ZIP=$(NATIVE_ZIP))"
 
 $(FUNCTION_ZIP):
 	@if [ "$@" != "$(BUILT_ZIP)" ]; then echo "error: FUNCTION_ZIP=$@ does not exist (make native-build, or make fetch-release)" >&2; exit 1; fi

@@ -14,7 +14,7 @@
 #           Quarkus handler (io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler) must be in lib/
 # The architecture is never typed by hand: it comes from the binary, so a zip cannot claim
 # to be what it is not. Exit 0 = stamped/valid, 1 = bad layout, 2 = usage.
-# Needs unzip, od and python3 (rewrites the zip keeping every entry's permissions).
+# Needs unzip, od, readelf and python3 (rewrites the zip keeping every entry's permissions).
 set -euo pipefail
 
 MANIFEST=bridge-function.json
@@ -61,6 +61,17 @@ if grep -qx 'bootstrap' <<< "$entries"; then
     not-elf) fail "bootstrap is not an ELF executable (a script wrapper is not a native build)" ;;
     *) fail "bootstrap is an ELF file for an architecture Lambda does not run: $arch" ;;
   esac
+  # Every shared library the executable needs must be in the zip unless the provided.al2023 base
+  # has it (glibc and zlib): the loader finds the rest in lib/ (the RPATH $ORIGIN/lib of an image
+  # with the JDK's shared libraries, and /var/task/lib is on Lambda's LD_LIBRARY_PATH) or at the root.
+  missing=()
+  while IFS= read -r lib; do
+    case "$lib" in
+      ''|libc.so.6|libm.so.6|libdl.so.2|libpthread.so.0|librt.so.1|libz.so.1|ld-linux-*) ;;
+      *) grep -qxF -e "lib/$lib" -e "$lib" <<< "$entries" || missing+=("$lib") ;;
+    esac
+  done < <(LC_ALL=C readelf -d -W "$tmp/bootstrap" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+  [ ${#missing[@]} -eq 0 ] || fail "bootstrap needs ${missing[*]}, not in the zip (Lambda has no JDK): package them in lib/ (make native-build does)"
   manifest="{\"kind\":\"native\",\"architectures\":[\"$arch\"]}"
 else
   kind=jvm

@@ -6,7 +6,7 @@
 #                            non-ELF file and a lower limit fail
 #   .ci/function-manifest.sh native zip: executable ELF `bootstrap` at the root, architecture
 #                            from the ELF header (x86_64 and arm64), permissions kept when
-#                            stamping; jvm zip: the Quarkus handler in lib/; bad layouts refused
+#                            stamping, the shared libraries it needs in the zip; jvm zip: the Quarkus handler in lib/; bad layouts refused
 #   .ci/fetch-release.sh     from a local release directory (file://): a good zip is kept with
 #                            its sidecar manifest; a tampered zip, a missing SHA256SUMS entry
 #                            and a zip of the wrong architecture are refused and nothing is kept
@@ -133,6 +133,16 @@ if [ -n "$host_arch" ]; then
   mkzip other.zip bootstrap=other-bin:755
   expect 0 "\"architectures\":[\"$other\"]" "native zip for $other is recognised as $other" -- "$CI/function-manifest.sh" other.zip
 fi
+# an executable that needs a library the Lambda base lacks (as the JDK's libjava.so for an image
+# with the JDK's shared libraries): the zip must carry it in lib/ (or at the root)
+printf 'int bridge_fixture_jdk(void) { return 0; }\n' > libjdk.c
+"$CC" -shared -fPIC -Wl,-soname,libfixturejdk.so -o libfixturejdk.so libjdk.c
+printf 'int bridge_fixture_jdk(void);\nint main(void) { return bridge_fixture_jdk(); }\n' > needsjdk.c
+"$CC" -o needsjdk needsjdk.c -L. -lfixturejdk
+mkzip nolib.zip bootstrap=needsjdk:755
+expect 1 "needs libfixturejdk.so, not in the zip" "a bootstrap whose shared library is not in the zip is refused" -- "$CI/function-manifest.sh" nolib.zip
+mkzip withjdk.zip bootstrap=needsjdk:755 lib/libfixturejdk.so=libfixturejdk.so:755
+expect 0 '"kind":"native"' "a bootstrap with its shared library in lib/ is a native zip" -- "$CI/function-manifest.sh" withjdk.zip
 mkzip noexec.zip bootstrap=old:644
 expect 1 "not executable" "a bootstrap without the executable bit is refused" -- "$CI/function-manifest.sh" noexec.zip
 mkzip script.zip bootstrap=script.sh:755

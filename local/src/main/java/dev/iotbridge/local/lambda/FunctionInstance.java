@@ -301,12 +301,12 @@ public final class FunctionInstance implements AutoCloseable {
         }
         java.util.List<ProcessHandle> kids = p == null ? java.util.List.of() : p.descendants().toList();
         if (p != null && p.isAlive()) {
-            p.destroy();
+            // SIGKILL, as Lambda ends a runtime that has no extension registered: a SIGTERM would
+            // run the native function's shutdown hooks while its poll loop waits on /next, which
+            // Quarkus then logs as an ERROR with a stack trace that no deployment ever shows
+            p.destroyForcibly();
             try {
-                if (!p.waitFor(3, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    p.waitFor(5, TimeUnit.SECONDS);
-                }
+                p.waitFor(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
