@@ -8,7 +8,8 @@ data "aws_caller_identity" "source" {
 }
 
 locals {
-  function_zip_path = coalesce(var.function_zip_path, "${path.module}/../function/target/function.zip")
+  # where make native-build / make package write the zip of each runtime
+  function_zip_path = coalesce(var.function_zip_path, var.runtime == "native" ? "${path.module}/../function/target/native/function.zip" : "${path.module}/../function/target/function.zip")
 }
 
 module "destination" {

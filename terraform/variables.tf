@@ -102,7 +102,7 @@ variable "architecture" {
 }
 
 variable "function_zip_path" {
-  description = "Function package. Null means ../function/target/function.zip relative to this directory."
+  description = "Function package. Null means where the build of `runtime` writes it, relative to this directory: ../function/target/native/function.zip (make native-build) for native, ../function/target/function.zip (make package) for jvm."
   type        = string
   default     = null
 }
