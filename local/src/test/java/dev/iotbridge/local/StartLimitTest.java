@@ -22,7 +22,9 @@ class StartLimitTest {
                 .startFunction(false)
                 .startTimeout(Duration.ofMillis(1));   // spent before the brokers are asked to start
         String msg = assertThrows(IllegalStateException.class, () -> b.build().start()).getMessage();
-        assertTrue(msg.contains("[2/6] brokers did not finish within the local stack's start limit of 1 ms"), msg);
+        // the budget runs out either before a broker is asked to start or while it starts (then the
+        // message names the broker): which one depends on the microseconds in between
+        assertTrue(msg.startsWith("[2/6] brokers") && msg.contains(" did not finish within the local stack's start limit of 1 ms"), msg);
         assertTrue(msg.contains("load average") && msg.contains("-Dbridge.startTimeoutSeconds"), msg);
         assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 60, "failed fast");
     }
