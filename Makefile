@@ -144,8 +144,8 @@ bench: check-java ## Benchmarks side by side with the Python handlers (prints ta
 	bash $(ROOT)/bench/run.sh $(BENCH_ARGS)
 
 .PHONY: chaos
-chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (ARGS="--quick" for a short run)
-	bash $(ROOT)/.ci/chaos.sh
+chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (ARGS="--quick" for a short run; FUNCTION_ZIP= e.g. the native zip)
+	FUNCTION_ZIP=$(FUNCTION_ZIP) bash $(ROOT)/.ci/chaos.sh
 
 .PHONY: redrive
 redrive: ## List the DLQ by BridgeErrorCode; move chosen records back (dry run unless ARGS="--codes CODE --apply"; ARGS="--help")

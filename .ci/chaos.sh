@@ -6,6 +6,7 @@
 #
 # usage: bash .ci/chaos.sh [--no-build] [flags]     (make chaos ARGS="--quick")
 #   --no-build            reuse function/target/function.zip and local/target/classes
+#   FUNCTION_ZIP=PATH     run another artifact (e.g. the native zip) instead of the JVM zip
 #   --quick               small counts (a few minutes); the full run is 100k/100k/20k/5k+60 s/corpus
 #   --scenarios 1,2,5     a subset; --messages N, --kill-messages N, --outage 60s, ... (--help)
 #   every flag also as CHAOS_<NAME> in the environment, e.g. CHAOS_MESSAGES=20000 make chaos
@@ -28,7 +29,13 @@ JDK="$("$ROOT/.ci/find-jdk" 2>/dev/null || true)"
 [ -n "$JDK" ] || { echo "chaos: no JDK >= 21 found (set JAVA_HOME)" >&2; exit 1; }
 MVN=(env JAVA_HOME="$JDK" "$ROOT/mvnw" -B -q -Dstyle.color=never)
 
-if [ -n "$build" ] || [ ! -f function/target/function.zip ]; then
+# FUNCTION_ZIP (make chaos FUNCTION_ZIP=function/target/native/function.zip): another artifact, e.g. the native zip
+jvm_zip=1
+if [ -n "${FUNCTION_ZIP:-}" ] && [ "$(realpath -m "$FUNCTION_ZIP")" != "$ROOT/function/target/function.zip" ]; then
+  [ -f "$FUNCTION_ZIP" ] || { echo "chaos: FUNCTION_ZIP=$FUNCTION_ZIP does not exist (make native-build?)" >&2; exit 1; }
+  pass=(--function "$(realpath "$FUNCTION_ZIP")" "${pass[@]}"); jvm_zip=""
+fi
+if [ -n "$jvm_zip" ] && { [ -n "$build" ] || [ ! -f function/target/function.zip ]; }; then
   echo "==> chaos: building the JVM function.zip"
   "${MVN[@]}" -pl function -am package -DskipTests
 fi

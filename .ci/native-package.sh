@@ -11,7 +11,7 @@
 # not in the zip) and its glibc needs are checked (.ci/check-glibc.sh).
 set -euo pipefail
 
-[ $# -ge 2 ] && [ $# -le 3 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; fi
 built="$1" out="$2" native_image="${3:-}"
 CI="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 [ -f "$built" ] || { echo "native-package: $built does not exist (did the native build run?)" >&2; exit 2; }
