@@ -122,7 +122,7 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                 Path zip = kind == Kind.NATIVE ? p.nativeZip() : p.functionZip();
                 FunctionCommand fc = FunctionCommand.fromZip(zip, p.workDir().resolve(id), p.ricDir(),
                         p.javaHome().resolve("bin/java"), FunctionCommand.QUARKUS_HANDLER,
-                        FunctionCommand.managedJava21Options(memoryMb));
+                        FunctionCommand.managedJava21Options(memoryMb), memoryMb);
                 if (fc.kind().equals("native") != (kind == Kind.NATIVE)) {
                     throw new IllegalStateException(zip + " is a " + fc.kind() + " artifact, not " + kind);
                 }
@@ -138,10 +138,9 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                 if (kind == Kind.NATIVE) {
                     env.put("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023");
                     env.put("DISABLE_SIGNAL_HANDLERS", "true");
-                    // a native executable takes system properties as arguments (JAVA_TOOL_OPTIONS is JVM only)
-                    List<String> cmd = new ArrayList<>(fc.command());
-                    cmd.addAll(a.javaTrustOptions());
-                    return new Launch(new FunctionCommand(fc.kind(), cmd, task), env, "native bootstrap");
+                    FunctionCommand withTrust = fc.withSystemProperties(a.javaTrustOptions(), env);
+                    List<String> args = withTrust.command().subList(1, withTrust.command().size());
+                    return new Launch(withTrust, env, "native bootstrap " + String.join(" ", args));
                 }
                 env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
                 env.put("_HANDLER", FunctionCommand.QUARKUS_HANDLER);
@@ -149,22 +148,21 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                     // analysis variant: full tiered JIT (C2), i.e. without the C1-only start-up options
                     List<String> cmd = fc.command().stream()
                             .filter(x -> !x.startsWith("-XX:TieredStopAtLevel")).toList();
-                    if (!a.javaTrustOptions().isEmpty()) {
-                        env.put("JAVA_TOOL_OPTIONS", String.join(" ", a.javaTrustOptions()));
-                    }
-                    return new Launch(new FunctionCommand(fc.kind(), cmd, task), env, "full tiered JIT (no TieredStopAtLevel)");
+                    FunctionCommand c2 = new FunctionCommand(fc.kind(), cmd, task).withSystemProperties(a.javaTrustOptions(), env);
+                    return new Launch(c2, env, "full tiered JIT (no TieredStopAtLevel)");
                 }
-                List<String> opts = new ArrayList<>(List.of(SHIPPED_JAVA_TOOL_OPTIONS.split(" ")));
+                env.put("JAVA_TOOL_OPTIONS", SHIPPED_JAVA_TOOL_OPTIONS);
+                List<String> properties = new ArrayList<>();
                 if (id.startsWith("jvm-keepalive5")) {
                     // before the fix: the JDK's default of 5 idle keep-alive connections per host
-                    opts.add("-Dhttp.maxConnections=5");
+                    properties.add("-Dhttp.maxConnections=5");
                 }
-                opts.addAll(a.javaTrustOptions());
+                properties.addAll(a.javaTrustOptions());
+                fc = fc.withSystemProperties(properties, env);
                 Path cds = findAppCds(task);
                 if (cds != null) {
-                    opts.add("-XX:SharedArchiveFile=" + cds);
+                    env.merge("JAVA_TOOL_OPTIONS", "-XX:SharedArchiveFile=" + cds, (x, y) -> x + " " + y);
                 }
-                env.put("JAVA_TOOL_OPTIONS", String.join(" ", opts));
                 return new Launch(fc, env, "JAVA_TOOL_OPTIONS=\"" + env.get("JAVA_TOOL_OPTIONS") + "\"");
             }
             default -> throw new IllegalStateException();

@@ -198,15 +198,17 @@ public final class LocalBridgeStack implements AutoCloseable {
         if (cmd == null) {
             List<String> jvm = b.jvmOptions != null ? b.jvmOptions : FunctionCommand.managedJava21Options(b.memoryMb);
             cmd = FunctionCommand.fromZip(b.functionZip, work.resolve("function"), b.ricDir(), b.javaBin,
-                    b.handler, jvm);
+                    b.handler, jvm, b.memoryMb);
         }
+        Map<String, String> env = functionEnv(cmd.kind());
+        if (iotDataCa != null) cmd = cmd.withSystemProperties(iotDataCa.javaTrustOptions(), env);
         for (int i = 0; i < b.concurrency; i++) {
             int rp = b.runtimeApiPort == 0 ? freePort() : b.runtimeApiPort + i;
             String arn = "arn:aws:lambda:" + b.region + ":" + b.accountId + ":function:" + b.functionName;
             RuntimeApiServer api = new RuntimeApiServer(rp, arn);
             api.start();
             String name = b.concurrency == 1 ? "function" : "function-" + i;
-            FunctionInstance fi = new FunctionInstance(name, api, cmd, functionEnv(cmd.kind()),
+            FunctionInstance fi = new FunctionInstance(name, api, cmd, env,
                     work.resolve("logs").resolve(name + ".log"), b.echoFunctionOutput ? b.progress : null, counters);
             own(fi);
             functions.add(fi);
@@ -279,10 +281,6 @@ public final class LocalBridgeStack implements AutoCloseable {
         env.put("BRIDGE_BACKOFF_BASE", b.backoffBase.toSeconds() + "s");
         env.put("BRIDGE_BACKOFF_CAP", b.backoffCap.toSeconds() + "s");
         env.putAll(b.functionEnv);
-        if (iotDataCa != null) {
-            // the JVM function trusts the local CA (a native bootstrap would need these as arguments)
-            env.merge("JAVA_TOOL_OPTIONS", String.join(" ", iotDataCa.javaTrustOptions()), (a, c) -> a + " " + c);
-        }
         return env;
     }
 

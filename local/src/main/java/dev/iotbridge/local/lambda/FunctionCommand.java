@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -41,17 +42,31 @@ public record FunctionCommand(String kind, List<String> command, Path taskRoot) 
     }
 
     /**
+     * The native executable's heap bound for a function of {@code memoryMb}. On Lambda the
+     * execution environment has just the function's memory, and an image built without container
+     * support sizes its heap from physical memory (80 % by default); here physical memory is the
+     * whole machine's, so the executable is told Lambda's memory as its RAM and applies its own
+     * percentage to it.
+     */
+    public static List<String> nativeMemoryOptions(int memoryMb) {
+        return List.of("-XX:MaxRAM=" + memoryMb + "m");
+    }
+
+    /**
      * Unzips {@code function.zip} into {@code workDir/task} (fresh) and returns the command that
-     * runs it: {@code ./bootstrap} if the zip holds a native {@code bootstrap} (provided.al2023),
-     * else the JVM started like the managed java21 runtime starts it: the runtime interface client
-     * ({@code AWSLambda}) on the system classpath, the task root as working directory (the RIC
-     * loads {@code <task root>} and {@code <task root>/lib/*.jar} into its customer class loader).
+     * runs it: {@code ./bootstrap} with {@link #nativeMemoryOptions} if the zip holds a native
+     * {@code bootstrap} (provided.al2023), else the JVM started like the managed java21 runtime
+     * starts it: the runtime interface client ({@code AWSLambda}) on the system classpath, the task
+     * root as working directory (the RIC loads {@code <task root>} and {@code <task root>/lib/*.jar}
+     * into its customer class loader).
      *
-     * @param ricDir  directory with aws-lambda-java-runtime-interface-client and its dependencies
-     * @param javaBin the {@code java} executable (>= 21)
+     * @param ricDir     directory with aws-lambda-java-runtime-interface-client and its dependencies
+     * @param javaBin    the {@code java} executable (>= 21)
+     * @param jvmOptions options of the JVM kind, e.g. {@link #managedJava21Options} (which holds its heap bound)
+     * @param memoryMb   the function's memory setting, for the native kind's heap bound
      */
     public static FunctionCommand fromZip(Path zip, Path workDir, Path ricDir, Path javaBin, String handler,
-                                          List<String> jvmOptions) throws IOException {
+                                          List<String> jvmOptions, int memoryMb) throws IOException {
         if (!Files.isRegularFile(zip)) {
             throw new IllegalStateException("function artifact " + zip.toAbsolutePath().normalize()
                     + " is missing: run ./mvnw -pl function -am package first (or make package)");
@@ -63,7 +78,10 @@ public record FunctionCommand(String kind, List<String> command, Path taskRoot) 
         Path bootstrap = task.resolve("bootstrap");
         if (Files.isRegularFile(bootstrap)) {
             Files.setPosixFilePermissions(bootstrap, PosixFilePermissions.fromString("rwxr-xr-x"));
-            return new FunctionCommand("native", List.of(bootstrap.toString()), task);
+            List<String> cmd = new ArrayList<>();
+            cmd.add(bootstrap.toString());
+            cmd.addAll(nativeMemoryOptions(memoryMb));
+            return new FunctionCommand("native", List.copyOf(cmd), task);
         }
         if (ricDir == null || !Files.isDirectory(ricDir)) {
             throw new IllegalStateException("runtime interface client jars not found in " + ricDir
@@ -84,6 +102,34 @@ public record FunctionCommand(String kind, List<String> command, Path taskRoot) 
         cmd.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");
         cmd.add(handler);
         return new FunctionCommand("jvm", List.copyOf(cmd), task);
+    }
+
+    /**
+     * Gives the function process JVM system properties ({@code -Dk=v}, e.g. a trust store) the way
+     * its kind reads them: the java21 runtime owns the JVM's command line, so on Lambda the only
+     * way in is {@code JAVA_TOOL_OPTIONS}, which a native executable ignores; it parses {@code -D}
+     * arguments of its own command line instead.
+     *
+     * @param env the process environment; the JVM kind's {@code JAVA_TOOL_OPTIONS} is extended in it
+     * @return the command to start (this one unless the native kind needs arguments)
+     */
+    public FunctionCommand withSystemProperties(List<String> properties, Map<String, String> env) {
+        if (properties.isEmpty()) return this;
+        for (String p : properties) {
+            if (!p.startsWith("-D")) throw new IllegalArgumentException("not a system property: " + p);
+        }
+        switch (kind) {
+            case "jvm" -> {
+                env.merge("JAVA_TOOL_OPTIONS", String.join(" ", properties), (a, b) -> a + " " + b);
+                return this;
+            }
+            case "native" -> {
+                List<String> cmd = new ArrayList<>(command);
+                cmd.addAll(properties);
+                return new FunctionCommand(kind, List.copyOf(cmd), taskRoot);
+            }
+            default -> throw new IllegalStateException("a " + kind + " command takes no JVM system properties");
+        }
     }
 
     /** Any other runtime process (e.g. a Python handler under awslambdaric, for benchmarks). */

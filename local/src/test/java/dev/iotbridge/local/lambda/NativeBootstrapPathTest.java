@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,9 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * execs the real JVM function under AWS's runtime interface client. It proves what CI relies on
  * when it runs the real native zip (make test-local FUNCTION_ZIP=...): a zip with a root
  * {@code bootstrap} is started as {@code ./bootstrap} in its task root with
- * {@code AWS_LAMBDA_RUNTIME_API} and the provided.al2023 environment, and every message crosses
- * intact through it. It says nothing about the native binary itself (GitHub Actions runs that).
+ * {@code AWS_LAMBDA_RUNTIME_API} and the provided.al2023 environment, gets the heap bound and the
+ * local CA's trust store as arguments (iot-data is HTTPS here: without them no message crosses),
+ * and every message crosses intact through it. It says nothing about the native binary itself (GitHub Actions runs that).
  */
 class NativeBootstrapPathTest {
 
@@ -52,10 +54,13 @@ class NativeBootstrapPathTest {
 
         Route route = Route.of("ground", "GROUND/v1/#", "", "");
         try (LocalBridgeStack stack = LocalBridgeStack.builder().routes(List.of(route)).ephemeralPorts()
-                .workDir(work.resolve("stack")).functionZip(fakeZip).progress(null).build().start()) {
+                .workDir(work.resolve("stack")).functionZip(fakeZip).iotDataTls(true).progress(null).build().start()) {
             FunctionInstance fn = stack.function();
             assertEquals("native", fn.command().kind(), "a zip with a root bootstrap runs as a custom runtime");
-            assertEquals(List.of(fn.command().taskRoot().resolve("bootstrap").toString()), fn.command().command());
+            List<String> expected = new ArrayList<>(List.of(fn.command().taskRoot().resolve("bootstrap").toString(),
+                    "-XX:MaxRAM=512m"));
+            expected.addAll(stack.iotDataCa().javaTrustOptions());
+            assertEquals(expected, fn.command().command(), "the heap bound and the trust store as arguments");
 
             Map<String, byte[]> arrived = new ConcurrentHashMap<>();
             Mqtt5BlockingClient sub = Mqtt5Client.builder().identifier("sub-" + UUID.randomUUID()).serverHost("127.0.0.1")
@@ -107,8 +112,12 @@ class NativeBootstrapPathTest {
                 + "[ -z \"${AWS_EXECUTION_ENV:-}\" ] || { echo \"fake-native-bootstrap: AWS_EXECUTION_ENV is set\"; exit 3; }\n"
                 + "[ \"$DISABLE_SIGNAL_HANDLERS\" = true ] || { echo \"fake-native-bootstrap: DISABLE_SIGNAL_HANDLERS unset\"; exit 3; }\n"
                 + "[ \"$(pwd -P)\" = \"$(cd \"$LAMBDA_TASK_ROOT\" && pwd -P)\" ] || { echo \"fake-native-bootstrap: cwd is not the task root\"; exit 3; }\n"
+                + "[ -z \"${JAVA_TOOL_OPTIONS+set}\" ] || { echo \"fake-native-bootstrap: JAVA_TOOL_OPTIONS is set\"; exit 3; }\n"
+                + "case \" $* \" in *\" -XX:MaxRAM=${AWS_LAMBDA_FUNCTION_MEMORY_SIZE}m \"*) ;; "
+                + "*) echo \"fake-native-bootstrap: no heap bound for ${AWS_LAMBDA_FUNCTION_MEMORY_SIZE} MB in: $*\"; exit 3;; esac\n"
                 + "echo \"" + MARKER + "$AWS_LAMBDA_RUNTIME_API\"\n"
-                + "exec '" + javaBin + "' " + jvmOptions + " -cp '" + ric + "/*' "
+                + "# the arguments go to the JVM as they would to SubstrateVM: its only way to trust the local CA\n"
+                + "exec '" + javaBin + "' " + jvmOptions + " \"$@\" -cp '" + ric + "/*' "
                 + "com.amazonaws.services.lambda.runtime.api.client.AWSLambda '" + FunctionCommand.QUARKUS_HANDLER + "'\n";
         try (ZipFile in = new ZipFile(jvmZip.toFile()); OutputStream os = Files.newOutputStream(out);
              ZipOutputStream z = new ZipOutputStream(os)) {
