@@ -57,7 +57,7 @@ def main(src, dst):
     batches = meta.get("batchSizes") or [meta.get("batchSize", 10)]
     tp = [r for r in res.get("throughput", []) if "error" not in r]
     cs = [r for r in res.get("coldStart", []) if r.get("starts")]
-    cpu = meta.get("cpuLimit", {})
+    cpu = meta.get("limits") or meta.get("cpuLimit", {})  # cpuLimit: results from before the memory limit
     limit = (f"{cpu.get('memoryMb')} MB CPU share ({cpu.get('vcpu')} vCPU, {cpu.get('method')})"
              if cpu.get("method") not in (None, "none") else "no CPU limit")
     transport = "HTTPS" if meta.get("iotDataTls", False) else "plain HTTP"
@@ -86,8 +86,10 @@ def main(src, dst):
     a3.legend(fontsize=7, loc="upper left")
 
     load = meta.get("loadAtStart", {}).get("loadavg", "?").split(" ")[0]
+    # the native bars are only as good as what built them: the builder goes with them
+    built = f"\nnative built by: {meta['nativeBuilder']}" if meta.get("nativeBuilder") else ""
     fig.suptitle(f"iot-cross-account-bridge vs Python handlers — {meta.get('date', '')}, "
-                 f"{meta.get('machine', {}).get('nproc', '?')} CPUs shared (load {load} at start)", fontsize=11)
+                 f"{meta.get('machine', {}).get('nproc', '?')} CPUs shared (load {load} at start){built}", fontsize=11)
     fig.tight_layout()
     fig.savefig(dst, dpi=100)
     print(f"bench: chart {dst}")

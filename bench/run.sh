@@ -10,10 +10,12 @@
 #   --no-build   reuse function/target/function.zip and the built bench module
 #   --function-zip PATH  run this artifact (JVM or native zip); function.zip is then not rebuilt
 #   --native-zip PATH    the native competitor's zip, next to the JVM function.zip built here
+#                (default: function/target/native/function.zip from `make native-build` when it exists;
+#                without one the native competitor is left out, and the run says so)
 #   --no-docs    do not rewrite docs/benchmarks.md, cost.md, benchmarks.png, nor bench/results/:
 #                the results go to bench/target/results/ (and to --out PATH if given)
 #   runner flags (passed through; all of them in bench/src/main/java/dev/iotbridge/bench/Options.java): --messages N
-#                --batches 10,100 --memory-mb N --no-cpu-limit --plain-http --latency-ms N
+#                --batches 10,100 --memory-mb N --no-cpu-limit --no-memory-limit --plain-http --latency-ms N
 #                --cold-starts N --e2e-rate N --e2e-seconds N --e2e-warmup-s N --out PATH
 #                --competitors sample,corrected,concurrent,jvm,jvm-keepalive5,native
 #                --scenarios throughput,coldstart,e2e --no-envelope --profile --timeout-s N

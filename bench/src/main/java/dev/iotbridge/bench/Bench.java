@@ -76,9 +76,9 @@ public final class Bench {
         meta.put("e2eSeconds", o.e2eSeconds);
         meta.put("e2eWarmupSeconds", o.e2eWarmupSeconds);
         meta.put("iotDataTls", o.tls);
-        CpuLimit cpu = CpuLimit.detect(o.memoryMb, o.cpuLimit);
-        meta.put("cpuLimit", cpu.describe());
-        log("CPU limit: %s", cpu.describe());
+        LambdaLimits limits = LambdaLimits.detect(o.memoryMb, o.cpuLimit, o.memoryLimit);
+        meta.put("limits", limits.describe());
+        log("%s", limits.summary());
         meta.put("smoke", o.smoke);
         meta.put("machine", Machine.describe());
         meta.put("loadAtStart", Machine.load());
@@ -86,13 +86,18 @@ public final class Bench {
         meta.put("python", Machine.pythonVersion(o.python));
         meta.put("jvmOptions", Competitor.SHIPPED_JAVA_TOOL_OPTIONS);
         meta.put("appCds", Competitor.zipHasAppCds(o.functionZip));
-        meta.put("native", Competitor.zipHasBootstrap(o.nativeZip) ? "available" : "not available");
+        boolean nativeRuns = all.stream().anyMatch(c -> c.kind() == Competitor.Kind.NATIVE);
+        meta.put("native", nativeRuns ? "available" : "not available");
+        if (nativeRuns) {
+            meta.put("nativeZip", relative(o.nativeZip));
+            meta.put("nativeBuilder", nativeBuilder(o.nativeZip));
+        }
         results.put("meta", meta);
 
         try (StackEndpoints ep = StackEndpoints.open(o)) {
             meta.put("endpoints", ep.description());
             ep.iotDataLatency(Duration.ofMillis(o.latencyMs));
-            Scenarios s = new Scenarios(o, runId, ep, paths, cpu);
+            Scenarios s = new Scenarios(o, runId, ep, paths, limits);
             if (o.scenarios.contains("throughput")) {
                 results.put("throughput", s.throughput(all));
             }
@@ -162,19 +167,49 @@ public final class Bench {
                     list.add(new Competitor("jvm-c2", "this function (JVM, full JIT)", Competitor.Kind.JVM, Competitor.Shape.LEGACY));
                 }
                 case "native" -> {
-                    if (Competitor.zipHasBootstrap(o.nativeZip)) {
+                    if (o.nativeZip != null && Competitor.zipHasBootstrap(o.nativeZip)) {
+                        log("native: %s (%s)", relative(o.nativeZip), nativeBuilder(o.nativeZip));
                         list.add(new Competitor("native", "this function (native)", Competitor.Kind.NATIVE, Competitor.Shape.LEGACY));
                         if (o.envelope) {
                             list.add(new Competitor("native-envelope", "this function (native), envelope v1", Competitor.Kind.NATIVE, Competitor.Shape.ENVELOPE));
                         }
+                    } else if (o.nativeZip != null) {
+                        // a zip that is there but not native is a broken artifact, not an absent one
+                        throw new IllegalStateException(o.nativeZip + " is not a native zip (no bootstrap at its root)");
+                    } else if (o.competitorsGiven) {
+                        throw new IllegalStateException("--competitors native: no native zip; `make native-build` writes "
+                                + Options.BUILT_NATIVE_ZIP + ", or pass one with --native-zip PATH");
                     } else {
-                        log("native: not available (%s has no bootstrap; build it with `make native-build`, pass it with --native-zip)", o.nativeZip);
+                        log("native: not in this run (no %s: build it with `make native-build`, or pass --native-zip PATH)", Options.BUILT_NATIVE_ZIP);
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown competitor " + id);
             }
         }
         return list;
+    }
+
+    /** The builder a native zip's manifest names ({@code builder} in bridge-function.json), else "unknown builder". */
+    static String nativeBuilder(Path zip) {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+            java.util.zip.ZipEntry e = z.getEntry("bridge-function.json");
+            if (e != null) {
+                try (java.io.InputStream in = z.getInputStream(e)) {
+                    com.fasterxml.jackson.databind.JsonNode b = JSON.readTree(in).get("builder");
+                    if (b != null && b.isTextual() && !b.asText().isBlank()) {
+                        return b.asText();
+                    }
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // an unreadable manifest names no builder
+        }
+        return "unknown builder";
+    }
+
+    private String relative(Path p) {
+        Path root = o.benchDir.getParent();
+        return p.startsWith(root) ? root.relativize(p).toString() : p.toString();
     }
 
     private void requireZip() {

@@ -29,22 +29,22 @@ final class Instance implements AutoCloseable {
     final FunctionInstance fn;
     /** This instance's own counters (functionStarts tells a restart after a crash). */
     private final Counters counters;
-    /** The cgroup holding Lambda's CPU share for this process. */
-    final CpuLimit.Group cpuGroup;
+    /** The cgroups holding Lambda's CPU share and memory for this process. */
+    final LambdaLimits.Group limits;
 
-    private Instance(FunctionInstance fn, Counters counters, CpuLimit.Group cpuGroup) {
+    private Instance(FunctionInstance fn, Counters counters, LambdaLimits.Group limits) {
         this.fn = fn;
         this.counters = counters;
-        this.cpuGroup = cpuGroup;
+        this.limits = limits;
     }
 
-    /** Starts the competitor's process against a fresh Runtime API, in a cgroup of its own with Lambda's CPU share. */
-    static Instance start(Competitor c, Competitor.Launch l, Path log, CpuLimit limit) throws IOException {
+    /** Starts the competitor's process against a fresh Runtime API, in cgroups of its own with Lambda's CPU share and memory. */
+    static Instance start(Competitor c, Competitor.Launch l, Path log, LambdaLimits limit) throws IOException {
         RuntimeApiServer api = new RuntimeApiServer(LocalBridgeStack.freePort(),
                 "arn:aws:lambda:us-east-1:000000000000:function:bench-" + c.id());
         api.start();
         Counters counters = new Counters();
-        CpuLimit.Group g = limit.group(c.id() + "-" + Long.toString(System.nanoTime(), 36), l.command());
+        LambdaLimits.Group g = limit.group(c.id() + "-" + Long.toString(System.nanoTime(), 36), l.command());
         FunctionInstance fn = new FunctionInstance("bench-" + c.id(), api, g.command(), l.env(), log, null, counters);
         fn.setAutoRestart(false);
         Instance i = new Instance(fn, counters, g);
@@ -55,7 +55,10 @@ final class Instance implements AutoCloseable {
     /** Fails if the process is gone (or was restarted by an invocation after it died). */
     void checkAlive(String what) {
         if (!fn.isRunning() || counters.functionStarts.sum() > 1) {
-            throw new IllegalStateException("handler process exited" + what + ":\n" + tail(30));
+            Long oom = limits.oomKills();
+            // the kernel ends it with SIGKILL and the log just stops: only the cgroup tells why
+            String cause = oom != null && oom > 0 ? " (killed by the memory limit: " + oom + " OOM kill(s) in its cgroup)" : "";
+            throw new IllegalStateException("handler process exited" + what + cause + ":\n" + tail(30));
         }
     }
 
@@ -165,7 +168,7 @@ final class Instance implements AutoCloseable {
     @Override
     public void close() {
         fn.close();
-        cpuGroup.close();
+        limits.close();
     }
 
     private static long clockTicks() {

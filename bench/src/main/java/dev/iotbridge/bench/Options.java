@@ -1,5 +1,6 @@
 package dev.iotbridge.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -14,6 +15,7 @@ final class Options {
     int batchSize = 10;
     int memoryMb = 512;
     boolean cpuLimit = true;
+    boolean memoryLimit = true;
     boolean tls = true;
     int e2eWarmupSeconds = 90;
     int latencyMs = 15;
@@ -26,11 +28,19 @@ final class Options {
     boolean profile;
     String extraJvmOptions = "";
     List<String> competitors = List.of("sample", "corrected", "concurrent", "jvm", "jvm-keepalive5", "native");
+    /** --competitors given: a native competitor asked for by name must run, not be skipped. */
+    boolean competitorsGiven;
     List<String> scenarios = List.of("throughput", "coldstart", "e2e");
     Path benchDir = Path.of("bench").toAbsolutePath();
     Path functionZip;
-    /** The native competitor's zip; default: functionZip (native runs only when it has a bootstrap). */
+    /**
+     * The native competitor's zip: --native-zip, else {@link #BUILT_NATIVE_ZIP} when it exists, else
+     * the function zip when that is a native one; null when there is none (native is then left out).
+     */
     Path nativeZip;
+    boolean nativeZipGiven;
+    /** Where `make native-build` writes the native zip, relative to the repository root. */
+    static final String BUILT_NATIVE_ZIP = "function/target/native/function.zip";
     Path python;
     Path javaHome = Path.of(System.getProperty("java.home"));
     Path docs;
@@ -46,9 +56,11 @@ final class Options {
                                    BRIDGE_MAX_CONCURRENCY and the concurrent Python pool are sized the
                                    same; the first also drives cold start and end to end
               --batch N            = --batches N
-              --memory-mb N        Lambda memory size whose CPU share (N/1769 vCPU) limits every
-                                   competitor (default 512); also the JVM heap sizing and the cost
+              --memory-mb N        Lambda memory size whose memory (N MiB) and CPU share (N/1769 vCPU)
+                                   limit every competitor process (default 512); also the JVM heap
+                                   sizing and the cost
               --no-cpu-limit       run the competitors without Lambda's CPU share
+              --no-memory-limit    run the competitors without Lambda's memory limit
               --plain-http         iot-data over plain HTTP (default: HTTPS with a CA made at start)
               --latency-ms N       iot-data per-request latency (default 15)
               --cold-starts N      fresh process starts per competitor (default 5)
@@ -57,7 +69,8 @@ final class Options {
               --e2e-warmup-s N     end-to-end warm-up from the process start, not in the steady
                                    state figures (default 90); cold-start latency is reported apart
               --competitors LIST   comma list of sample,corrected,concurrent,jvm,jvm-keepalive5,native
-                                   (default all; native runs only when the native zip has a bootstrap;
+                                   (default all; in the default, native runs when there is a native
+                                   zip (see --native-zip) and is left out with a note otherwise;
                                    jvm-keepalive5 = the function with the JDK's default of 5 kept
                                    connections, i.e. before the fix); also jvm-c2: the function with
                                    full tiered JIT (analysis only)
@@ -72,8 +85,10 @@ final class Options {
                                    writes bench/results/ (<UTC time>.json + latest.json), any other
                                    run writes bench/target/results/
               --out PATH           also copy the results JSON to PATH (e.g. a CI artifact)
-              --native-zip PATH    the native competitor's zip (default: the function zip), so that
-                                   native and JVM run side by side in one run
+              --native-zip PATH    the native competitor's zip, run side by side with the JVM one
+                                   (default: function/target/native/function.zip from
+                                   `make native-build` if it exists, else the function zip if that
+                                   is native)
               --report-from JSON   run nothing: print the tables of a results file (and --docs)
             """;
 
@@ -88,6 +103,7 @@ final class Options {
                 case "--sequential-messages" -> o.sequentialMessages = Integer.parseInt(args[++i]);
                 case "--memory-mb" -> o.memoryMb = Integer.parseInt(args[++i]);
                 case "--no-cpu-limit" -> o.cpuLimit = false;
+                case "--no-memory-limit" -> o.memoryLimit = false;
                 case "--plain-http" -> o.tls = false;
                 case "--e2e-warmup-s" -> o.e2eWarmupSeconds = Integer.parseInt(args[++i]);
                 case "--latency-ms" -> o.latencyMs = Integer.parseInt(args[++i]);
@@ -95,7 +111,10 @@ final class Options {
                 case "--e2e-rate" -> o.e2eRate = Integer.parseInt(args[++i]);
                 case "--e2e-seconds" -> o.e2eSeconds = Integer.parseInt(args[++i]);
                 case "--timeout-s" -> o.timeoutSeconds = Integer.parseInt(args[++i]);
-                case "--competitors" -> o.competitors = Arrays.asList(args[++i].split(","));
+                case "--competitors" -> {
+                    o.competitors = Arrays.asList(args[++i].split(","));
+                    o.competitorsGiven = true;
+                }
                 case "--scenarios" -> o.scenarios = Arrays.asList(args[++i].split(","));
                 case "--no-envelope" -> o.envelope = false;
                 case "--profile" -> o.profile = true;
@@ -110,7 +129,10 @@ final class Options {
                 }
                 case "--bench-dir" -> o.benchDir = Path.of(args[++i]).toAbsolutePath();
                 case "--function-zip" -> o.functionZip = Path.of(args[++i]).toAbsolutePath();
-                case "--native-zip" -> o.nativeZip = Path.of(args[++i]).toAbsolutePath();
+                case "--native-zip" -> {
+                    o.nativeZip = Path.of(args[++i]).toAbsolutePath();
+                    o.nativeZipGiven = true;
+                }
                 case "--python" -> o.python = Path.of(args[++i]).toAbsolutePath();
                 case "--java-home" -> o.javaHome = Path.of(args[++i]).toAbsolutePath();
                 case "--docs" -> o.docs = Path.of(args[++i]).toAbsolutePath();
@@ -129,7 +151,12 @@ final class Options {
             o.functionZip = o.benchDir.resolveSibling("function").resolve("target/function.zip");
         }
         if (o.nativeZip == null) {
-            o.nativeZip = o.functionZip;
+            Path built = o.benchDir.resolveSibling(BUILT_NATIVE_ZIP);
+            if (Files.isRegularFile(built)) {
+                o.nativeZip = built;
+            } else if (Competitor.zipHasBootstrap(o.functionZip)) {
+                o.nativeZip = o.functionZip;
+            }
         }
         if (o.python == null) {
             o.python = o.benchDir.resolve(".venv/bin/python");

@@ -32,14 +32,14 @@ final class Scenarios {
     private final String runId;
     private final StackEndpoints ep;
     private final Competitor.Paths paths;
-    private final CpuLimit cpu;
+    private final LambdaLimits limits;
 
-    Scenarios(Options o, String runId, StackEndpoints ep, Competitor.Paths paths, CpuLimit cpu) {
+    Scenarios(Options o, String runId, StackEndpoints ep, Competitor.Paths paths, LambdaLimits limits) {
         this.o = o;
         this.runId = runId;
         this.ep = ep;
         this.paths = paths;
-        this.cpu = cpu;
+        this.limits = limits;
     }
 
     // ------------------------------------------------------------------ throughput
@@ -94,7 +94,7 @@ final class Scenarios {
                 r.put("profile", o.benchDir.getParent().relativize(jfr).toString());
             }
             Path log = logFile(c, "throughput-b" + batchSize);
-            try (Instance p = Instance.start(c, l, log, cpu)) {
+            try (Instance p = Instance.start(c, l, log, limits)) {
                 p.waitInit(180);
                 r.put("initMs", ms(p.initNanos()));
                 double cpu0 = p.cpuMillis();
@@ -153,7 +153,8 @@ final class Scenarios {
                 r.put("connectionsPer1000Msgs", delivered == 0 ? null : round(connections * 1000.0 / delivered, 2));
                 r.put("newConnectionsAfterFirstBatch", newAfterFirst);
                 r.put("newConnectionsPerBatchAfterFirst", round((double) newAfterFirst / Math.max(1, esm.invocations.get() - 1), 3));
-                r.put("cpuThrottling", p.cpuGroup.throttled());
+                r.put("cpuThrottling", p.limits.throttled());
+                r.put("memoryCgroup", p.limits.memory());
                 r.put("retried", esm.retried.get());
                 r.put("invocationErrors", esm.errors.get());
                 r.put("duplicates", t.duplicates());
@@ -243,7 +244,7 @@ final class Scenarios {
                         l.env().merge("JAVA_TOOL_OPTIONS", o.extraJvmOptions, (a, b) -> a + " " + b);
                         r.put("extraJvmOptions", o.extraJvmOptions);
                     }
-                    try (Instance p = Instance.start(c, l, logFile(c, "cold-" + k), cpu)) {
+                    try (Instance p = Instance.start(c, l, logFile(c, "cold-" + k), limits)) {
                         // Invoked as the process starts: its first /next gets the batch at once.
                         long done = firstInvocation(p, event, 180);
                         init.add(ms(p.initNanos()));
@@ -326,7 +327,7 @@ final class Scenarios {
             Bench.log("%s: end-to-end: %d msg/s from the process start: %d s warm-up (cold start + catch-up), then %d s measured; "
                             + "source broker -> rule -> SQS -> handler -> iot-data -> destination broker",
                     c.id(), o.e2eRate, o.e2eWarmupSeconds, o.e2eSeconds);
-            try (Instance p = Instance.start(c, l, logFile(c, "e2e"), cpu);
+            try (Instance p = Instance.start(c, l, logFile(c, "e2e"), limits);
                  EventSourceMapping mapping = p.mapping(ep, queue, o.batchSize, esm)) {
                 mapping.start();
                 long[] m0 = Machine.cpuTimes();
@@ -398,6 +399,7 @@ final class Scenarios {
                 r.put("meanInvocationMs", round((esm.invokeNanos.get() - invokeNanosAtSteady) / 1e6 / Math.max(1, inv), 2));
                 r.put("meanBatch", round(inv == 0 ? 0 : (double) (esm.handled.get() + esm.retried.get() - handledAtSteady) / inv, 2));
                 r.put("backlogAtEnd", ep.sqs().depth(queue));
+                r.put("memoryCgroup", p.limits.memory());
                 Bench.log("%s: e2e cold start: first message %.0f ms; steady state (after %d s): %d/%d delivered, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms",
                         c.id(), t.latencyMs(0), o.e2eWarmupSeconds, lat.length, measured,
                         Tracker.percentile(lat, 50), Tracker.percentile(lat, 95), Tracker.percentile(lat, 99));
