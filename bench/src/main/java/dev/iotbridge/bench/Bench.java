@@ -189,22 +189,30 @@ public final class Bench {
         return list;
     }
 
-    /** The builder a native zip's manifest names ({@code builder} in bridge-function.json), else "unknown builder". */
+    /**
+     * What built a native zip, read from the zip itself: the VM name native-image writes into every
+     * image ({@code com.oracle.svm.core.VM=GraalVM CE 25.0.2+10.1}, Mandrel's says Mandrel) and
+     * how it links the JDK's libraries (shared objects in {@code lib/} from a toolchain without
+     * static JDK libraries, such as the development stand-in; else linked in, as Mandrel and
+     * GraalVM releases do).
+     */
     static String nativeBuilder(Path zip) {
+        String vm = "an unknown native-image";
+        boolean sharedJdk;
         try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
-            java.util.zip.ZipEntry e = z.getEntry("bridge-function.json");
+            sharedJdk = z.getEntry("lib/libjava.so") != null;
+            java.util.zip.ZipEntry e = z.getEntry("bootstrap");
             if (e != null) {
                 try (java.io.InputStream in = z.getInputStream(e)) {
-                    com.fasterxml.jackson.databind.JsonNode b = JSON.readTree(in).get("builder");
-                    if (b != null && b.isTextual() && !b.asText().isBlank()) {
-                        return b.asText();
-                    }
+                    String image = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("com\\.oracle\\.svm\\.core\\.VM=([ -~]{1,80})").matcher(image);
+                    if (m.find()) vm = m.group(1);
                 }
             }
         } catch (java.io.IOException | RuntimeException e) {
-            // an unreadable manifest names no builder
+            return "unknown builder (" + e.getMessage() + ")";
         }
-        return "unknown builder";
+        return vm + (sharedJdk ? ", JDK libraries as shared objects in lib/ (the development stand-in)" : ", JDK libraries linked in");
     }
 
     private String relative(Path p) {
