@@ -27,6 +27,7 @@ final class Options {
     boolean smoke;
     boolean profile;
     String extraJvmOptions = "";
+    String nativeOptions = "";
     List<String> competitors = List.of("sample", "corrected", "concurrent", "jvm", "jvm-keepalive5", "native");
     /** --competitors given: a native competitor asked for by name must run, not be skipped. */
     boolean competitorsGiven;
@@ -80,6 +81,7 @@ final class Options {
               --profile            record a JFR profile of the JVM function in the throughput run
                                    (bench/target/profiles/: .jfr, hot-methods.txt, areas.txt)
               --extra-jvm-options S  appended to the function's JAVA_TOOL_OPTIONS (analysis only)
+              --native-options S     appended to the native bootstrap's arguments, e.g. "-XX:MaxNewSize=16m" (analysis only)
               --timeout-s N        give up a throughput run after N s (default 900)
               --docs PATH          also write the markdown report (docs/benchmarks.md); only such a run
                                    writes bench/results/ (<UTC time>.json + latest.json), any other
@@ -119,6 +121,7 @@ final class Options {
                 case "--no-envelope" -> o.envelope = false;
                 case "--profile" -> o.profile = true;
                 case "--extra-jvm-options" -> o.extraJvmOptions = args[++i];
+                case "--native-options" -> o.nativeOptions = args[++i];
                 case "--smoke" -> {
                     o.smoke = true;
                     o.messages = 200;

@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.iotbridge.local.config.Route;
 import dev.iotbridge.local.lambda.EventSourceMapping;
+import dev.iotbridge.local.lambda.FunctionCommand;
 import dev.iotbridge.local.rules.IotSql;
 import dev.iotbridge.local.rules.RulesEngine;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -79,12 +80,8 @@ final class Scenarios {
         ep.sendAll(queue, bodies, 4);
         Tracker t = new Tracker(n);
         try (AutoCloseable sub = ep.listen(prefix, t::arrived)) {
-            Competitor.Launch l = c.launch(paths, ep.addresses(), batchSize, o.memoryMb);
+            Competitor.Launch l = withExtraOptions(c, c.launch(paths, ep.addresses(), batchSize, o.memoryMb), r);
             r.put("launch", l.notes());
-            if (!o.extraJvmOptions.isBlank() && c.kind() == Competitor.Kind.JVM) {
-                l.env().merge("JAVA_TOOL_OPTIONS", o.extraJvmOptions, (a, b) -> a + " " + b);
-                r.put("extraJvmOptions", o.extraJvmOptions);
-            }
             Path jfr = null;
             if (o.profile && c.kind() == Competitor.Kind.JVM) {
                 jfr = o.benchDir.resolve("target/profiles/" + runId + "-" + c.id() + "-b" + batchSize + ".jfr");
@@ -239,11 +236,7 @@ final class Scenarios {
                     }
                     byte[] event = EventSourceMapping.sqsEvent(batch, "arn:aws:sqs:us-east-1:000000000000:cold", "us-east-1")
                             .getBytes(StandardCharsets.UTF_8);
-                    Competitor.Launch l = c.launch(paths, ep.addresses(), o.batchSize, o.memoryMb);
-                    if (!o.extraJvmOptions.isBlank() && c.kind() == Competitor.Kind.JVM) {
-                        l.env().merge("JAVA_TOOL_OPTIONS", o.extraJvmOptions, (a, b) -> a + " " + b);
-                        r.put("extraJvmOptions", o.extraJvmOptions);
-                    }
+                    Competitor.Launch l = withExtraOptions(c, c.launch(paths, ep.addresses(), o.batchSize, o.memoryMb), r);
                     try (Instance p = Instance.start(c, l, logFile(c, "cold-" + k), limits)) {
                         // Invoked as the process starts: its first /next gets the batch at once.
                         long done = firstInvocation(p, event, 180);
@@ -439,6 +432,22 @@ final class Scenarios {
                 throw new IllegalStateException("first invocation failed: " + e.getCause().getMessage() + "\n" + p.tail(20));
             }
         }
+    }
+
+    /** The analysis options of the run (--extra-jvm-options, --native-options) added to the function's start, and noted in its result. */
+    private Competitor.Launch withExtraOptions(Competitor c, Competitor.Launch l, Map<String, Object> r) {
+        if (!o.extraJvmOptions.isBlank() && c.kind() == Competitor.Kind.JVM) {
+            l.env().merge("JAVA_TOOL_OPTIONS", o.extraJvmOptions, (a, b) -> a + " " + b);
+            r.put("extraJvmOptions", o.extraJvmOptions);
+        }
+        if (!o.nativeOptions.isBlank() && c.kind() == Competitor.Kind.NATIVE) {
+            List<String> cmd = new ArrayList<>(l.command().command());
+            cmd.addAll(List.of(o.nativeOptions.trim().split("\\s+")));
+            r.put("nativeOptions", o.nativeOptions);
+            return new Competitor.Launch(new FunctionCommand(l.command().kind(), cmd, l.command().taskRoot()), l.env(),
+                    l.notes() + " " + o.nativeOptions);
+        }
+        return l;
     }
 
     private Path logFile(Competitor c, String what) {

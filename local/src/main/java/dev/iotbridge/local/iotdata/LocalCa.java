@@ -18,7 +18,7 @@ import java.util.List;
  *
  * <p>Clients trust it through the usual switches: {@link #caPem()} for Python/boto3
  * ({@code AWS_CA_BUNDLE}) and {@link #trustStore()} for Java
- * ({@code -Djavax.net.ssl.trustStore=… -Djavax.net.ssl.trustStorePassword=}{@link #PASSWORD}).
+ * ({@code -Djavax.net.ssl.trustStore=…}, no password).
  */
 public final class LocalCa {
     /** Password of the generated stores: nothing secret, they live for one run. */
@@ -48,7 +48,11 @@ public final class LocalCa {
                 "-ext", "san=ip:127.0.0.1,dns:localhost", "-ext", "eku=serverAuth", "-ext", "ku:c=digitalSignature,keyEncipherment");
         ca.keytool("-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem", "-keystore", "server.p12");
         ca.keytool("-importcert", "-noprompt", "-alias", "server", "-file", "server.pem", "-keystore", "server.p12");
-        ca.keytool("-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem", "-keystore", "truststore.p12");
+        // Readable without a password, like the JDK's own cacerts: no encrypted certificates and no
+        // integrity MAC, so loading it costs no PBKDF2 (10,000 rounds of HMAC-SHA256 each by default),
+        // a start-up cost a function on Lambda, trusting the built-in roots, never pays
+        ca.keytool("-J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE", "-J-Dkeystore.pkcs12.macAlgorithm=NONE",
+                "-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem", "-keystore", "truststore.p12");
         return ca;
     }
 
@@ -57,15 +61,14 @@ public final class LocalCa {
         return dir.resolve("ca.pem");
     }
 
-    /** A PKCS12 trust store holding only the CA (for {@code javax.net.ssl.trustStore}). */
+    /** A PKCS12 trust store holding only the CA, read without a password (for {@code javax.net.ssl.trustStore}). */
     public Path trustStore() {
         return dir.resolve("truststore.p12");
     }
 
     /** The JVM system properties that make a Java client trust this CA. */
     public List<String> javaTrustOptions() {
-        return List.of("-Djavax.net.ssl.trustStore=" + trustStore(), "-Djavax.net.ssl.trustStoreType=PKCS12",
-                "-Djavax.net.ssl.trustStorePassword=" + PASSWORD);
+        return List.of("-Djavax.net.ssl.trustStore=" + trustStore(), "-Djavax.net.ssl.trustStoreType=PKCS12");
     }
 
     /** The server side: the certificate chain for 127.0.0.1 and its key. */

@@ -56,7 +56,7 @@ class IotDataTlsTest {
     private static SSLContext trusting(Path trustStore) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(trustStore)) {
-            ks.load(in, LocalCa.PASSWORD.toCharArray());
+            ks.load(in, null);   // as the JDK reads javax.net.ssl.trustStore given without a password
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
