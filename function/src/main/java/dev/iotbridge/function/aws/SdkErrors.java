@@ -14,8 +14,10 @@ import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
  * Classifies iot-data Publish failures (docs/interfaces.md#outcomes): throttling (429), 5xx, timeouts,
- * network errors and 403 are transient (SQS retries; 403 is transient because an IAM change may be
- * propagating); 413 is PAYLOAD_TOO_LARGE; any other 4xx is permanent (PUBLISH_REJECTED).
+ * network errors, 401 and 403 are transient (SQS retries; the Publish API answers an authorization
+ * failure with 401 UnauthorizedException or 403, and both may be an IAM change still propagating:
+ * a real permission error still ends in the DLQ with its code on the record's last allowed
+ * receive); 413 is PAYLOAD_TOO_LARGE; any other 4xx is permanent (PUBLISH_REJECTED).
  */
 public final class SdkErrors {
     private SdkErrors() {
@@ -31,6 +33,9 @@ public final class SdkErrors {
             }
             if (status == 403) {
                 return new BridgeException(ErrorCode.PUBLISH_FORBIDDEN, what, t);
+            }
+            if (status == 401 || s instanceof software.amazon.awssdk.services.iotdataplane.model.UnauthorizedException) {
+                return new BridgeException(ErrorCode.PUBLISH_UNAUTHORIZED, what, t);
             }
             if (status == 408) {
                 return new BridgeException(ErrorCode.PUBLISH_TIMEOUT, what, t);

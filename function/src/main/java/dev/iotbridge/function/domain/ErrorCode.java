@@ -29,6 +29,7 @@ public enum ErrorCode {
     PUBLISH_REJECTED(false),
     // --- transient
     PUBLISH_THROTTLED(true),
+    PUBLISH_UNAUTHORIZED(true),
     PUBLISH_FORBIDDEN(true),
     PUBLISH_SERVER_ERROR(true),
     PUBLISH_TIMEOUT(true),

@@ -93,7 +93,7 @@ class IotPublisherTest {
     @Test
     void httpErrorsAreClassifiedFromRealSdkExceptions() {
         IotPublisher p = publisher(iot.url(), "3s", "1");
-        Map<Integer, ErrorCode> expected = Map.of(400, ErrorCode.PUBLISH_REJECTED, 401, ErrorCode.PUBLISH_REJECTED,
+        Map<Integer, ErrorCode> expected = Map.of(400, ErrorCode.PUBLISH_REJECTED, 401, ErrorCode.PUBLISH_UNAUTHORIZED,
                 403, ErrorCode.PUBLISH_FORBIDDEN, 413, ErrorCode.PAYLOAD_TOO_LARGE, 500, ErrorCode.PUBLISH_SERVER_ERROR,
                 503, ErrorCode.PUBLISH_SERVER_ERROR);
         expected.forEach((status, code) -> {

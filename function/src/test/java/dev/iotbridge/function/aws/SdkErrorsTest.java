@@ -19,6 +19,7 @@ import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.iotdataplane.model.IotDataPlaneException;
 import software.amazon.awssdk.services.iotdataplane.model.ThrottlingException;
+import software.amazon.awssdk.services.iotdataplane.model.UnauthorizedException;
 
 class SdkErrorsTest {
 
@@ -38,7 +39,7 @@ class SdkErrorsTest {
             "408, PUBLISH_TIMEOUT",
             "413, PAYLOAD_TOO_LARGE",
             "400, PUBLISH_REJECTED",
-            "401, PUBLISH_REJECTED",
+            "401, PUBLISH_UNAUTHORIZED",
             "404, PUBLISH_REJECTED",
             "405, PUBLISH_REJECTED",
     })
@@ -48,12 +49,18 @@ class SdkErrorsTest {
 
     @Test
     void transientAndPermanentFollowTheOutcomeContract() {
-        for (int s : new int[] { 429, 500, 503, 403, 408 }) {
+        for (int s : new int[] { 429, 500, 503, 401, 403, 408 }) {
             assertTrue(SdkErrors.classifyPublish(status(s)).code().transientFailure(), "HTTP " + s);
         }
         for (int s : new int[] { 400, 404, 413 }) {
             assertFalse(SdkErrors.classifyPublish(status(s)).code().transientFailure(), "HTTP " + s);
         }
+    }
+
+    @Test
+    void theApisUnauthorizedExceptionIsUnauthorizedWhateverItsStatus() {
+        UnauthorizedException u = (UnauthorizedException) UnauthorizedException.builder().statusCode(400).message("no").build();
+        assertEquals(ErrorCode.PUBLISH_UNAUTHORIZED, SdkErrors.classifyPublish(u).code());
     }
 
     @Test

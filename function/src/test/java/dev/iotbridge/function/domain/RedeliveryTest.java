@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Backoff and last-chance quarantine of the records a batch reported for retry. */
 class RedeliveryTest {
@@ -75,6 +77,20 @@ class RedeliveryTest {
         assertTrue(q.endsWith("last error PUBLISH_SERVER_ERROR: HTTP 503 down"), q);
         assertEquals(Outcome.Kind.RETRY, out.get(1).outcome().kind(), "receive 4 of 5 still backs off");
         assertEquals(1, scheduled.size());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ErrorCode.class, names = {"PUBLISH_UNAUTHORIZED", "PUBLISH_FORBIDDEN"})
+    void anAuthorizationErrorIsRetriedWhileReceivesAreLeftAndQuarantinedWithItsCodeOnTheLast(ErrorCode code) {
+        List<BatchProcessor.InRecord> recs = List.of(in("early", 1, NOW - 5_000), in("last", 5, NOW - 5_000));
+        List<RecordResult> res = List.of(result("early", Outcome.retry(code, "not authorized")),
+                result("last", Outcome.retry(code, "not authorized")));
+        List<RecordResult> out = redelivery.settle(recs, res, Long.MAX_VALUE);
+        assertEquals(Outcome.Kind.RETRY, out.get(0).outcome().kind(), "an IAM change may still be propagating");
+        assertEquals(Outcome.Kind.QUARANTINED, out.get(1).outcome().kind());
+        assertEquals(code, out.get(1).outcome().code());
+        assertEquals(1, quarantined.size());
+        assertTrue(quarantined.get(0).startsWith("last|" + code + "|ground|body-last|gave up retrying"), quarantined.get(0));
     }
 
     @Test
