@@ -193,9 +193,9 @@ variable "canary" {
 }
 
 variable "record_log" {
-  description = "Which records get a JSON log line (BRIDGE_RECORD_LOG): \"all\" (an audit line per record, about 310 bytes of CloudWatch Logs ingestion each) or \"failures\" (only records retried or quarantined). The EMF metrics count every outcome either way."
+  description = "Which records get a JSON log line (BRIDGE_RECORD_LOG): \"failures\" (only records retried or quarantined; the default) or \"all\" (an audit line per record too, about 310 bytes of CloudWatch Logs ingestion each, more than the function's Lambda duration charge at volume). The EMF metrics count every outcome either way."
   type        = string
-  default     = "all"
+  default     = "failures"
   nullable    = false
 
   validation {

@@ -232,8 +232,8 @@ run "native_runtime" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables.BRIDGE_RECORD_LOG == "all"
-    error_message = "BRIDGE_RECORD_LOG default is all (a log line per record)."
+    condition     = aws_lambda_function.this.environment[0].variables.BRIDGE_RECORD_LOG == "failures"
+    error_message = "BRIDGE_RECORD_LOG default is failures (log lines only for records retried or quarantined: an audit line per record costs more in CloudWatch Logs than the function's Lambda duration)."
   }
 
   assert {
