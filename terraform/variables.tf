@@ -186,7 +186,7 @@ variable "tags" {
 }
 
 variable "canary" {
-  description = "Add the canary route of canary-route.json (iot-bridge/canary/#, same topic, QoS 1, retained) so that `make doctor` can send one message through the deployment and read it back with GetRetainedMessage. The function role then may publish (and retain) on iot-bridge/canary/*."
+  description = "Add the canary route of canary-route.json (the exact topic iot-bridge/canary/doctor, same topic, QoS 1, retained) so that `make doctor` can send one message through the deployment, read it back with GetRetainedMessage and clear it. The function role then may publish (and retain) on that one topic. Each doctor run costs one message through the bridge, a retained publish and its clearing, and up to one GetRetainedMessage call per second until it arrives."
   type        = bool
   default     = false
   nullable    = false

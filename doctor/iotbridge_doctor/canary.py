@@ -1,6 +1,7 @@
 """The canary: one message with a unique id published in the source account on the canary route,
 read back in the destination account with GetRetainedMessage (the route retains it), compared
-byte for byte. A canary that does not arrive names the hop to look at."""
+byte for byte, then cleared (an empty retained publish) so that nothing stays behind. A canary
+that does not arrive names the hop to look at."""
 import json
 import time
 import uuid
@@ -23,7 +24,8 @@ def iot_data(acct):
 
 
 class Canary:
-    def __init__(self, outputs, source, destination, facts, timeout=60.0, poll=0.25):
+    # every GetRetainedMessage call is metered: poll once a second, not faster
+    def __init__(self, outputs, source, destination, facts, timeout=60.0, poll=1.0):
         self.o = outputs
         self.src = source
         self.dst = destination
@@ -69,7 +71,19 @@ class Canary:
         if seen is None:
             return [self.lost(c, last_error, sent_at)]
         got, t1 = seen
-        return [self.arrived(c, route, got, payload, run_id, sent_at, (t1 - t0) * 1000)]
+        return [self.arrived(c, route, got, payload, run_id, sent_at, (t1 - t0) * 1000), self.clear(reader, c)]
+
+    def clear(self, reader, c):
+        """Deletes the retained canary: a retained publish with an empty payload (Publish API, `retain`)."""
+        try:
+            reader.publish(topic=c["destination_topic"], qos=1, retain=True, payload=b"")
+        except (ClientError, BotoCoreError) as e:
+            code, msg = api_error(e)
+            return Result("canary clean-up", WARN, f"the retained canary on {c['destination_topic']} was not cleared: "
+                                                   f"{code}: {msg}",
+                          "allow iot:Publish and iot:RetainPublish on the canary topic to doctor's destination "
+                          "credentials, or clear it: aws iot-data publish --retain --topic " + c["destination_topic"])
+        return Result("canary clean-up", OK, f"retained canary on {c['destination_topic']} cleared (empty retained publish)")
 
     def arrived(self, c, route, got, payload, run_id, sent_at, polled_ms):
         problems = []

@@ -106,6 +106,13 @@ class DoctorAgainstLocalStack(unittest.TestCase):
     def test_0_healthy_stack_passes_with_a_canary(self):
         checks = self.assert_healthy()
         self.assertIn("same", checks["canary"]["detail"])
+        self.assertEqual("ok", checks["canary clean-up"]["status"], checks["canary clean-up"])
+        c = self.o["canary"]
+        reader = boto3.Session(aws_access_key_id="local", aws_secret_access_key="local",
+                               region_name=self.o["destination"]["region"]).client(
+            "iot-data", endpoint_url=self.o["endpoints"]["destination"]["iot-data"])
+        with self.assertRaises(reader.exceptions.ResourceNotFoundException, msg="the canary stays retained"):
+            reader.get_retained_message(topic=c["destination_topic"])
         self.assertEqual("skip", checks["function may publish (ground)"]["status"], "no IAM locally: said, not pretended")
 
     def test_1_disabled_rule_is_named(self):
