@@ -346,6 +346,10 @@ resource "aws_iam_role" "function" {
       Effect    = "Allow"
       Principal = { Service = "lambda.amazonaws.com" }
       Action    = "sts:AssumeRole"
+      # Confused-deputy guard. Lambda's developer guide does not say it sends aws:SourceAccount when
+      # it assumes an execution role; AWS's own example trust policy for a Lambda role carries this
+      # condition (github.com/aws/agent-toolkit-for-aws, lambda-trust-policy.json). If Lambda did
+      # not send the key, CreateFunction would fail at the first apply ("cannot be assumed by Lambda").
       Condition = {
         StringEquals = { "aws:SourceAccount" = local.account_id }
       }
