@@ -26,6 +26,8 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
     }
 
     static final String ROUTE = "bench";
+    /** Every competitor publishes with retain, as the AWS sample's handler does (so the cost includes retained metering). */
+    static final boolean ROUTE_RETAINS = true;
     /** The start-up options this project ships for the jvm runtime (terraform sets JAVA_TOOL_OPTIONS). */
     static final String SHIPPED_JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
 
@@ -130,7 +132,7 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                 env.put("LAMBDA_TASK_ROOT", task.toString());
                 env.put("TZ", ":UTC");
                 env.put("BRIDGE_ROUTES", "[{\"name\":\"" + ROUTE + "\",\"source_filter\":\"bench/#\","
-                        + "\"strip_prefix\":\"\",\"add_prefix\":\"\",\"qos\":0,\"retain\":true}]");
+                        + "\"strip_prefix\":\"\",\"add_prefix\":\"\",\"qos\":0,\"retain\":" + ROUTE_RETAINS + "}]");
                 env.put("BRIDGE_IOT_ENDPOINT", a.iotData());
                 env.put("BRIDGE_DLQ_URL", a.dlqUrl());
                 env.put("BRIDGE_SQS_ENDPOINT", a.sqs());

@@ -29,6 +29,9 @@ final class Cost {
     static final Price IOT_MESSAGES = new Price("IoT Core messaging (first billion messages/month; an HTTP Publish is metered per 5 KB of body)", 1.00, "million",
             "https://aws.amazon.com/iot-core/pricing/ (metering: https://aws.amazon.com/iot-core/pricing/additional-details/)",
             "NOT verified: the 5 KB HTTP metering is on AWS's additional-details page, the $1.00 rate could not be read in this session");
+    static final Price IOT_RETAINED = new Price("IoT Core: a publish with retain is metered once more, as a retained message (per 5 KB, at the messaging rate)", 1.00, "million",
+            "https://aws.amazon.com/iot-core/pricing/additional-details/",
+            "metering read on AWS's additional-details page (\"published with the RETAIN flag … metered for inbound MQTT PUBLISH and for MQTT RETAINED\"); that an HTTP Publish with retain is metered the same way is our reading; the rate as IoT Core messaging (NOT verified)");
     static final Price IOT_RULES = new Price("IoT Core rules engine: rule triggered + action executed", 0.15 + 0.15, "million",
             "https://aws.amazon.com/iot-core/pricing/",
             "NOT verified: $0.15 per million rules triggered plus $0.15 per million actions executed, as commonly quoted; could not be read in this session");
@@ -47,8 +50,9 @@ final class Cost {
     }
 
     /** The fixed charges of one million bridged messages (independent of the handler). */
-    static double fixedPerMillion(int batchSize) {
-        return sqsRequestsPerMessage(batchSize) * SQS_REQUESTS.usd() + IOT_RULES.usd() + IOT_MESSAGES.usd();
+    static double fixedPerMillion(int batchSize, boolean retained) {
+        return sqsRequestsPerMessage(batchSize) * SQS_REQUESTS.usd() + IOT_RULES.usd() + IOT_MESSAGES.usd()
+                + (retained ? IOT_RETAINED.usd() : 0);
     }
 
     /** Duration + requests of one million delivered messages for a throughput row, or null without data. */
@@ -85,7 +89,7 @@ final class Cost {
             if (l == null) {
                 continue;
             }
-            double fixed = fixedPerMillion(batch);
+            double fixed = fixedPerMillion(batch, Competitor.ROUTE_RETAINS);
             Double log = logsPerMillion(r);
             double others = l[2] + fixed + (log == null ? 0 : log);
             List<String> row = new ArrayList<>(List.of(String.valueOf(r.get("label")), Integer.toString(batch),
@@ -103,7 +107,8 @@ final class Cost {
         if (logs) {
             header.addAll(List.of("log bytes per msg", "CloudWatch Logs"));
         }
-        header.addAll(List.of("fixed: SQS + rule + Publish", "total x86_64", "total arm64"));
+        header.addAll(List.of(Competitor.ROUTE_RETAINS ? "fixed: SQS + rule + Publish + retained" : "fixed: SQS + rule + Publish",
+                "total x86_64", "total arm64"));
         Report.table(sb, header, rows);
         sb.append("""
 
@@ -113,10 +118,11 @@ final class Cost {
                 **Fixed charges** (the same for every handler, per bridged message): the rule triggered plus its SQS action;
                 the SQS requests — the rule's `SendMessage`, and Lambda's poller receiving and deleting up to 10 messages per
                 request (1.2 requests per message at batch sizes 10 and 100; empty receives on an idle queue not counted); and
-                the iot-data `Publish` (one message when the body is under 5 KB). Not included: the source device's own
-                publish (paid with or without the bridge), deliveries to destination subscribers (metered per subscriber),
-                retained-message charges when a route sets `retain` (the benchmark's route does, to match the sample),
-                data transfer, Lambda's own START/END/REPORT log lines (the same per invocation for every handler).
+                the iot-data `Publish` (one message when the body is under 5 KB); and, because the benchmark's route sets
+                `retain` (to match the sample), the retained-message metering of each publish (one more message). A route
+                without `retain` saves that $1.00 per million. Not included: the source device's own publish (paid with or
+                without the bridge), deliveries to destination subscribers (metered per subscriber), `GetRetainedMessage`
+                calls (only `make doctor`'s canary makes them), data transfer, Lambda's own START/END/REPORT log lines (the same per invocation for every handler).
                 **CloudWatch Logs** — what each handler writes to stdout/stderr, measured in bytes per delivered message
                 (start-up lines included) — is a column of its own, and part of the totals, when the run measured it; results
                 recorded before the benchmark measured it have no such column and their totals leave it out.
@@ -130,7 +136,7 @@ final class Cost {
 
                 """);
         List<List<String>> prices = new ArrayList<>();
-        for (Price p : List.of(LAMBDA_X86, LAMBDA_ARM, LAMBDA_REQUESTS, SQS_REQUESTS, IOT_MESSAGES, IOT_RULES, CLOUDWATCH_LOGS)) {
+        for (Price p : List.of(LAMBDA_X86, LAMBDA_ARM, LAMBDA_REQUESTS, SQS_REQUESTS, IOT_MESSAGES, IOT_RETAINED, IOT_RULES, CLOUDWATCH_LOGS)) {
             prices.add(List.of(p.what(), String.format(Locale.ROOT, "$%s per %s", trim(p.usd()), p.per()), p.source(), p.checked()));
         }
         Report.table(sb, List.of("item", "price", "source", "how checked (" + PRICES_CHECKED + ")"), prices);
