@@ -90,7 +90,7 @@ public final class Bench {
         meta.put("native", nativeRuns ? "available" : "not available");
         if (nativeRuns) {
             meta.put("nativeZip", relative(o.nativeZip));
-            meta.put("nativeBuilder", nativeBuilder(o.nativeZip));
+            meta.put("nativeBuilder", nativeBuilder());
         }
         results.put("meta", meta);
 
@@ -168,7 +168,7 @@ public final class Bench {
                 }
                 case "native" -> {
                     if (o.nativeZip != null && Competitor.zipHasBootstrap(o.nativeZip)) {
-                        log("native: %s (%s)", relative(o.nativeZip), nativeBuilder(o.nativeZip));
+                        log("native: %s (%s)", relative(o.nativeZip), nativeBuilder());
                         list.add(new Competitor("native", "this function (native)", Competitor.Kind.NATIVE, Competitor.Shape.LEGACY));
                         if (o.envelope) {
                             list.add(new Competitor("native-envelope", "this function (native), envelope v1", Competitor.Kind.NATIVE, Competitor.Shape.ENVELOPE));
@@ -189,6 +189,18 @@ public final class Bench {
         return list;
     }
 
+    private String nativeBuilder;
+
+    /** {@link #nativeBuilder(Path)} of the run's native zip, read once. */
+    private String nativeBuilder() {
+        if (nativeBuilder == null) {
+            nativeBuilder = nativeBuilder(o.nativeZip);
+        }
+        return nativeBuilder;
+    }
+
+    private static final byte[] VM_MARKER = "com.oracle.svm.core.VM=".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
     /**
      * What built a native zip, read from the zip itself: the VM name native-image writes into every
      * image ({@code com.oracle.svm.core.VM=GraalVM CE 25.0.2+10.1}, Mandrel's says Mandrel) and
@@ -203,16 +215,33 @@ public final class Bench {
             sharedJdk = z.getEntry("lib/libjava.so") != null;
             java.util.zip.ZipEntry e = z.getEntry("bootstrap");
             if (e != null) {
-                try (java.io.InputStream in = z.getInputStream(e)) {
-                    String image = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
-                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("com\\.oracle\\.svm\\.core\\.VM=([ -~]{1,80})").matcher(image);
-                    if (m.find()) vm = m.group(1);
+                try (java.io.InputStream in = new java.io.BufferedInputStream(z.getInputStream(e), 1 << 16)) {
+                    String found = printableAfter(in, VM_MARKER, 80);
+                    if (found != null) vm = found;
                 }
             }
         } catch (java.io.IOException | RuntimeException e) {
             return "unknown builder (" + e.getMessage() + ")";
         }
         return vm + (sharedJdk ? ", JDK libraries as shared objects in lib/ (the development stand-in)" : ", JDK libraries linked in");
+    }
+
+    /** The printable ASCII run (at most {@code max} bytes) that follows the first {@code marker} in the stream, or null. */
+    private static String printableAfter(java.io.InputStream in, byte[] marker, int max) throws java.io.IOException {
+        String m = new String(marker, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int keep = marker.length + max;   // carried over between chunks, so a match across their border is found whole
+        String carry = "";
+        byte[] chunk = new byte[1 << 20];
+        for (int n; (n = in.readNBytes(chunk, 0, chunk.length)) > 0; ) {
+            String text = carry + new String(chunk, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+            int at = text.indexOf(m);
+            if (at >= 0 && (text.length() - at >= keep || n < chunk.length)) {
+                java.util.regex.Matcher v = java.util.regex.Pattern.compile("[ -~]{0," + max + "}").matcher(text);
+                return v.find(at + m.length()) ? v.group() : "";
+            }
+            carry = text.substring(Math.max(0, text.length() - keep));
+        }
+        return null;
     }
 
     private String relative(Path p) {
