@@ -2,24 +2,7 @@
 # Run: cd terraform/modules/source && terraform init -backend=false && terraform test
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "111111111111" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1", region = "eu-west-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::111111111111:role/iot-bridge-rule" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:111111111111:log-group:/aws/iot/iot_bridge/rule-errors" }
-  }
-  mock_resource "aws_iot_topic_rule" {
-    defaults = { arn = "arn:aws:iot:eu-west-1:111111111111:rule/mock" }
-  }
+  source = "../../tests/mocks/source"
 }
 
 variables {
