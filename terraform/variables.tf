@@ -61,17 +61,9 @@ variable "destination_assume_role_arn" {
 # ------------------------------------------------------------------ routes ---
 
 variable "routes" {
-  description = "Routes (docs/interfaces.md): name, source_filter, condition, strip_prefix, add_prefix, qos, retain. Drives the source rules and the function's BRIDGE_ROUTES. Validated in the modules."
-  type = list(object({
-    name          = string
-    source_filter = string
-    condition     = optional(string, "")
-    strip_prefix  = optional(string, "")
-    add_prefix    = optional(string, "")
-    qos           = optional(number, 1)
-    retain        = optional(bool, false)
-  }))
-  nullable = false
+  description = "Routes (docs/interfaces.md#routes): a list of { name, source_filter, condition = \"\", strip_prefix = \"\", add_prefix = \"\", qos = 1, retain = false }. Drives the source rules and the function's BRIDGE_ROUTES. Typed, defaulted and validated once, in modules/inputs, which both modules use."
+  type        = any
+  nullable    = false
 }
 
 # ------------------------------------------------------------------ naming ---

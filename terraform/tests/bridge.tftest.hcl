@@ -3,12 +3,20 @@
 
 mock_provider "aws" {
   alias  = "source"
-  source = "./tests/mocks/source"
+  source = "./tests/mocks/aws"
+
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "111111111111" }
+  }
 }
 
 mock_provider "aws" {
   alias  = "destination"
-  source = "./tests/mocks/destination"
+  source = "./tests/mocks/aws"
+
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "222222222222" }
+  }
 }
 
 override_resource {
@@ -147,5 +155,4 @@ run "jvm_runtime_uses_snapstart" {
   }
 }
 
-# Invalid routes are rejected by the modules' validation blocks: see
-# modules/source/tests and modules/destination/tests.
+# Invalid routes are rejected by modules/inputs, which both modules use: see tests/inputs.tftest.hcl.

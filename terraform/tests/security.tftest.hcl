@@ -8,7 +8,11 @@
 # Run: cd terraform && terraform init -backend=false && terraform test
 
 mock_provider "aws" {
-  source = "./tests/mocks/destination"
+  source = "./tests/mocks/aws"
+
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "222222222222" }
+  }
 
   # both modules in one account here; every queue gets the same ARN
   mock_resource "aws_sqs_queue" {

@@ -3,55 +3,45 @@
 locals {
   alarm_actions = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
 
+  # Unless an alarm says otherwise: any datapoint above zero in a 5-minute period.
+  alarm_defaults = {
+    period              = 300
+    evaluation_periods  = 1
+    datapoints_to_alarm = null
+    comparison_operator = "GreaterThanThreshold"
+    threshold           = 0
+  }
+  queue_alarm = { namespace = "AWS/SQS", statistic = "Maximum" }
+  function_alarm = {
+    namespace  = "AWS/Lambda"
+    statistic  = "Sum"
+    dimensions = { FunctionName = aws_lambda_function.this.function_name }
+  }
+
   alarms = {
-    "dlq-not-empty" = {
-      description         = "Messages are waiting in the iot-bridge DLQ (quarantined or out of retries): inspect the BridgeErrorCode attribute, then redrive or discard."
-      namespace           = "AWS/SQS"
-      metric_name         = "ApproximateNumberOfMessagesVisible"
-      dimensions          = { QueueName = aws_sqs_queue.dlq.name }
-      statistic           = "Maximum"
-      period              = 300
-      evaluation_periods  = 1
-      datapoints_to_alarm = null
-      comparison_operator = "GreaterThanThreshold"
-      threshold           = 0
-    }
-    "oldest-message-age" = {
+    "dlq-not-empty" = merge(local.alarm_defaults, local.queue_alarm, {
+      description = "Messages are waiting in the iot-bridge DLQ (quarantined or out of retries): inspect the BridgeErrorCode attribute, then redrive or discard."
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      dimensions  = { QueueName = aws_sqs_queue.dlq.name }
+    })
+    "oldest-message-age" = merge(local.alarm_defaults, local.queue_alarm, {
       description         = "The oldest message in the iot-bridge queue is older than ${var.oldest_message_age_threshold_seconds} s: the function is failing, throttled or too slow."
-      namespace           = "AWS/SQS"
       metric_name         = "ApproximateAgeOfOldestMessage"
       dimensions          = { QueueName = aws_sqs_queue.main.name }
-      statistic           = "Maximum"
       period              = 60
       evaluation_periods  = 5
       datapoints_to_alarm = 3
       comparison_operator = "GreaterThanOrEqualToThreshold"
       threshold           = var.oldest_message_age_threshold_seconds
-    }
-    "function-errors" = {
-      description         = "The iot-bridge publisher function failed invocations (whole batches retried)."
-      namespace           = "AWS/Lambda"
-      metric_name         = "Errors"
-      dimensions          = { FunctionName = aws_lambda_function.this.function_name }
-      statistic           = "Sum"
-      period              = 300
-      evaluation_periods  = 1
-      datapoints_to_alarm = null
-      comparison_operator = "GreaterThanThreshold"
-      threshold           = 0
-    }
-    "function-throttles" = {
-      description         = "The iot-bridge publisher function is throttled (raise account concurrency or lower maximum_concurrency)."
-      namespace           = "AWS/Lambda"
-      metric_name         = "Throttles"
-      dimensions          = { FunctionName = aws_lambda_function.this.function_name }
-      statistic           = "Sum"
-      period              = 300
-      evaluation_periods  = 1
-      datapoints_to_alarm = null
-      comparison_operator = "GreaterThanThreshold"
-      threshold           = 0
-    }
+    })
+    "function-errors" = merge(local.alarm_defaults, local.function_alarm, {
+      description = "The iot-bridge publisher function failed invocations (whole batches retried)."
+      metric_name = "Errors"
+    })
+    "function-throttles" = merge(local.alarm_defaults, local.function_alarm, {
+      description = "The iot-bridge publisher function is throttled (raise account concurrency or lower maximum_concurrency)."
+      metric_name = "Throttles"
+    })
   }
 }
 

@@ -24,7 +24,7 @@ locals {
 
   function_environment = merge(
     {
-      BRIDGE_ROUTES          = jsonencode(var.routes)
+      BRIDGE_ROUTES          = jsonencode(module.inputs.routes)
       BRIDGE_IOT_ENDPOINT    = "https://${data.aws_iot_endpoint.this.endpoint_address}"
       BRIDGE_DLQ_URL         = aws_sqs_queue.dlq.url
       BRIDGE_MAX_CONCURRENCY = tostring(var.max_publish_concurrency)

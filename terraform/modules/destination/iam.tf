@@ -8,7 +8,7 @@ locals {
   # can say; the function enforces the exact filter. A filter ending in '/#' also
   # matches its parent topic, which gets its own ARN.
   destination_filters = {
-    for r in var.routes : r.name => "${r.add_prefix}${substr(r.source_filter, length(r.strip_prefix), -1)}"
+    for r in module.inputs.routes : r.name => "${r.add_prefix}${substr(r.source_filter, length(r.strip_prefix), -1)}"
   }
   destination_topic_patterns = {
     for name, f in local.destination_filters : name => distinct(concat(
@@ -21,7 +21,7 @@ locals {
     for name, patterns in local.destination_topic_patterns : [for p in patterns : "${local.topic_arn_prefix}${p}"]
   ])))
   retain_topic_arns = sort(distinct(flatten([
-    for r in var.routes : [for p in local.destination_topic_patterns[r.name] : "${local.topic_arn_prefix}${p}"] if r.retain
+    for r in module.inputs.routes : [for p in local.destination_topic_patterns[r.name] : "${local.topic_arn_prefix}${p}"] if r.retain
   ])))
 }
 
@@ -44,7 +44,7 @@ resource "aws_iam_role" "function" {
       }
     }]
   })
-  permissions_boundary = var.permissions_boundary
+  permissions_boundary = module.inputs.permissions_boundary
   tags                 = var.tags
 }
 

@@ -8,6 +8,13 @@ data "aws_iot_endpoint" "this" {
   endpoint_type = "iot:Data-ATS"
 }
 
+module "inputs" {
+  source = "../inputs"
+
+  routes               = var.routes
+  permissions_boundary = var.permissions_boundary
+}
+
 locals {
   account_id = data.aws_caller_identity.current.account_id
   # aws_region has "name" in provider 5.x; 6.x adds "region" and deprecates

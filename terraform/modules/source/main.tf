@@ -2,6 +2,13 @@ data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
+module "inputs" {
+  source = "../inputs"
+
+  routes               = var.routes
+  permissions_boundary = var.permissions_boundary
+}
+
 locals {
   account_id = data.aws_caller_identity.current.account_id
   # aws_region has "name" in provider 5.x; 6.x adds "region" and deprecates
@@ -13,7 +20,7 @@ locals {
   # Loop-prevention user property (docs/interfaces.md); fixed by contract, not configurable.
   hop_property = "iot-bridge-hop"
 
-  routes = { for r in var.routes : r.name => r }
+  routes = { for r in module.inputs.routes : r.name => r }
 
   rule_names = { for name, r in local.routes : name => "${var.rule_name_prefix}_${name}" }
   rule_arns  = { for name, rule_name in local.rule_names : name => "arn:${local.partition}:iot:${local.region}:${local.account_id}:rule/${rule_name}" }

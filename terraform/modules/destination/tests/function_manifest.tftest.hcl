@@ -6,7 +6,11 @@
 # Run: cd terraform/modules/destination && terraform init -backend=false && terraform test
 
 mock_provider "aws" {
-  source = "../../tests/mocks/destination"
+  source = "../../tests/mocks/aws"
+
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "222222222222" }
+  }
 }
 
 variables {

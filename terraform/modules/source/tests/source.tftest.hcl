@@ -2,7 +2,11 @@
 # Run: cd terraform/modules/source && terraform init -backend=false && terraform test
 
 mock_provider "aws" {
-  source = "../../tests/mocks/source"
+  source = "../../tests/mocks/aws"
+
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "111111111111" }
+  }
 }
 
 variables {
@@ -135,64 +139,6 @@ run "kms_permissions_only_with_a_customer_key" {
     error_message = "With a customer key the rule role gets GenerateDataKey/Decrypt on that key only."
   }
 }
-
-run "rejects_bad_route_name" {
-  command = plan
-  variables {
-    routes = [{ name = "bad-name", source_filter = "a/b" }]
-  }
-  expect_failures = [var.routes]
-}
-
-run "rejects_duplicate_route_names" {
-  command = plan
-  variables {
-    routes = [{ name = "a", source_filter = "a/b" }, { name = "a", source_filter = "c/d" }]
-  }
-  expect_failures = [var.routes]
-}
-
-run "rejects_hash_not_last" {
-  command = plan
-  variables {
-    routes = [{ name = "a", source_filter = "a/#/b" }]
-  }
-  expect_failures = [var.routes]
-}
-
-run "rejects_partial_plus" {
-  command = plan
-  variables {
-    routes = [{ name = "a", source_filter = "a/b+/c" }]
-  }
-  expect_failures = [var.routes]
-}
-
-run "rejects_dollar_topics" {
-  command = plan
-  variables {
-    routes = [{ name = "a", source_filter = "$aws/things/#" }]
-  }
-  expect_failures = [var.routes]
-}
-
-run "rejects_strip_prefix_outside_filter" {
-  command = plan
-  variables {
-    routes = [{ name = "a", source_filter = "GROUND/v1/#", strip_prefix = "AIR/" }]
-  }
-  expect_failures = [var.routes]
-}
-
-run "rejects_qos_2" {
-  command = plan
-  variables {
-    routes = [{ name = "a", source_filter = "a/b", qos = 2 }]
-  }
-  expect_failures = [var.routes]
-}
-
-# ------------------------------------------------------------ queue URL ---
 
 run "accepts_queue_urls_of_any_sqs_endpoint" {
   command = plan
@@ -328,22 +274,4 @@ run "permissions_boundary_on_every_role" {
     ])
     error_message = "Every role the module creates must carry the permissions boundary."
   }
-}
-
-run "accepts_an_aws_managed_permissions_boundary" {
-  command = plan
-
-  variables {
-    permissions_boundary = "arn:aws:iam::aws:policy/PowerUserAccess"
-  }
-}
-
-run "rejects_a_permissions_boundary_that_is_not_a_policy_arn" {
-  command = plan
-
-  variables {
-    permissions_boundary = "arn:aws:iam::111111111111:role/iot-bridge-boundary"
-  }
-
-  expect_failures = [var.permissions_boundary]
 }
