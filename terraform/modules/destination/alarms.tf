@@ -39,7 +39,7 @@ locals {
       metric_name = "Errors"
     })
     "function-throttles" = merge(local.alarm_defaults, local.function_alarm, {
-      description = "The iot-bridge publisher function is throttled (raise account concurrency or lower maximum_concurrency)."
+      description = "The iot-bridge publisher function is throttled: raise reserved_concurrency or the account's Lambda concurrency quota, or lower maximum_concurrency (standard mode) or provisioned_pollers.maximum (provisioned mode)."
       metric_name = "Throttles"
     })
   }
