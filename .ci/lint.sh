@@ -132,7 +132,7 @@ skip() { # name reason
 
 hcl_files() {
   find "$TF_DIR" -type d -name .terraform -prune -o -type f \
-    \( -name '*.tf' -o -name '*.tftest.hcl' -o -name '*.tfvars' -o -name '*.tfvars.example' -o -name '.tflint.hcl' \) -print | sort
+    \( -name '*.tf' -o -name '*.tftest.hcl' -o -name '*.tfmock.hcl' -o -name '*.tfvars' -o -name '*.tfvars.example' -o -name '.tflint.hcl' \) -print | sort
 }
 
 check_hcl_format() {

@@ -36,7 +36,7 @@ output "rule_sql" {
 output "test_commands" {
   description = "Commands to try the bridge end to end (AWS CLI v2; set the profiles/credentials of each account)."
   value = {
-    subscribe_destination = "Subscribe in the destination account's MQTT test client (AWS IoT console) to the destination filter(s): ${join(", ", [for r in var.routes : "${r.add_prefix}${substr(r.source_filter, length(r.strip_prefix), -1)}"])}"
+    subscribe_destination = "Subscribe in the destination account's MQTT test client (AWS IoT console) to the destination filter(s): ${join(", ", [for r in var.routes : module.destination.destination_filters[r.name]])}"
     publish_source = join(" ", [
       "aws iot-data publish --region ${var.source_region}",
       "--endpoint-url https://$(aws iot describe-endpoint --endpoint-type iot:Data-ATS --region ${var.source_region} --query endpointAddress --output text)",
@@ -55,7 +55,7 @@ output "doctor" {
   value = {
     version = 1
     target  = "AWS"
-    routes  = local.routes
+    routes  = module.destination.routes
     canary = var.canary ? {
       route             = local.canary_route.name
       source_topic      = local.canary_definition.topic

@@ -24,6 +24,18 @@ variable "destination_profile" {
   default     = null
 }
 
+variable "source_permissions_boundary" {
+  description = "Optional IAM policy ARN set as permissions boundary on every role created in the source account (rule role, error action role): the boundary a deploy role may require on the roles it creates. Validated by the source module."
+  type        = string
+  default     = null
+}
+
+variable "destination_permissions_boundary" {
+  description = "Optional IAM policy ARN set as permissions boundary on every role created in the destination account (the function's execution role). Validated by the destination module."
+  type        = string
+  default     = null
+}
+
 variable "source_assume_role_arn" {
   description = "Optional role to assume in the source account (e.g. a deployment role)."
   type        = string
@@ -49,17 +61,9 @@ variable "destination_assume_role_arn" {
 # ------------------------------------------------------------------ routes ---
 
 variable "routes" {
-  description = "Routes (docs/interfaces.md): name, source_filter, condition, strip_prefix, add_prefix, qos, retain. Drives the source rules and the function's BRIDGE_ROUTES. Validated in the modules."
-  type = list(object({
-    name          = string
-    source_filter = string
-    condition     = optional(string, "")
-    strip_prefix  = optional(string, "")
-    add_prefix    = optional(string, "")
-    qos           = optional(number, 1)
-    retain        = optional(bool, false)
-  }))
-  nullable = false
+  description = "Routes (docs/interfaces.md#routes): a list of { name, source_filter, condition = \"\", strip_prefix = \"\", add_prefix = \"\", qos = 1, retain = false }. Drives the source rules and the function's BRIDGE_ROUTES. Typed, defaulted and validated once, in modules/inputs, which both modules use."
+  type        = any
+  nullable    = false
 }
 
 # ------------------------------------------------------------------ naming ---
@@ -142,9 +146,24 @@ variable "maximum_batching_window_in_seconds" {
 }
 
 variable "maximum_concurrency" {
-  description = "Maximum concurrent invocations by the event source mapping (2-1000), null for none."
+  description = "Standard mode: most concurrent invocations by the event source mapping (2-1000), null for none. Must be null when provisioned_pollers is set."
   type        = number
   default     = 5
+}
+
+variable "provisioned_pollers" {
+  description = "Provisioned mode of the event source mapping: { minimum = 2-200, maximum = 2-2000 } dedicated pollers (each up to 1 MB/s and 10 concurrent invocations; charged while provisioned), or null for standard mode. Needs maximum_concurrency = null. Validated by the destination module."
+  type = object({
+    minimum = number
+    maximum = number
+  })
+  default = null
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrency of the function (at least 1; at least maximum_concurrency when both are set), or null for unreserved. Validated by the destination module."
+  type        = number
+  default     = null
 }
 
 # ------------------------------------------------------------------- queue ---

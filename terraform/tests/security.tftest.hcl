@@ -8,49 +8,19 @@
 # Run: cd terraform && terraform init -backend=false && terraform test
 
 mock_provider "aws" {
+  source = "./tests/mocks/aws"
+
   mock_data "aws_caller_identity" {
     defaults = { account_id = "222222222222" }
   }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1", region = "eu-west-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_iot_endpoint" {
-    defaults = { endpoint_address = "abc123-ats.iot.eu-west-1.amazonaws.com" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::222222222222:role/mock" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = {
-      arn           = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher"
-      qualified_arn = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher:1"
-      version       = "1"
-    }
-  }
-  mock_resource "aws_lambda_alias" {
-    defaults = { arn = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher:live" }
-  }
-  mock_resource "aws_kms_key" {
-    defaults = {
-      arn    = "arn:aws:kms:eu-west-1:222222222222:key/00000000-0000-0000-0000-000000000000"
-      key_id = "00000000-0000-0000-0000-000000000000"
-    }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:222222222222:log-group:mock" }
-  }
+
+  # both modules in one account here; every queue gets the same ARN
   mock_resource "aws_sqs_queue" {
     defaults = {
       arn = "arn:aws:sqs:eu-west-1:222222222222:mock"
       url = "https://sqs.eu-west-1.amazonaws.com/222222222222/mock"
       id  = "https://sqs.eu-west-1.amazonaws.com/222222222222/mock"
     }
-  }
-  mock_resource "aws_iot_topic_rule" {
-    defaults = { arn = "arn:aws:iot:eu-west-1:222222222222:rule/mock" }
   }
 }
 

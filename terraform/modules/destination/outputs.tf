@@ -55,6 +55,16 @@ output "iot_data_endpoint" {
   value       = local.function_environment.BRIDGE_IOT_ENDPOINT
 }
 
+output "routes" {
+  description = "The routes as validated, every optional key filled in with its default: what BRIDGE_ROUTES carries."
+  value       = module.inputs.routes
+}
+
+output "destination_filters" {
+  description = "Destination topic filter of each route (add_prefix + source_filter without strip_prefix), by route name."
+  value       = local.destination_filters
+}
+
 output "publish_topic_arns" {
   description = "Topic ARNs the function may publish to (iot:Publish resources)."
   value       = local.publish_topic_arns

@@ -1,53 +1,7 @@
 variable "routes" {
-  description = "Routes to bridge (docs/interfaces.md). One topic rule is created per route. The same list must be given to the destination module."
-  type = list(object({
-    name          = string
-    source_filter = string
-    condition     = optional(string, "")
-    strip_prefix  = optional(string, "")
-    add_prefix    = optional(string, "")
-    qos           = optional(number, 1)
-    retain        = optional(bool, false)
-  }))
-  nullable = false
-
-  validation {
-    condition     = length(var.routes) > 0
-    error_message = "At least one route is required."
-  }
-  validation {
-    condition     = alltrue([for r in var.routes : can(regex("^[A-Za-z0-9_]+$", r.name)) && length(r.name) <= 64])
-    error_message = "Route names must match ^[A-Za-z0-9_]+$ (at most 64 characters)."
-  }
-  validation {
-    condition     = length(distinct([for r in var.routes : r.name])) == length(var.routes)
-    error_message = "Route names must be unique."
-  }
-  validation {
-    condition = alltrue([for r in var.routes : (
-      length(r.source_filter) > 0 && length(r.source_filter) <= 256 &&
-      !startswith(r.source_filter, "$") &&
-      length(regexall("['\\p{Cc}]", r.source_filter)) == 0 &&
-      alltrue([for i, level in split("/", r.source_filter) : (
-        level == "#" ? i == length(split("/", r.source_filter)) - 1 : (level == "+" || length(regexall("[#+]", level)) == 0)
-      )])
-    )])
-    error_message = "Each source_filter must be a valid MQTT topic filter: not empty, at most 256 characters, not starting with '$', no quote or control character, '+' only as a whole level, '#' only as the whole last level."
-  }
-  validation {
-    condition = alltrue([for r in var.routes : (
-      startswith(r.source_filter, r.strip_prefix) && length(regexall("[#+]", r.strip_prefix)) == 0
-    )])
-    error_message = "Each strip_prefix must be a literal prefix of its route's source_filter (no '+' or '#')."
-  }
-  validation {
-    condition     = alltrue([for r in var.routes : length(regexall("[#+\\p{Cc}]", r.add_prefix)) == 0 && !startswith(r.add_prefix, "$")])
-    error_message = "add_prefix must not contain '+', '#' or a control character (U+0000-U+001F, U+007F-U+009F) and must not start with '$'."
-  }
-  validation {
-    condition     = alltrue([for r in var.routes : contains([0, 1], r.qos)])
-    error_message = "qos must be 0 or 1."
-  }
+  description = "Routes to bridge (docs/interfaces.md#routes): a list of { name, source_filter, condition = \"\", strip_prefix = \"\", add_prefix = \"\", qos = 1, retain = false }. One topic rule is created per route; the same list must be given to the destination module. Typed, defaulted and validated once, in modules/inputs, for both modules."
+  type        = any
+  nullable    = false
 }
 
 variable "destination_queue_url" {
@@ -108,6 +62,12 @@ variable "rule_role_name" {
     condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,57}$", var.rule_role_name))
     error_message = "rule_role_name must be 1-57 characters of A-Za-z0-9+=,.@_-: the error action role is named <rule_role_name>-errors, and IAM role names are at most 64 characters."
   }
+}
+
+variable "permissions_boundary" {
+  description = "ARN of an IAM policy set as permissions boundary on every IAM role this module creates (the rule role and the error action role), e.g. when the deploy role may only create roles that carry it. Null sets none. Validated by modules/inputs."
+  type        = string
+  default     = null
 }
 
 variable "rules_enabled" {

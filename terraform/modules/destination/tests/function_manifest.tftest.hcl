@@ -6,59 +6,10 @@
 # Run: cd terraform/modules/destination && terraform init -backend=false && terraform test
 
 mock_provider "aws" {
+  source = "../../tests/mocks/aws"
+
   mock_data "aws_caller_identity" {
     defaults = { account_id = "222222222222" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_iot_endpoint" {
-    defaults = { endpoint_address = "abc123-ats.iot.eu-west-1.amazonaws.com" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::222222222222:role/iot-bridge-publisher" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = {
-      arn           = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher"
-      qualified_arn = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher:1"
-      version       = "1"
-    }
-  }
-  mock_resource "aws_lambda_alias" {
-    defaults = { arn = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher:live" }
-  }
-  mock_resource "aws_kms_key" {
-    defaults = {
-      arn    = "arn:aws:kms:eu-west-1:222222222222:key/00000000-0000-0000-0000-000000000000"
-      key_id = "00000000-0000-0000-0000-000000000000"
-    }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:222222222222:log-group:/aws/lambda/iot-bridge-publisher" }
-  }
-}
-
-override_resource {
-  target = aws_sqs_queue.main
-  values = {
-    arn  = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge"
-    url  = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge"
-    id   = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge"
-    name = "iot-bridge"
-  }
-}
-
-override_resource {
-  target = aws_sqs_queue.dlq
-  values = {
-    arn  = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge-dlq"
-    url  = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge-dlq"
-    id   = "https://sqs.eu-west-1.amazonaws.com/222222222222/iot-bridge-dlq"
-    name = "iot-bridge-dlq"
   }
 }
 

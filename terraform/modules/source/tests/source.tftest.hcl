@@ -2,23 +2,10 @@
 # Run: cd terraform/modules/source && terraform init -backend=false && terraform test
 
 mock_provider "aws" {
+  source = "../../tests/mocks/aws"
+
   mock_data "aws_caller_identity" {
     defaults = { account_id = "111111111111" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1", region = "eu-west-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::111111111111:role/iot-bridge-rule" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:111111111111:log-group:/aws/iot/iot_bridge/rule-errors" }
-  }
-  mock_resource "aws_iot_topic_rule" {
-    defaults = { arn = "arn:aws:iot:eu-west-1:111111111111:rule/mock" }
   }
 }
 
@@ -153,64 +140,6 @@ run "kms_permissions_only_with_a_customer_key" {
   }
 }
 
-run "rejects_bad_route_name" {
-  command = plan
-  variables {
-    routes = [{ name = "bad-name", source_filter = "a/b" }]
-  }
-  expect_failures = [var.routes]
-}
-
-run "rejects_duplicate_route_names" {
-  command = plan
-  variables {
-    routes = [{ name = "a", source_filter = "a/b" }, { name = "a", source_filter = "c/d" }]
-  }
-  expect_failures = [var.routes]
-}
-
-run "rejects_hash_not_last" {
-  command = plan
-  variables {
-    routes = [{ name = "a", source_filter = "a/#/b" }]
-  }
-  expect_failures = [var.routes]
-}
-
-run "rejects_partial_plus" {
-  command = plan
-  variables {
-    routes = [{ name = "a", source_filter = "a/b+/c" }]
-  }
-  expect_failures = [var.routes]
-}
-
-run "rejects_dollar_topics" {
-  command = plan
-  variables {
-    routes = [{ name = "a", source_filter = "$aws/things/#" }]
-  }
-  expect_failures = [var.routes]
-}
-
-run "rejects_strip_prefix_outside_filter" {
-  command = plan
-  variables {
-    routes = [{ name = "a", source_filter = "GROUND/v1/#", strip_prefix = "AIR/" }]
-  }
-  expect_failures = [var.routes]
-}
-
-run "rejects_qos_2" {
-  command = plan
-  variables {
-    routes = [{ name = "a", source_filter = "a/b", qos = 2 }]
-  }
-  expect_failures = [var.routes]
-}
-
-# ------------------------------------------------------------ queue URL ---
-
 run "accepts_queue_urls_of_any_sqs_endpoint" {
   command = plan
 
@@ -319,4 +248,30 @@ run "rejects_a_rule_role_name_whose_error_role_exceeds_64" {
     rule_role_name = "r234567890123456789012345678901234567890123456789012345678"
   }
   expect_failures = [var.rule_role_name]
+}
+
+# ------------------------------------------------------- permissions boundary ---
+
+run "no_permissions_boundary_by_default" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.rule.permissions_boundary == null && aws_iam_role.error_action.permissions_boundary == null
+    error_message = "Without permissions_boundary no role carries a boundary."
+  }
+}
+
+run "permissions_boundary_on_every_role" {
+  command = plan
+
+  variables {
+    permissions_boundary = "arn:aws:iam::111111111111:policy/iot-bridge-boundary"
+  }
+
+  assert {
+    condition = alltrue([
+      for r in [aws_iam_role.rule, aws_iam_role.error_action] : r.permissions_boundary == "arn:aws:iam::111111111111:policy/iot-bridge-boundary"
+    ])
+    error_message = "Every role the module creates must carry the permissions boundary."
+  }
 }
