@@ -44,9 +44,16 @@ locals {
       {
         Sid       = "ReadEventSourceMapping"
         Effect    = "Allow"
-        Action    = ["lambda:GetEventSourceMapping", "lambda:ListTags"]
+        Action    = "lambda:GetEventSourceMapping"
         Resource  = local.bridge.esm_arns
         Condition = { ArnLike = { "lambda:FunctionArn" = local.bridge.function_arns } }
+      },
+      {
+        # ListTags names the mapping only, not its function: no lambda:FunctionArn to test.
+        Sid      = "ReadEventSourceMappingTags"
+        Effect   = "Allow"
+        Action   = "lambda:ListTags"
+        Resource = local.bridge.esm_arns
       },
       {
         Sid      = "ReadFunctionRole"
@@ -211,10 +218,11 @@ locals {
       ],
       [for s in [
         {
-          # kms:CreateKey lists no resource type (the key does not exist yet).
+          # kms:CreateKey lists no resource type (the key does not exist yet); a key created
+          # with tags also needs kms:TagResource, evaluated before the key has an ARN.
           Sid      = "CreateQueueKey"
           Effect   = "Allow"
-          Action   = "kms:CreateKey"
+          Action   = ["kms:CreateKey", "kms:TagResource"]
           Resource = "*"
         },
         {
@@ -271,6 +279,14 @@ locals {
       Effect   = "Allow"
       Action   = "logs:DescribeLogGroups"
       Resource = "arn:${format(local.s, "logs")}:log-group:*"
+    },
+    {
+      # iot:ListTopicRules lists no resource type in the Service Authorization Reference
+      # (rule names only; the provider looks its rules up in the list).
+      Sid      = "ListTopicRules"
+      Effect   = "Allow"
+      Action   = "iot:ListTopicRules"
+      Resource = "*"
     },
   ]
 

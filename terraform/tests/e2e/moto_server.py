@@ -231,6 +231,10 @@ def stable_iot_endpoint() -> list[str]:
     return ["iot:DescribeEndpoint returns one endpoint per account and region"]
 
 
+NOT_PARAMETERS = {"host", "user-agent", "authorization", "accept-encoding", "content-type", "content-length",
+                  "accept", "connection", "action", "version"}
+
+
 def record_calls(path: str) -> list[str]:
     """Append one JSON line per API call to PATH (see the module docstring)."""
     import threading
@@ -283,10 +287,23 @@ def record_calls(path: str) -> list[str]:
         uri_match = getattr(response, "uri_match", None)
         if uri_match is not None:
             found.update({k: unquote(v) for k, v in uri_match.groupdict().items() if v is not None})
-        for header in ("x-amz-tagging",):
-            if response.headers.get(header):
-                found[header] = response.headers[header]
+        # moto copies request headers and the raw JSON body into its querystring: not parameters
+        found = {k: v for k, v in found.items() if not k.startswith("{") and k.lower() not in NOT_PARAMETERS
+                 and not k.lower().startswith(("x-amz-", "amz-sdk-"))}
+        if response.headers.get("x-amz-tagging"):  # tags of iot:CreateTopicRule
+            found["x-amz-tagging"] = response.headers["x-amz-tagging"]
         return short(found)
+
+    def mapping_function(response: BaseResponse, record: dict) -> None:
+        # Lambda authorizes calls on an event source mapping with the lambda:FunctionArn of
+        # the function it invokes, which the request (only the UUID) does not carry.
+        uuid = record["params"].get("UUID")
+        if not uuid or record["signing_service"] != "lambda":
+            return
+        from moto.awslambda.models import lambda_backends
+        esm = lambda_backends[response.current_account][response.region]._event_source_mappings.get(uuid)
+        if esm is not None:
+            record["function_arn"] = esm.function_arn
 
     def call_action(self: BaseResponse):
         try:
@@ -296,6 +313,7 @@ def record_calls(path: str) -> list[str]:
         record = {"account": self.current_account, "region": self.region, "operation": operation,
                   "method": self.method, "path": self.parsed_url.path, **caller(self)}
         record["params"] = params(self)
+        mapping_function(self, record)
         result = original_call_action(self)
         record["status"] = result[0] if isinstance(result, tuple) else None
         with lock, open(path, "a", encoding="utf-8") as log:
@@ -303,7 +321,7 @@ def record_calls(path: str) -> list[str]:
         return result
 
     BaseResponse.call_action = call_action
-    return [f"every API call recorded to {path}"]
+    return [f"moto_server.py: every API call is recorded to {path}"]
 
 
 def main() -> None:
@@ -316,10 +334,10 @@ def main() -> None:
         + keep_event_source_mapping_alias()
         + stable_iot_endpoint()
     )
-    if os.environ.get("E2E_CALL_LOG"):
-        added += record_calls(os.environ["E2E_CALL_LOG"])
     for gap in added:
         print(f"moto_server.py: emulator gap filled: {gap}", flush=True)
+    if os.environ.get("E2E_CALL_LOG"):
+        print(record_calls(os.environ["E2E_CALL_LOG"])[0], flush=True)
 
     from moto.server import main as moto_main
 
