@@ -180,7 +180,7 @@ run_tflint() {
 
 # Generated sections (BEGIN_TF_DOCS ... END_TF_DOCS) of these READMEs; settings in
 # terraform/.terraform-docs.yml. Regenerate with: make docs-terraform
-TFDOCS_DIRS=("$TF_DIR" "$TF_DIR/modules/source" "$TF_DIR/modules/destination")
+TFDOCS_DIRS=("$TF_DIR" "$TF_DIR/modules/source" "$TF_DIR/modules/destination" "$TF_DIR/bootstrap")
 
 run_terraform_docs_check() {
   local d rc=0
@@ -237,7 +237,7 @@ EOF
   fi
   export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
   local d rc=0
-  for d in "$TF_DIR" "$TF_DIR/modules/source" "$TF_DIR/modules/destination" "$TF_DIR"/examples/*/; do
+  for d in "$TF_DIR" "$TF_DIR/modules/source" "$TF_DIR/modules/destination" "$TF_DIR/bootstrap" "$TF_DIR"/examples/*/; do
     d="${d%/}"
     echo "--- ${d#"$ROOT"/}"
     (cd "$d" && terraform init -backend=false -input=false -no-color >/dev/null && terraform validate -no-color) || { rc=1; continue; }

@@ -73,17 +73,24 @@ locals {
   github_oidc_host         = "token.actions.githubusercontent.com"
   github_oidc_provider_arn = coalesce(var.github_oidc_provider_arn, try(aws_iam_openid_connect_provider.github[0].arn, null))
 
+  # The subject's repository part: repo:OWNER/REPO, and with immutable subject claims
+  # repo:OWNER@OWNER_ID/REPO@REPO_ID (docs/deploy.md, section 3).
+  github_owner_repo = split("/", var.github_repository)
+  github_subjects = concat(["repo:${var.github_repository}"], var.github_repository_ids == null ? [] : [
+    "repo:${local.github_owner_repo[0]}@${var.github_repository_ids.owner_id}/${local.github_owner_repo[1]}@${var.github_repository_ids.repo_id}"
+  ])
+
   trust_github = {
     # Read-only: any branch, tag, pull request or environment of the repository.
     plan = {
       StringEquals = { "${local.github_oidc_host}:aud" = "sts.amazonaws.com" }
-      StringLike   = { "${local.github_oidc_host}:sub" = "repo:${var.github_repository}:*" }
+      StringLike   = { "${local.github_oidc_host}:sub" = [for s in local.github_subjects : "${s}:*"] }
     }
     # Writes: only a job that runs in one of the environments (their protection rules apply).
     deploy = {
       StringEquals = {
         "${local.github_oidc_host}:aud" = "sts.amazonaws.com"
-        "${local.github_oidc_host}:sub" = [for e in var.github_environments : "repo:${var.github_repository}:environment:${e}"]
+        "${local.github_oidc_host}:sub" = flatten([for s in local.github_subjects : [for e in var.github_environments : "${s}:environment:${e}"]])
       }
     }
   }
@@ -177,4 +184,17 @@ resource "aws_iam_policy" "source_boundary" {
   name        = local.boundary_name
   description = "Permissions boundary of every role the iot-bridge source deploy role creates in this account (the rule roles): the most such a role can ever do."
   policy      = local.source_boundary_policy
+}
+
+# The deploy roles deny themselves every IAM action on role/<role_name_prefix>-*: a bridge
+# role under that prefix could never be created. Refused here, with the fix, instead.
+resource "terraform_data" "names_apart" {
+  lifecycle {
+    precondition {
+      condition = alltrue([for role in ["${var.name_prefix}-publisher", var.rule_role_name, "${var.rule_role_name}-errors"] :
+        !startswith(role, "${var.role_name_prefix}-")
+      ])
+      error_message = "role_name_prefix \"${var.role_name_prefix}\" covers a role of the bridge (${var.name_prefix}-publisher, ${var.rule_role_name}, ${var.rule_role_name}-errors): the deploy roles deny themselves changes to role/${var.role_name_prefix}-*. Choose a role_name_prefix that none of them starts with (the default gha-iot-bridge)."
+    }
+  }
 }

@@ -29,30 +29,23 @@ locals {
       {
         Sid      = "ReadQueues"
         Effect   = "Allow"
-        Action   = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags"]
+        Action   = ["sqs:GetQueueAttributes", "sqs:ListQueueTags"]
         Resource = local.bridge.queue_arns
       },
       {
-        Sid    = "ReadFunction"
-        Effect = "Allow"
-        Action = [
-          "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetFunctionCodeSigningConfig",
-          "lambda:GetFunctionConcurrency", "lambda:ListVersionsByFunction", "lambda:GetAlias", "lambda:ListTags",
-        ]
+        Sid      = "ReadFunction"
+        Effect   = "Allow"
+        Action   = ["lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:ListVersionsByFunction", "lambda:GetAlias"]
         Resource = local.bridge.function_arns
       },
       {
-        Sid       = "ReadEventSourceMapping"
-        Effect    = "Allow"
-        Action    = "lambda:GetEventSourceMapping"
-        Resource  = local.bridge.esm_arns
-        Condition = { ArnLike = { "lambda:FunctionArn" = local.bridge.function_arns } }
-      },
-      {
-        # ListTags names the mapping only, not its function: no lambda:FunctionArn to test.
-        Sid      = "ReadEventSourceMappingTags"
+        # The mapping's UUID is random. No lambda:FunctionArn condition: after the delete the
+        # provider reads the mapping until it is gone, and a mapping that no longer exists has
+        # no function to match (AccessDenied there would fail the destroy). Mapping metadata
+        # only; Update/Delete below keep the condition.
+        Sid      = "ReadEventSourceMapping"
         Effect   = "Allow"
-        Action   = "lambda:ListTags"
+        Action   = ["lambda:GetEventSourceMapping", "lambda:ListTags"]
         Resource = local.bridge.esm_arns
       },
       {
@@ -64,7 +57,7 @@ locals {
       {
         Sid      = "ReadLogGroup"
         Effect   = "Allow"
-        Action   = ["logs:ListTagsForResource", "logs:ListTagsLogGroup"]
+        Action   = "logs:ListTagsForResource"
         Resource = [local.bridge.function_log_group, "${local.bridge.function_log_group}:*"]
       },
       {
@@ -82,11 +75,10 @@ locals {
         Resource = local.bridge.alarm_arns
       },
       {
-        # No resource-level permissions: iot:DescribeEndpoint and lambda:ListEventSourceMappings
-        # list no resource type in the Service Authorization Reference.
+        # iot:DescribeEndpoint lists no resource type in the Service Authorization Reference.
         Sid      = "NoResourceLevelReads"
         Effect   = "Allow"
-        Action   = ["iot:DescribeEndpoint", "lambda:ListEventSourceMappings"]
+        Action   = "iot:DescribeEndpoint"
         Resource = "*"
       },
     ],
@@ -205,7 +197,7 @@ locals {
         Effect = "Allow"
         Action = [
           "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
-          "logs:TagResource", "logs:UntagResource", "logs:TagLogGroup", "logs:UntagLogGroup",
+          "logs:TagResource", "logs:UntagResource",
         ]
         Resource = [local.bridge.function_log_group, "${local.bridge.function_log_group}:*"]
       },
@@ -270,7 +262,7 @@ locals {
     {
       Sid      = "ReadErrorLogGroup"
       Effect   = "Allow"
-      Action   = ["logs:ListTagsForResource", "logs:ListTagsLogGroup"]
+      Action   = "logs:ListTagsForResource"
       Resource = [local.bridge.rule_error_log_group, "${local.bridge.rule_error_log_group}:*"]
     },
     {
@@ -302,8 +294,8 @@ locals {
         Sid    = "ManageTopicRules"
         Effect = "Allow"
         Action = [
-          "iot:CreateTopicRule", "iot:ReplaceTopicRule", "iot:DeleteTopicRule", "iot:EnableTopicRule",
-          "iot:DisableTopicRule", "iot:TagResource", "iot:UntagResource",
+          # no Enable/DisableTopicRule: the root always creates its rules enabled
+          "iot:CreateTopicRule", "iot:ReplaceTopicRule", "iot:DeleteTopicRule", "iot:TagResource", "iot:UntagResource",
         ]
         Resource = local.bridge.rule_arns
       },
@@ -335,7 +327,7 @@ locals {
         Effect = "Allow"
         Action = [
           "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
-          "logs:TagResource", "logs:UntagResource", "logs:TagLogGroup", "logs:UntagLogGroup",
+          "logs:TagResource", "logs:UntagResource",
         ]
         Resource = [local.bridge.rule_error_log_group, "${local.bridge.rule_error_log_group}:*"]
       },

@@ -60,6 +60,15 @@ variable "github_repository" {
   }
 }
 
+variable "github_repository_ids" {
+  description = "Numeric owner and repository IDs (gh api repos/OWNER/REPO --jq '.owner.id, .id'), for repositories with GitHub's immutable subject claims (sub = repo:OWNER@OWNER_ID/REPO@REPO_ID:...); when set, the roles trust both subject forms. Null trusts the repo:OWNER/REPO form only."
+  type = object({
+    owner_id = number
+    repo_id  = number
+  })
+  default = null
+}
+
 variable "github_environments" {
   description = "GitHub environments whose jobs may assume the deploy role (sub claim repo:OWNER/REPO:environment:NAME). deploy.yml's apply job runs in `production`."
   type        = list(string)

@@ -298,6 +298,7 @@ def check(call_log: str, bootstrap_outputs: str, recorded_dir: str, write: bool)
     failures: list[str] = []
     needed: dict[str, set] = {role: set() for role in ROLES}
     used: dict[str, set] = {role: set() for role in ROLES}
+    used_actions: dict[str, set] = {role: set() for role in ROLES}
     calls = 0
     for line in Path(call_log).read_text().splitlines():
         call = json.loads(line)
@@ -321,6 +322,7 @@ def check(call_log: str, bootstrap_outputs: str, recorded_dir: str, write: bool)
             shown_context = {k: v for k, v in context.items() if v is not None}
             needed[role].add(json.dumps([action, resource, shown_context], sort_keys=True))
             used[role].update(sids)
+            used_actions[role].update((sid, action) for sid in sids)
             if decision != "allow" and action not in TOLERATED_DENIALS:
                 failures.append(f"{role}: {action} on {resource} {shown_context or ''} is {decision} "
                                 f"(call {call['operation']}, HTTP {call.get('status')})")
@@ -334,16 +336,26 @@ def check(call_log: str, bootstrap_outputs: str, recorded_dir: str, write: bool)
                   if s["Effect"] == "Allow" and s.get("Sid") not in used[role]]
         if unused:
             print(f"    statements no recorded call needed: {', '.join(unused)}")
+        # Actions of the needed statements this run never exercised (e.g. updates, which a
+        # create-and-destroy run does not make): what the policy grants beyond the record.
+        idle = [f"{s['Sid']}: " + ", ".join(a for a in as_list(s["Action"]) if not any(
+                    sid == s["Sid"] and wildcard(a, done, case=False) for sid, done in used_actions[role]))
+                for s in as_list(policies[role]["Statement"])
+                if s["Effect"] == "Allow" and s.get("Sid") in used[role] and "Action" in s]
+        idle = [line for line in idle if not line.endswith(": ")]
+        if idle:
+            print("    actions not exercised in this run: " + "; ".join(idle))
         path = Path(recorded_dir) / f"{role}.json"
-        text = json.dumps([json.loads(r) for r in rows], indent=1) + "\n"
+        text = "[\n" + ",\n".join(rows) + "\n]\n"  # one authorization per line: readable diffs
         if write:
             path.write_text(text)
             print(f"    written {path}")
         elif not path.exists() or path.read_text() != text:
             old = {json.dumps(r, sort_keys=True) for r in json.loads(path.read_text())} if path.exists() else set()
-            for row in sorted(set(rows) - old):
+            rows_set = {json.dumps(json.loads(r), sort_keys=True) for r in rows}
+            for row in sorted(rows_set - old):
                 print(f"    new:  {row}")
-            for row in sorted(old - set(rows)):
+            for row in sorted(old - rows_set):
                 print(f"    gone: {row}")
             print(f"  FAIL  {path} differs from this run's calls (refresh: make e2e-terraform E2E_RECORD=1)")
             status = 1

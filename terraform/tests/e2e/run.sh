@@ -17,8 +17,9 @@
 #   6. $DOCTOR_CMD (optional hook, see below) against the applied accounts
 #   7. as the plan roles: `terraform plan -lock=false` must read everything and
 #      report no changes
-#   8. as the deploy roles: terraform destroy; the bootstrap destroyed with the
-#      administrator keys; check.py empty: nothing left in either account
+#   8. as the deploy roles: an apply of a change (route condition, tags), then
+#      terraform destroy; check.py empty: nothing of the root
+#      left in either account (the bootstrap's roles stay, as they would)
 #   9. iam_calls.py: every call the deploy and plan roles made is allowed by their
 #      policy (and the Allow statements no call needed are listed); the calls are
 #      compared with terraform/bootstrap/recorded-calls/*.json
@@ -293,6 +294,7 @@ context = {
     "routes": tfvars["routes"],
     "create_kms_key": tfvars.get("create_kms_key", False),
     "outputs": json.load(open(f"{work}/outputs.json")),
+    "kept_roles": [v["value"] for k, v in json.load(open(f"{work}/bootstrap-outputs.json")).items() if k.endswith("_role_arn")],
 }
 json.dump(context, open(f"{work}/context.json", "w"), indent=2)
 EOF
@@ -339,19 +341,33 @@ case $plan_rc in
   *) tf_failed plan-as-plan-role.log "terraform plan as the plan roles failed" ;;
 esac
 
-step "terraform destroy as the deploy roles"
+# A deployment mostly changes what exists: a route's condition (its rule is replaced, the
+# function gets new BRIDGE_ROUTES, a new version and the alias moves) and the tags of every
+# resource. Applied as the deploy roles, so their update calls are checked as well.
+step "terraform apply of a change (a route condition, the tags) as the deploy roles"
 as_roles "${DEPLOY_ROLES[@]}"
+"$PY" - "$WORK/root/e2e.auto.tfvars.json" "$WORK/root/update.auto.tfvars.json" <<'EOF'
+import json, sys
+tfvars, out = sys.argv[1:3]
+values = json.load(open(tfvars))
+routes = [dict(r, condition="severity >= 4") if r.get("condition") else r for r in values["routes"]]
+json.dump({"routes": routes, "tags": {"Project": "iot-cross-account-bridge", "Stage": "e2e"}}, open(out, "w"), indent=2)
+EOF
+tf root update.log apply -auto-approve -input=false || tf_failed update.log "terraform apply of the change failed"
+grep -E '^Apply complete' "$WORK/update.log"
+grep -qE '^Apply complete! Resources: 0 added, [1-9][0-9]* changed' "$WORK/update.log" \
+  || fail "the change applied no in-place update (${WORK#"$ROOT"/}/update.log)"
+
+step "terraform destroy as the deploy roles"
 tf root destroy.log destroy -auto-approve -input=false || tf_failed destroy.log "terraform destroy failed"
 grep -E '^Destroy complete' "$WORK/destroy.log"
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 
 step "IAM: every call of the deploy and plan roles allowed by their policy"
+record=()
+[[ "${E2E_RECORD:-}" == 1 ]] && record=(--write)
 "$PY" "$E2E_SRC/iam_calls.py" check "$WORK/calls.jsonl" "$WORK/bootstrap-outputs.json" \
-  "$ROOT/terraform/bootstrap/recorded-calls" ${E2E_RECORD:+--write}
-
-step "terraform destroy of the bootstrap (administrator)"
-tf bootstrap bootstrap-destroy.log destroy -auto-approve -input=false || tf_failed bootstrap-destroy.log "terraform destroy of the bootstrap failed"
-grep -E '^Destroy complete' "$WORK/bootstrap-destroy.log"
+  "$ROOT/terraform/bootstrap/recorded-calls" "${record[@]}"
 
 step "nothing left in either account"
 "$PY" "$E2E_SRC/check.py" empty "$WORK/context.json"
