@@ -24,7 +24,7 @@ locals {
         Effect    = "Allow"
         Action    = "s3:ListBucket"
         Resource  = "arn:${local.partition}:s3:::${var.state_bucket}"
-        Condition = { StringLike = { "s3:prefix" = ["${var.state_key}", "${var.state_key}.tflock"] } }
+        Condition = { StringLike = { "s3:prefix" = [var.state_key, "${var.state_key}.tflock"] } }
       },
       {
         Sid      = "ReadQueues"
@@ -47,26 +47,6 @@ locals {
         Effect   = "Allow"
         Action   = ["lambda:GetEventSourceMapping", "lambda:ListTags"]
         Resource = local.bridge.esm_arns
-      },
-      {
-        Sid      = "ReadFunctionRole"
-        Effect   = "Allow"
-        Action   = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"]
-        Resource = local.bridge.function_role_arn
-      },
-      {
-        Sid      = "ReadLogGroup"
-        Effect   = "Allow"
-        Action   = "logs:ListTagsForResource"
-        Resource = [local.bridge.function_log_group, "${local.bridge.function_log_group}:*"]
-      },
-      {
-        # DescribeLogGroups is authorized on the account's log-group:* (a list of names
-        # and settings; the provider finds the group by prefix).
-        Sid      = "ListLogGroups"
-        Effect   = "Allow"
-        Action   = "logs:DescribeLogGroups"
-        Resource = "arn:${format(local.d, "logs")}:log-group:*"
       },
       {
         Sid      = "ReadAlarms"
@@ -99,6 +79,7 @@ locals {
         Resource = "*"
       },
     ] : s if var.create_kms_key],
+    local.side_read_statements["destination"],
   )
 
   destination_plan_policy = jsonencode({
@@ -139,6 +120,8 @@ locals {
         Sid    = "ManageFunction"
         Effect = "Allow"
         Action = [
+          # GetFunctionConfiguration: the provider waits on it for an update to finish
+          "lambda:GetFunctionConfiguration",
           "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
           "lambda:PublishVersion", "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency",
           "lambda:CreateAlias", "lambda:UpdateAlias", "lambda:DeleteAlias", "lambda:TagResource", "lambda:UntagResource",
@@ -168,38 +151,6 @@ locals {
         Effect   = "Allow"
         Action   = ["lambda:TagResource", "lambda:UntagResource"]
         Resource = local.bridge.esm_arns
-      },
-      {
-        Sid       = "CreateFunctionRoleWithBoundary"
-        Effect    = "Allow"
-        Action    = ["iam:CreateRole", "iam:PutRolePermissionsBoundary"]
-        Resource  = local.bridge.function_role_arn
-        Condition = { StringEquals = { "iam:PermissionsBoundary" = local.destination_boundary_arn } }
-      },
-      {
-        Sid    = "ManageFunctionRole"
-        Effect = "Allow"
-        Action = [
-          "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy",
-          "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:ListInstanceProfilesForRole",
-        ]
-        Resource = local.bridge.function_role_arn
-      },
-      {
-        Sid       = "PassFunctionRoleToLambda"
-        Effect    = "Allow"
-        Action    = "iam:PassRole"
-        Resource  = local.bridge.function_role_arn
-        Condition = { StringEquals = { "iam:PassedToService" = "lambda.amazonaws.com" } }
-      },
-      {
-        Sid    = "ManageLogGroup"
-        Effect = "Allow"
-        Action = [
-          "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
-          "logs:TagResource", "logs:UntagResource",
-        ]
-        Resource = [local.bridge.function_log_group, "${local.bridge.function_log_group}:*"]
       },
       {
         Sid      = "ManageAlarms"
@@ -241,36 +192,18 @@ locals {
           Resource = "arn:${format(local.d, "dynamodb")}:table/${coalesce(var.state_lock_table, "-")}"
         },
       ] : s if var.state_lock_table != null],
+      local.side_write_statements["destination"],
       local.guard_statements["destination"],
     )
   })
 
   # -------------------------------------------------------------- source ---
-  source_read_statements = [
+  source_read_statements = concat([
     {
       Sid      = "ReadTopicRules"
       Effect   = "Allow"
       Action   = ["iot:GetTopicRule", "iot:ListTagsForResource"]
       Resource = local.bridge.rule_arns
-    },
-    {
-      Sid      = "ReadRuleRoles"
-      Effect   = "Allow"
-      Action   = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"]
-      Resource = local.bridge.rule_role_arns
-    },
-    {
-      Sid      = "ReadErrorLogGroup"
-      Effect   = "Allow"
-      Action   = "logs:ListTagsForResource"
-      Resource = [local.bridge.rule_error_log_group, "${local.bridge.rule_error_log_group}:*"]
-    },
-    {
-      # DescribeLogGroups is authorized on the account's log-group:* (see the destination).
-      Sid      = "ListLogGroups"
-      Effect   = "Allow"
-      Action   = "logs:DescribeLogGroups"
-      Resource = "arn:${format(local.s, "logs")}:log-group:*"
     },
     {
       # iot:ListTopicRules lists no resource type in the Service Authorization Reference
@@ -280,7 +213,7 @@ locals {
       Action   = "iot:ListTopicRules"
       Resource = "*"
     },
-  ]
+  ], local.side_read_statements["source"])
 
   source_plan_policy = jsonencode({
     Version   = "2012-10-17"
@@ -299,40 +232,86 @@ locals {
         ]
         Resource = local.bridge.rule_arns
       },
-      {
-        Sid       = "CreateRuleRolesWithBoundary"
-        Effect    = "Allow"
-        Action    = ["iam:CreateRole", "iam:PutRolePermissionsBoundary"]
-        Resource  = local.bridge.rule_role_arns
-        Condition = { StringEquals = { "iam:PermissionsBoundary" = local.source_boundary_arn } }
-      },
-      {
-        Sid    = "ManageRuleRoles"
-        Effect = "Allow"
-        Action = [
-          "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy",
-          "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:ListInstanceProfilesForRole",
-        ]
-        Resource = local.bridge.rule_role_arns
-      },
-      {
-        Sid       = "PassRuleRolesToIot"
-        Effect    = "Allow"
-        Action    = "iam:PassRole"
-        Resource  = local.bridge.rule_role_arns
-        Condition = { StringEquals = { "iam:PassedToService" = "iot.amazonaws.com" } }
-      },
-      {
-        Sid    = "ManageErrorLogGroup"
-        Effect = "Allow"
-        Action = [
-          "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
-          "logs:TagResource", "logs:UntagResource",
-        ]
-        Resource = [local.bridge.rule_error_log_group, "${local.bridge.rule_error_log_group}:*"]
-      },
-    ], local.guard_statements["source"])
+    ], local.side_write_statements["source"], local.guard_statements["source"])
   })
+
+  # --------------------------------- the bridge's roles and log group (both) ---
+  # Each account has the bridge's roles (destination: the function role, passed to Lambda;
+  # source: the rule roles, passed to IoT) and one log group of the bridge.
+  sides = {
+    destination = {
+      roles     = [local.bridge.function_role_arn]
+      boundary  = local.destination_boundary_arn
+      passed_to = "lambda.amazonaws.com"
+      log_group = local.bridge.function_log_group
+      logs      = "arn:${format(local.d, "logs")}"
+    }
+    source = {
+      roles     = local.bridge.rule_role_arns
+      boundary  = local.source_boundary_arn
+      passed_to = "iot.amazonaws.com"
+      log_group = local.bridge.rule_error_log_group
+      logs      = "arn:${format(local.s, "logs")}"
+    }
+  }
+
+  side_read_statements = { for side, x in local.sides : side => [
+    {
+      Sid      = "ReadBridgeRoles"
+      Effect   = "Allow"
+      Action   = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"]
+      Resource = x.roles
+    },
+    {
+      Sid      = "ReadLogGroup"
+      Effect   = "Allow"
+      Action   = "logs:ListTagsForResource"
+      Resource = [x.log_group, "${x.log_group}:*"]
+    },
+    {
+      # DescribeLogGroups is authorized on the account's log-group:* (a list of names and
+      # settings; the provider finds the group by prefix).
+      Sid      = "ListLogGroups"
+      Effect   = "Allow"
+      Action   = "logs:DescribeLogGroups"
+      Resource = "${x.logs}:log-group:*"
+    },
+  ] }
+
+  side_write_statements = { for side, x in local.sides : side => [
+    {
+      Sid       = "CreateBridgeRolesWithBoundary"
+      Effect    = "Allow"
+      Action    = ["iam:CreateRole", "iam:PutRolePermissionsBoundary"]
+      Resource  = x.roles
+      Condition = { StringEquals = { "iam:PermissionsBoundary" = x.boundary } }
+    },
+    {
+      Sid    = "ManageBridgeRoles"
+      Effect = "Allow"
+      Action = [
+        "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy",
+        "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:ListInstanceProfilesForRole",
+      ]
+      Resource = x.roles
+    },
+    {
+      Sid       = "PassBridgeRoles"
+      Effect    = "Allow"
+      Action    = "iam:PassRole"
+      Resource  = x.roles
+      Condition = { StringEquals = { "iam:PassedToService" = x.passed_to } }
+    },
+    {
+      Sid    = "ManageLogGroup"
+      Effect = "Allow"
+      Action = [
+        "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
+        "logs:TagResource", "logs:UntagResource",
+      ]
+      Resource = [x.log_group, "${x.log_group}:*"]
+    },
+  ] }
 
   # ------------------------------------------------ guards (both accounts) ---
   # Explicit denies: whatever an Allow above matches, a deploy role can neither loosen

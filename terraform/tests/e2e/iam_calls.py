@@ -1,6 +1,7 @@
 """Which IAM actions on which resources Terraform's calls needed, and whether the roles allow them.
 
   iam_calls.py check CALL_LOG BOOTSTRAP_OUTPUTS_JSON RECORDED_DIR [--write]
+  iam_calls.py selftest     the evaluation refuses what it must (run.sh runs it first)
 
 CALL_LOG is the JSON-lines file moto_server.py writes with E2E_CALL_LOG (one line per API
 call, with the caller's role). BOOTSTRAP_OUTPUTS_JSON is `terraform output -json` of
@@ -370,7 +371,53 @@ def check(call_log: str, bootstrap_outputs: str, recorded_dir: str, write: bool)
     return status
 
 
+def selftest() -> int:
+    """The checker must refuse what the roles must not do; run before it is trusted."""
+    boundary = "arn:aws:iam::222222222222:policy/b"
+    policy = {"Statement": [
+        {"Sid": "Create", "Effect": "Allow", "Action": "iam:CreateRole", "Resource": "arn:aws:iam::222222222222:role/iot-bridge-*",
+         "Condition": {"StringEquals": {"iam:PermissionsBoundary": boundary}}},
+        {"Sid": "Pass", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::222222222222:role/iot-bridge-*",
+         "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}},
+        {"Sid": "Fn", "Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:TagResource"],
+         "Resource": "arn:aws:lambda:eu-central-1:222222222222:function:iot-bridge-publisher"},
+        {"Sid": "Guard", "Effect": "Deny", "Action": "iam:*", "Resource": "arn:aws:iam::222222222222:role/iot-bridge-admin"},
+    ]}
+    call = {"signing_service": "lambda", "operation": "CreateFunction", "region": "eu-central-1", "account": "222222222222",
+            "params": {"FunctionName": "iot-bridge-publisher", "Role": "arn:aws:iam::222222222222:role/iot-bridge-publisher",
+                       "Tags": {"Project": "x"}}}
+    role = "arn:aws:iam::222222222222:role/iot-bridge-publisher"
+    cases = [
+        ("CreateRole without the boundary is refused",
+         evaluate(policy, "iam:CreateRole", role, {"iam:PermissionsBoundary": None})[0] == "implicit deny"),
+        ("CreateRole with another boundary is refused",
+         evaluate(policy, "iam:CreateRole", role, {"iam:PermissionsBoundary": boundary + "x"})[0] == "implicit deny"),
+        ("CreateRole with the boundary is allowed",
+         evaluate(policy, "iam:CreateRole", role, {"iam:PermissionsBoundary": boundary})[0] == "allow"),
+        ("PassRole to another service is refused",
+         evaluate(policy, "iam:PassRole", role, {"iam:PassedToService": "ec2.amazonaws.com"})[0] == "implicit deny"),
+        ("an explicit Deny wins over an Allow",
+         evaluate(policy, "iam:CreateRole", "arn:aws:iam::222222222222:role/iot-bridge-admin",
+                  {"iam:PermissionsBoundary": boundary})[0] == "deny"),
+        ("another function is refused",
+         evaluate(policy, "lambda:CreateFunction", "arn:aws:lambda:eu-central-1:222222222222:function:other", {})[0]
+         == "implicit deny"),
+        ("CreateFunction needs PassRole to Lambda and TagResource",
+         [a for a, _, _ in authorizations(call)] == ["lambda:CreateFunction", "iam:PassRole", "lambda:TagResource"]),
+    ]
+    try:
+        authorizations({**call, "signing_service": "ec2", "operation": "RunInstances"})
+        cases.append(("an operation of a service without a mapping is an error", False))
+    except Unknown:
+        cases.append(("an operation of a service without a mapping is an error", True))
+    for name, ok in cases:
+        print(f"  {'ok  ' if ok else 'FAIL'}  selftest: {name}")
+    return 0 if all(ok for _, ok in cases) else 1
+
+
 def main() -> int:
+    if sys.argv[1:] == ["selftest"]:
+        return selftest()
     args = [a for a in sys.argv[1:] if a != "--write"]
     if len(args) != 4 or args[0] != "check":
         print(__doc__, file=sys.stderr)

@@ -172,8 +172,13 @@ export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_M
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_DEFAULT_PROFILE
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 # The bootstrap and the root share the provider: installed once, linked the second time.
-export TF_PLUGIN_CACHE_DIR="${TF_PLUGIN_CACHE_DIR:-$WORK/plugin-cache}"
-mkdir -p "$TF_PLUGIN_CACHE_DIR"
+if [[ -z "${TF_PLUGIN_CACHE_DIR:-}" ]]; then
+  export TF_PLUGIN_CACHE_DIR="$WORK/plugin-cache"
+  mkdir -p "$TF_PLUGIN_CACHE_DIR"
+  # an unpacked local mirror is a cache already: linked, not copied (675 MB for hashicorp/aws)
+  mirror="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}/registry.terraform.io"
+  if [[ -d "$mirror" ]]; then ln -s "$mirror" "$TF_PLUGIN_CACHE_DIR/registry.terraform.io"; fi
+fi
 
 tf() { # tf DIR LOG ARGS... : run terraform in a work copy, output to a log, bounded in time
   local dir="$WORK/$1" log="$WORK/$2"
@@ -341,17 +346,22 @@ case $plan_rc in
   *) tf_failed plan-as-plan-role.log "terraform plan as the plan roles failed" ;;
 esac
 
-# A deployment mostly changes what exists: a route's condition (its rule is replaced, the
-# function gets new BRIDGE_ROUTES, a new version and the alias moves) and the tags of every
-# resource. Applied as the deploy roles, so their update calls are checked as well.
-step "terraform apply of a change (a route condition, the tags) as the deploy roles"
+# A deployment mostly changes what exists: new function code (every deploy: native images
+# are not byte-reproducible), a route's condition (its rule is replaced, the function gets
+# new BRIDGE_ROUTES, a new version and the alias moves) and the tags of every resource.
+# Applied as the deploy roles, so their update calls are checked as well.
+step "terraform apply of a change (function code, a route condition, the tags) as the deploy roles"
 as_roles "${DEPLOY_ROLES[@]}"
-"$PY" - "$WORK/root/e2e.auto.tfvars.json" "$WORK/root/update.auto.tfvars.json" <<'EOF'
-import json, sys
-tfvars, out = sys.argv[1:3]
+"$PY" - "$WORK/root/e2e.auto.tfvars.json" "$WORK/root/update.auto.tfvars.json" "$ZIP" "$RUNTIME" "$WORK/function-v2.zip" <<'EOF'
+import json, shutil, sys, zipfile
+tfvars, out, zip_path, runtime, new_zip = sys.argv[1:6]
 values = json.load(open(tfvars))
 routes = [dict(r, condition="severity >= 4") if r.get("condition") else r for r in values["routes"]]
-json.dump({"routes": routes, "tags": {"Project": "iot-cross-account-bridge", "Stage": "e2e"}}, open(out, "w"), indent=2)
+shutil.copyfile(zip_path, new_zip)
+with zipfile.ZipFile(new_zip, "a") as z:  # another package: UpdateFunctionCode
+    z.writestr("e2e-update.txt", "second deploy\n")
+json.dump({"routes": routes, "tags": {"Project": "iot-cross-account-bridge", "Stage": "e2e"},
+           "function_zip_path": new_zip, "runtime": runtime}, open(out, "w"), indent=2)
 EOF
 tf root update.log apply -auto-approve -input=false || tf_failed update.log "terraform apply of the change failed"
 grep -E '^Apply complete' "$WORK/update.log"
@@ -364,6 +374,7 @@ grep -E '^Destroy complete' "$WORK/destroy.log"
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 
 step "IAM: every call of the deploy and plan roles allowed by their policy"
+"$PY" "$E2E_SRC/iam_calls.py" selftest
 record=()
 [[ "${E2E_RECORD:-}" == 1 ]] && record=(--write)
 "$PY" "$E2E_SRC/iam_calls.py" check "$WORK/calls.jsonl" "$WORK/bootstrap-outputs.json" \
