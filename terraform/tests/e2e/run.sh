@@ -172,13 +172,8 @@ export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_M
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_DEFAULT_PROFILE
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 # The bootstrap and the root share the provider: installed once, linked the second time.
-if [[ -z "${TF_PLUGIN_CACHE_DIR:-}" ]]; then
-  export TF_PLUGIN_CACHE_DIR="$WORK/plugin-cache"
-  mkdir -p "$TF_PLUGIN_CACHE_DIR"
-  # an unpacked local mirror is a cache already: linked, not copied (675 MB for hashicorp/aws)
-  mirror="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}/registry.terraform.io"
-  if [[ -d "$mirror" ]]; then ln -s "$mirror" "$TF_PLUGIN_CACHE_DIR/registry.terraform.io"; fi
-fi
+export TF_PLUGIN_CACHE_DIR="${TF_PLUGIN_CACHE_DIR:-$WORK/plugin-cache}"
+mkdir -p "$TF_PLUGIN_CACHE_DIR"
 
 tf() { # tf DIR LOG ARGS... : run terraform in a work copy, output to a log, bounded in time
   local dir="$WORK/$1" log="$WORK/$2"
