@@ -9,11 +9,11 @@
 #      is justified in the code with #checkov:skip=ID:reason)
 #   4. policy checks (.ci/checkov/policy_lint.py, stdlib only)
 #   5. terraform validate + terraform test (mock providers) in the root, the
-#      modules and the examples -- only where Terraform and the hashicorp/aws
+#      modules, terraform/bootstrap and the examples -- only where Terraform and the hashicorp/aws
 #      provider are available offline; skipped with a message otherwise
 #   6. actionlint over .github/workflows (skipped when the directory is absent)
 #   7. shellcheck over every shell script; tests of the release tooling (.ci/test-scripts.sh)
-#   8. terraform-docs: the generated parts of the module READMEs are up to date
+#   8. terraform-docs: the generated parts of the module and bootstrap READMEs are up to date
 #   9. the dependency-graph test (terraform/tests/graph_order.py) with step 5
 #
 # Missing tools are installed, pinned: Go tools with `go install` into
