@@ -161,9 +161,9 @@ lint: ## Terraform format check, tflint, checkov, policy checks, actionlint (ins
 	bash $(ROOT)/.ci/lint.sh
 
 .PHONY: docs-terraform
-docs-terraform: ## Regenerate the terraform-docs sections of terraform/README.md and the module READMEs
+docs-terraform: ## Regenerate the terraform-docs sections of terraform/README.md, the module READMEs and terraform/bootstrap/README.md
 	@PATH="$$(go env GOPATH)/bin:$$PATH"; command -v terraform-docs >/dev/null || { echo "error: terraform-docs is missing: run 'make lint' once (it installs it)" >&2; exit 1; }; \
-	for d in $(TF_DIR) $(TF_DIR)/modules/source $(TF_DIR)/modules/destination; do terraform-docs --config $(TF_DIR)/.terraform-docs.yml $$d; done
+	for d in $(TF_DIR) $(TF_DIR)/modules/source $(TF_DIR)/modules/destination $(TF_DIR)/bootstrap; do terraform-docs --config $(TF_DIR)/.terraform-docs.yml $$d; done
 
 .PHONY: check-terraform
 check-terraform:
@@ -199,9 +199,9 @@ doctor-test: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## doctor's tests: unit test
 # IoT data plane); E2E_DOCTOR= (empty) skips them.
 E2E_DOCTOR ?= AWS_ACCESS_KEY_ID=e2e-source AWS_SECRET_ACCESS_KEY=e2e-source $(ROOT)/doctor/iot-bridge-doctor --outputs "$$E2E_OUTPUTS_JSON" --endpoint-url "$$AWS_ENDPOINT_URL" --no-canary
 
-e2e-terraform: check-terraform ## Apply the root Terraform to a local AWS API emulator (moto, installed in .venv-e2e), check with doctor, destroy
+e2e-terraform: check-terraform ## On a local AWS API emulator (moto, in .venv-e2e): bootstrap the deploy roles, apply/plan/destroy the root as them, check doctor and every IAM call (E2E_RECORD=1 refreshes terraform/bootstrap/recorded-calls)
 	$(if $(E2E_DOCTOR),@bash $(ROOT)/doctor/setup.sh)
-	TF=$(TF) DOCTOR_CMD='$(E2E_DOCTOR)' bash $(TF_DIR)/tests/e2e/run.sh
+	TF=$(TF) DOCTOR_CMD='$(E2E_DOCTOR)' E2E_RECORD='$(E2E_RECORD)' bash $(TF_DIR)/tests/e2e/run.sh
 
 .PHONY: clean
 clean: ## Remove build outputs and local stack state

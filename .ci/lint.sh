@@ -9,11 +9,11 @@
 #      is justified in the code with #checkov:skip=ID:reason)
 #   4. policy checks (.ci/checkov/policy_lint.py, stdlib only)
 #   5. terraform validate + terraform test (mock providers) in the root, the
-#      modules and the examples -- only where Terraform and the hashicorp/aws
+#      modules, terraform/bootstrap and the examples -- only where Terraform and the hashicorp/aws
 #      provider are available offline; skipped with a message otherwise
 #   6. actionlint over .github/workflows (skipped when the directory is absent)
 #   7. shellcheck over every shell script; tests of the release tooling (.ci/test-scripts.sh)
-#   8. terraform-docs: the generated parts of the module READMEs are up to date
+#   8. terraform-docs: the generated parts of the module and bootstrap READMEs are up to date
 #   9. the dependency-graph test (terraform/tests/graph_order.py) with step 5
 #
 # Missing tools are installed, pinned: Go tools with `go install` into
@@ -180,7 +180,7 @@ run_tflint() {
 
 # Generated sections (BEGIN_TF_DOCS ... END_TF_DOCS) of these READMEs; settings in
 # terraform/.terraform-docs.yml. Regenerate with: make docs-terraform
-TFDOCS_DIRS=("$TF_DIR" "$TF_DIR/modules/source" "$TF_DIR/modules/destination")
+TFDOCS_DIRS=("$TF_DIR" "$TF_DIR/modules/source" "$TF_DIR/modules/destination" "$TF_DIR/bootstrap")
 
 run_terraform_docs_check() {
   local d rc=0
@@ -237,7 +237,7 @@ EOF
   fi
   export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
   local d rc=0
-  for d in "$TF_DIR" "$TF_DIR/modules/source" "$TF_DIR/modules/destination" "$TF_DIR"/examples/*/; do
+  for d in "$TF_DIR" "$TF_DIR/modules/source" "$TF_DIR/modules/destination" "$TF_DIR/bootstrap" "$TF_DIR"/examples/*/; do
     d="${d%/}"
     echo "--- ${d#"$ROOT"/}"
     (cd "$d" && terraform init -backend=false -input=false -no-color >/dev/null && terraform validate -no-color) || { rc=1; continue; }

@@ -191,8 +191,10 @@ def check_empty(ctx: dict, c: Checks) -> None:
         left("event source mappings",
              lambda: [m["UUID"] for m in client("lambda").list_event_source_mappings()["EventSourceMappings"]])
         left("topic rules", lambda: [r["ruleName"] for r in client("iot").list_topic_rules()["rules"]])
+        # The bootstrap's roles stay: they are set up once per pair of accounts, not by the root.
+        kept = set(ctx.get("kept_roles", []))
         left("IAM roles", lambda: [r["RoleName"] for r in client("iam").list_roles()["Roles"]
-                                   if not r["Path"].startswith("/aws-service-role/")])
+                                   if not r["Path"].startswith("/aws-service-role/") and r["Arn"] not in kept])
         left("log groups", lambda: [g["logGroupName"] for g in client("logs").describe_log_groups()["logGroups"]])
         left("alarms", lambda: [a["AlarmName"] for a in client("cloudwatch").describe_alarms()["MetricAlarms"]])
         # AWS (and the emulator) keep a deleted key for its deletion window: a key

@@ -36,10 +36,18 @@ without the rest the plan after the apply is never empty.
 1 and 2 are only added when the installed moto lacks the call; 3-6 change moto's
 behaviour and were written against the version run.sh pins (MOTO_VERSION).
 
+With E2E_CALL_LOG set, every API call is also appended to that file as one JSON
+line: caller (access key and the role it belongs to), account, region, signing
+service, operation, the request's parameters (long values cut) and the HTTP
+status. terraform/tests/e2e/iam_calls.py turns these into IAM actions on
+resources and checks them against the deploy and plan roles' policies (iamlive
+would do the recording, but the Go module proxy here does not serve it).
+
 Usage: python moto_server.py HOST PORT
 """
 
 import json
+import os
 import re
 import sys
 from urllib.parse import parse_qsl
@@ -223,6 +231,99 @@ def stable_iot_endpoint() -> list[str]:
     return ["iot:DescribeEndpoint returns one endpoint per account and region"]
 
 
+NOT_PARAMETERS = {"host", "user-agent", "authorization", "accept-encoding", "content-type", "content-length",
+                  "accept", "connection", "action", "version"}
+
+
+def record_calls(path: str) -> list[str]:
+    """Append one JSON line per API call to PATH (see the module docstring)."""
+    import threading
+    from urllib.parse import parse_qs, unquote
+
+    from moto.core.responses import BaseResponse
+    from moto.iam.models import iam_backends
+
+    lock = threading.Lock()
+    original_call_action = BaseResponse.call_action
+
+    def short(value):
+        # function zips and policies travel in the request: keep policies, drop blobs
+        if isinstance(value, str) and len(value) > 20000:
+            return value[:200] + "...(cut)"
+        if isinstance(value, dict):
+            return {k: short(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [short(v) for v in value]
+        return value
+
+    def caller(response: BaseResponse) -> dict:
+        auth = response.headers.get("Authorization", "")
+        match = re.search(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/", auth)
+        if not match:
+            return {"access_key": None, "signing_service": None, "role_arn": None}
+        key, _, service = match.groups()
+        role_arn = None
+        for account in list(iam_backends.values()):
+            found = account["aws"].access_keys.get(key)
+            if found is not None:
+                role_arn = getattr(found, "role_arn", None)
+                break
+        return {"access_key": key, "signing_service": service, "role_arn": role_arn}
+
+    def params(response: BaseResponse) -> dict:
+        found: dict = {}
+        for name, values in (response.querystring or {}).items():
+            found[name] = values[0] if isinstance(values, list) and len(values) == 1 else values
+        body = response.body
+        if isinstance(body, bytes):
+            body = body.decode("utf-8", "replace")
+        if body and body.lstrip().startswith("{"):
+            try:
+                found.update(json.loads(body))
+            except ValueError:
+                pass
+        elif body and "=" in body and not found:
+            found.update({k: v[0] if len(v) == 1 else v for k, v in parse_qs(body).items()})
+        uri_match = getattr(response, "uri_match", None)
+        if uri_match is not None:
+            found.update({k: unquote(v) for k, v in uri_match.groupdict().items() if v is not None})
+        # moto copies request headers and the raw JSON body into its querystring: not parameters
+        found = {k: v for k, v in found.items() if not k.startswith("{") and k.lower() not in NOT_PARAMETERS
+                 and not k.lower().startswith(("x-amz-", "amz-sdk-"))}
+        if response.headers.get("x-amz-tagging"):  # tags of iot:CreateTopicRule
+            found["x-amz-tagging"] = response.headers["x-amz-tagging"]
+        return short(found)
+
+    def mapping_function(response: BaseResponse, record: dict) -> None:
+        # Lambda authorizes calls on an event source mapping with the lambda:FunctionArn of
+        # the function it invokes, which the request (only the UUID) does not carry.
+        uuid = record["params"].get("UUID")
+        if not uuid or record["signing_service"] != "lambda":
+            return
+        from moto.awslambda.models import lambda_backends
+        esm = lambda_backends[response.current_account][response.region]._event_source_mappings.get(uuid)
+        if esm is not None:
+            record["function_arn"] = esm.function_arn
+
+    def call_action(self: BaseResponse):
+        try:
+            operation = self._get_action()
+        except Exception:  # an operation moto cannot name is logged as such
+            operation = None
+        record = {"account": self.current_account, "region": self.region, "operation": operation,
+                  "method": self.method, "path": self.parsed_url.path, **caller(self)}
+        record["params"] = params(self)
+        mapping_function(self, record)
+        result = original_call_action(self)
+        record["status"] = result[0] if isinstance(result, tuple) else None
+        with lock, open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps(record, default=str) + "\n")
+        return result
+
+    BaseResponse.call_action = call_action
+    return [f"moto_server.py: every API call is recorded to {path}"]
+
+
 def main() -> None:
     host, port = sys.argv[1], sys.argv[2]
     added = (
@@ -235,6 +336,8 @@ def main() -> None:
     )
     for gap in added:
         print(f"moto_server.py: emulator gap filled: {gap}", flush=True)
+    if os.environ.get("E2E_CALL_LOG"):
+        print(record_calls(os.environ["E2E_CALL_LOG"])[0], flush=True)
 
     from moto.server import main as moto_main
 
