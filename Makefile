@@ -188,11 +188,11 @@ doctor: ## Configuration checks + canary: the local stack if `make up` runs, els
 	@TF=$(TF) $(OPS) doctor $(call ops_target,$(DOCTOR_ARGS)) $(DOCTOR_ARGS)
 
 .PHONY: redrive
-redrive: ## List the DLQ by BridgeErrorCode; move chosen records back (dry run unless ARGS="--codes CODE --apply"; ARGS="--help")
+redrive: ## List the DLQ by BridgeErrorCode, move chosen records back (dry run unless ARGS="--codes CODE --apply"); same target as doctor (ARGS="--help")
 	@TF=$(TF) $(OPS) redrive $(call ops_target,$(ARGS)) $(ARGS)
 
 .PHONY: ops-test
-ops-test: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## The ops tool's tests (pytest): doctor and redrive against a real local stack
+ops-test: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## The ops tool's tests (pytest): doctor and redrive against a real local stack (PYTEST_ARGS="-k redrive")
 	@bash $(ROOT)/ops/setup.sh
 	cd $(ROOT)/ops && OPS_TEST_JAVA=$(JDK)/bin/java .venv/bin/python -m pytest $(PYTEST_ARGS)
 

@@ -52,6 +52,11 @@ class LocalStack:
         return boto3.client("sqs", endpoint_url=f"{url.scheme}://{url.netloc}", region_name=self.region,
                             aws_access_key_id="local", aws_secret_access_key="local")
 
+    def event_source_mapping(self):
+        """The UUID of the function's event source mapping on the bridge queue."""
+        found = self.client("lambda").list_event_source_mappings(EventSourceArn=self.outputs["destination"]["queue_arn"])
+        return found["EventSourceMappings"][0]["UUID"]
+
     @property
     def region(self):
         return self.outputs["destination"]["region"]

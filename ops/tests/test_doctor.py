@@ -49,15 +49,22 @@ def test_healthy_stack_passes_with_a_canary(stack):
     assert checks["function may publish (ground)"]["status"] == "skip", "no IAM locally: said, not pretended"
 
 
+def assert_named_while_broken(stack, break_it, repair, check, detail_part, hop):
+    """Breaks one link, checks that doctor names it, repairs it and checks that the stack passes again."""
+    break_it()
+    try:
+        assert_named(stack, check, detail_part, hop)
+    finally:
+        repair()
+    assert_healthy(stack)
+
+
 def test_disabled_rule_is_named(stack):
     iot = stack.client("iot", side="source")
     rule = stack.outputs["source"]["rule_names"]["canary"]
-    iot.disable_topic_rule(ruleName=rule)
-    try:
-        assert_named(stack, "rule canary enabled", "is disabled", "rule")
-    finally:
-        iot.enable_topic_rule(ruleName=rule)
-    assert_healthy(stack)
+    assert_named_while_broken(stack, lambda: iot.disable_topic_rule(ruleName=rule),
+                              lambda: iot.enable_topic_rule(ruleName=rule),
+                              "rule canary enabled", "is disabled", "rule")
 
 
 def test_queue_policy_without_the_rule_role_is_named(stack):
@@ -66,12 +73,9 @@ def test_queue_policy_without_the_rule_role_is_named(stack):
     policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
     other = json.loads(policy)
     other["Statement"][0]["Condition"]["ArnEquals"]["aws:PrincipalArn"] = ["arn:aws:iam::111111111111:role/someone-else"]
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(other)})
-    try:
-        assert_named(stack, "queue policy admits rule role", "no statement allows sqs:SendMessage", "queue policy")
-    finally:
-        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
-    assert_healthy(stack)
+    assert_named_while_broken(stack, lambda: sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(other)}),
+                              lambda: sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy}),
+                              "queue policy admits rule role", "no statement allows sqs:SendMessage", "queue policy")
 
 
 def test_wrong_routes_in_the_function_are_named(stack):
@@ -79,25 +83,19 @@ def test_wrong_routes_in_the_function_are_named(stack):
     name = stack.outputs["destination"]["function_name"]
     variables = lam.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
     wrong = [r for r in json.loads(variables["BRIDGE_ROUTES"]) if r["name"] != "canary"]
-    lam.update_function_configuration(FunctionName=name,
-                                      Environment={"Variables": {**variables, "BRIDGE_ROUTES": json.dumps(wrong)}})
-    try:
-        assert_named(stack, "function BRIDGE_ROUTES", "missing canary", "function routes")
-    finally:
-        lam.update_function_configuration(FunctionName=name, Environment={"Variables": variables})
-    assert_healthy(stack)
+    assert_named_while_broken(
+        stack, lambda: lam.update_function_configuration(
+            FunctionName=name, Environment={"Variables": {**variables, "BRIDGE_ROUTES": json.dumps(wrong)}}),
+        lambda: lam.update_function_configuration(FunctionName=name, Environment={"Variables": variables}),
+        "function BRIDGE_ROUTES", "missing canary", "function routes")
 
 
 def test_disabled_event_source_mapping_is_named(stack):
     lam = stack.client("lambda")
-    mapping = lam.list_event_source_mappings(EventSourceArn=stack.outputs["destination"]["queue_arn"])
-    uuid = mapping["EventSourceMappings"][0]["UUID"]
-    lam.update_event_source_mapping(UUID=uuid, Enabled=False)
-    try:
-        assert_named(stack, "event source mapping", "state Disabled", "event source mapping")
-    finally:
-        lam.update_event_source_mapping(UUID=uuid, Enabled=True)
-    assert_healthy(stack)
+    uuid = stack.event_source_mapping()
+    assert_named_while_broken(stack, lambda: lam.update_event_source_mapping(UUID=uuid, Enabled=False),
+                              lambda: lam.update_event_source_mapping(UUID=uuid, Enabled=True),
+                              "event source mapping", "state Disabled", "event source mapping")
 
 
 def test_bad_input_names_the_flag_and_the_fix(tmp_path):

@@ -18,8 +18,7 @@ BLOB = bytes([0, 1, 2, 255])
 def paused(stack):
     """The stack with its event source mapping disabled (the function reads nothing); restored after."""
     lam = stack.client("lambda")
-    uuid = lam.list_event_source_mappings(
-        EventSourceArn=stack.outputs["destination"]["queue_arn"])["EventSourceMappings"][0]["UUID"]
+    uuid = stack.event_source_mapping()
     lam.update_event_source_mapping(UUID=uuid, Enabled=False)
     yield stack
     sqs = stack.elasticmq()
