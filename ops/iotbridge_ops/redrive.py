@@ -38,6 +38,7 @@ from . import target
 CODE_ATTRIBUTE = "BridgeErrorCode"
 DETAIL_ATTRIBUTE = "BridgeErrorDetail"
 ROUTE_ATTRIBUTE = "BridgeRoute"
+SOURCE_ID_ATTRIBUTE = "BridgeSourceMessageId"  # the bridge queue's MessageId of the record the function quarantined
 # Every attribute the function's quarantine writes starts with this (function/.../aws/SqsQuarantine.java).
 QUARANTINE_PREFIX = "Bridge"
 NO_CODE = "REDRIVEN"
@@ -158,6 +159,8 @@ class Redrive:
         self.sent_not_deleted = []     # re-sent, but the DLQ delete failed: duplicates on the next run
         self.send_failed = []          # (MessageId, reason): still in the DLQ, untouched
         self.taken = 0                 # records chosen so far (--max)
+        self.copies = set()            # bridge-queue MessageIds of the copies this run sent
+        self.came_back = {}            # DLQ MessageId -> code: a copy this run sent, back in the DLQ already
 
     def choose(self, code):
         """True when this record is to be moved (its code is chosen and --max is not reached yet)."""
@@ -165,6 +168,10 @@ class Redrive:
             return False
         self.taken += 1
         return True
+
+    def known(self, message):
+        """True when this scan has received the record before."""
+        return message["MessageId"] in self.seen or message["MessageId"] in self.came_back
 
     def scan(self):
         """Receives the whole DLQ once (each record hidden for --visibility-timeout), moving chosen records."""
@@ -178,15 +185,21 @@ class Redrive:
                 empty += 1
                 continue
             empty = 0
-            fresh = [m for m in messages if m["MessageId"] not in self.seen]
+            fresh = [m for m in messages if not self.known(m)]
             for m in messages:
-                if m["MessageId"] in self.seen and m["MessageId"] in self.held:
+                if self.known(m) and m["MessageId"] in self.held:
                     self.held[m["MessageId"]] = m["ReceiptHandle"]  # seen again: only the newest handle is valid
             if not fresh:
                 break  # the scan outlived the visibility timeout and came round again: everything is listed
             to_move = []
             for m in fresh:
                 code = code_of(m)
+                if m["MessageId"] in self.copies or attribute_of(m, SOURCE_ID_ATTRIBUTE) in self.copies:
+                    # While the function reads the queue, a moved record that fails again is back in the
+                    # DLQ within seconds, as a new message: moving it again would go round for ever.
+                    self.came_back[m["MessageId"]] = code
+                    self.held[m["MessageId"]] = m["ReceiptHandle"]
+                    continue
                 self.seen[m["MessageId"]] = (code, attribute_of(m, DETAIL_ATTRIBUTE), attribute_of(m, ROUTE_ATTRIBUTE),
                                              topic_of(m.get("Body", "")),
                                              m.get("Attributes", {}).get("ApproximateReceiveCount", "?"))
@@ -214,6 +227,7 @@ class Redrive:
                 self.held[m["MessageId"]] = m["ReceiptHandle"]
             return
         sent = {s["Id"] for s in resp.get("Successful", [])}
+        self.copies.update(s["MessageId"] for s in resp.get("Successful", []))
         for f in resp.get("Failed", []):
             m = messages[int(f["Id"])]
             self.send_failed.append((m["MessageId"], f"{f.get('Code')}: {f.get('Message', '')}"))
@@ -368,6 +382,10 @@ def run(a):
     n = sum(r.moved.values())
     detail = ", ".join(f"{c} {k}" for c, k in sorted(r.moved.items()) if k)
     print(f"\nmoved {n} record(s) ({detail or 'none'}) to the queue; {len(r.seen) - n} left in the DLQ")
+    if r.came_back:
+        back = ", ".join(f"{c} {k}" for c, k in sorted(Counter(r.came_back.values()).items()))
+        print(f"note: {len(r.came_back)} of them came back to the DLQ while this ran ({back}): the function failed "
+              "them again, so their cause is not fixed yet; they stay in the DLQ")
     for mid, why in r.send_failed:
         print(f"not moved (send failed, still in the DLQ): {mid}: {why}", file=sys.stderr)
     for mid in r.sent_not_deleted:

@@ -4,6 +4,7 @@ quarantined by the function (SendMessage with the Bridge* attributes SqsQuaranti
 moved by the queue's redrive policy (no attributes). The event source mapping is disabled for
 these tests, so that what redrive moves back stays on the queue to be looked at. Every test checks
 the queues' real contents afterwards, not the tool's output alone."""
+import json
 import re
 import time
 
@@ -12,6 +13,12 @@ import pytest
 from support import iot_bridge
 
 BLOB = bytes([0, 1, 2, 255])
+
+
+def unknown_route(i):
+    """What an UNKNOWN_ROUTE record holds: an envelope (docs/envelope.md) naming a route the function does not have."""
+    return json.dumps({"v": 1, "route": "air", "topic": f"AIR/v1/unknown-{i}", "payload": "eyJ0IjoyMS41fQ==",
+                       "ts": 1767225600123, "clientId": "sensor-7"})
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +46,8 @@ class Dlq:
     def fill(self):
         for url in (self.queue_url, self.dlq_url):
             self.sqs.purge_queue(QueueUrl=url)
-        for body in ("unknown-1", "unknown-2", "unknown-3"):
-            self.quarantine(body, "UNKNOWN_ROUTE")
+        for i in (1, 2, 3):
+            self.quarantine(unknown_route(i), "UNKNOWN_ROUTE")
         for body in ("outside-1", "outside-2"):
             self.quarantine(body, "TOPIC_OUTSIDE_ROUTE")
         self.quarantine("rejected-1", "PUBLISH_REJECTED", {
@@ -151,8 +158,9 @@ def test_chosen_codes_move_and_everything_else_stays(dlq):
     assert "moved 6 record(s) (PUBLISH_REJECTED 1, REDRIVEN 2, UNKNOWN_ROUTE 3)" in run.out, run.out
 
     moved = dlq.receive_all(dlq.queue_url)
-    assert sorted(m["Body"] for m in moved) == ["rejected-1", "slow-1", "slow-2", "unknown-1", "unknown-2", "unknown-3"], \
-        "exactly the chosen records, bodies unchanged"
+    chosen = sorted(b for b, c in dlq.content.items() if c in ("UNKNOWN_ROUTE", "PUBLISH_REJECTED", "REDRIVEN"))
+    assert len(chosen) == 6
+    assert sorted(m["Body"] for m in moved) == chosen, "exactly the chosen records, bodies unchanged"
     for m in moved:
         names = set(m.get("MessageAttributes", {}))
         assert not any(n.startswith("Bridge") for n in names), f"the quarantine attributes are dropped: {names}"
@@ -183,6 +191,26 @@ def test_all_moves_every_record_with_a_message_move_task(dlq):
     assert "move task COMPLETED" in run.out, run.out
     assert dlq.count(dlq.dlq_url) == (0, 0), "the DLQ is empty"
     assert dlq.content_of(dlq.queue_url) == dlq.content, "every record, as SQS moves it (attributes included)"
+
+
+def test_a_record_the_function_fails_again_is_moved_once(dlq):
+    """With the function reading the queue (as on AWS), a moved record that fails again is back in the
+    DLQ within a second as a new message: the scan must not take it for one more record to move."""
+    lam = dlq.stack.client("lambda")
+    uuid = dlq.stack.event_source_mapping()
+    lam.update_event_source_mapping(UUID=uuid, Enabled=True)
+    try:
+        run = iot_bridge("redrive", "--outputs", dlq.stack.outputs_file, "--codes", "UNKNOWN_ROUTE", "--apply", timeout=120)
+        print(run.out)  # shown with pytest -s
+        assert run.exit == 0, run.err
+        assert "moved 3 record(s) (UNKNOWN_ROUTE 3)" in run.out, run.out
+        deadline = time.monotonic() + 60
+        while dlq.count(dlq.dlq_url) != (8, 0) and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        lam.update_event_source_mapping(UUID=uuid, Enabled=False)
+    assert dlq.content_of(dlq.dlq_url) == dlq.content, "each chosen record moved once, failed once, back once"
+    assert dlq.count(dlq.queue_url) == (0, 0)
 
 
 def test_bad_usage_is_refused_with_the_option_to_fix(dlq):
