@@ -338,8 +338,8 @@ class ConfigChecks:
             age, age_text = self.oldest_age(url)
             detail = f"{visible} waiting, {in_flight} in flight; oldest message {age_text}"
             if check == "DLQ" and visible + in_flight > 0:
-                out.append(Result(check, WARN, detail, "read the BridgeErrorCode of each message (README: Inspect the "
-                                  "DLQ), fix the cause, then redrive"))
+                out.append(Result(check, WARN, detail, "list it by BridgeErrorCode (make redrive), fix the cause, then "
+                                  "move those codes back (make redrive ARGS=\"--codes CODE --apply\")"))
             elif check == "bridge queue" and age is not None and age > 300:
                 out.append(Result(check, WARN, detail, "the function is failing, throttled or too slow: see its "
                                   "log group and the event source mapping"))

@@ -69,7 +69,7 @@ def load_outputs(args):
             raise InputError(f"{flag}: {path} is not JSON ({e})") from None
     else:
         tf_dir = args.terraform_dir or str(ROOT / "terraform")
-        cmd = [args.terraform, f"-chdir={tf_dir}", "output", "-json"]
+        cmd = [args.terraform, f"-chdir={tf_dir}", "output", "-no-color", "-json"]
         try:
             run = subprocess.run(cmd, capture_output=True, text=True, check=False)
         except FileNotFoundError:
