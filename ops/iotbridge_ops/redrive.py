@@ -76,22 +76,22 @@ def add_parser(subcommands):
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES)
     target.add_arguments(p, accounts=("destination",), short_flags_for="destination")
     queues = p.add_argument_group("queues named directly (instead of a target)")
-    queues.add_argument("--queue-url", help="the bridge queue (destination of the move)")
-    queues.add_argument("--dlq-url", help="its dead-letter queue (source of the move)")
+    queues.add_argument("--queue-url", metavar="URL", help="the bridge queue (destination of the move)")
+    queues.add_argument("--dlq-url", metavar="URL", help="its dead-letter queue (source of the move)")
     what = p.add_argument_group("what to move")
     sel = what.add_mutually_exclusive_group()
-    sel.add_argument("--codes", help="comma-separated BridgeErrorCode values; REDRIVEN = records without one")
+    sel.add_argument("--codes", metavar="CODE[,CODE]", help="comma-separated BridgeErrorCode values; REDRIVEN = records without one")
     sel.add_argument("--all", action="store_true", help="every record, with SQS StartMessageMoveTask")
     what.add_argument("--apply", action="store_true", help="really move (default: dry run, nothing changes)")
-    what.add_argument("--max", type=bounded(0, 10**9, "0 = no limit"), default=0,
+    what.add_argument("--max", metavar="N", type=bounded(0, 10**9, "0 = no limit"), default=0,
                       help="--codes: move at most this many records (default: all chosen)")
-    what.add_argument("--rate", type=bounded(1, 500, "the SQS limit, messages per second"),
+    what.add_argument("--rate", metavar="N", type=bounded(1, 500, "the SQS limit, messages per second"),
                       help="--all: MaxNumberOfMessagesPerSecond of the move task (default: SQS decides)")
     what.add_argument("--no-wait", action="store_true", help="--all: start the move task and return")
     what.add_argument("--status", action="store_true", help="show the DLQ's recent message move tasks and exit")
     out = p.add_argument_group("listing")
     out.add_argument("--verbose", "-v", action="store_true", help="one line per record")
-    out.add_argument("--visibility-timeout", type=bounded(1, 43200, "the SQS limit, seconds"), default=300,
+    out.add_argument("--visibility-timeout", metavar="SECONDS", type=bounded(1, 43200, "the SQS limit, seconds"), default=300,
                      help="seconds a listed record stays hidden while the DLQ is scanned (default: %(default)s)")
     p.set_defaults(run=run)
 

@@ -35,10 +35,11 @@ def add_arguments(parser, accounts=ACCOUNTS, short_flags_for=None):
     one.add_argument("--outputs", metavar="FILE", help="`terraform output -json` saved to a file")
     one.add_argument("--local", action="store_true",
                      help=f"the local stack of `make up` (reads {LOCAL_OUTPUTS.relative_to(ROOT)}, which it writes)")
-    where.add_argument("--terraform", metavar="BIN", default=os.environ.get("TF") or "terraform",
-                       help="terraform binary (default: $TF, else terraform)")
-    where.add_argument("--endpoint-url", metavar="URL",
-                       help="send every AWS call to this endpoint (an emulator such as moto or ElasticMQ)")
+    how = parser.add_argument_group("how to reach it")
+    how.add_argument("--terraform", metavar="BIN", default=os.environ.get("TF") or "terraform",
+                     help="terraform binary for --terraform-dir (default: $TF, else terraform)")
+    how.add_argument("--endpoint-url", metavar="URL",
+                     help="send every AWS call to this endpoint (an emulator such as moto or ElasticMQ)")
     for side in accounts:
         g = parser.add_argument_group(f"{side} account (default: what Terraform was given)")
         short = side == short_flags_for
