@@ -23,8 +23,8 @@ override FUNCTION_ZIP := $(abspath $(FUNCTION_ZIP))
 LOCAL_CP    := $(ROOT)/local/target/classpath.txt
 TF_DIR      := $(ROOT)/terraform
 TF          ?= terraform
-DOCTOR      := $(ROOT)/doctor/iot-bridge-doctor
-LOCAL_OUTPUTS := $(ROOT)/local/run/outputs.json
+# The operations tool (ops/README.md): `iot-bridge doctor`, `iot-bridge redrive`.
+OPS         := $(ROOT)/ops/iot-bridge
 
 .PHONY: help
 help: ## List every target
@@ -39,9 +39,9 @@ check-java: ## Check that a JDK >= 21 is available
 	@command -v unzip >/dev/null || { echo "error: 'unzip' is missing (the Maven wrapper needs it): sudo apt-get install unzip" >&2; exit 1; }
 
 .PHONY: test
-test: check-java ## Run all tests: function unit + Quarkus tests, local stack end-to-end tests, doctor's tests
+test: check-java ## Run all tests: function unit + Quarkus tests, local stack end-to-end tests, the ops tool's tests
 	$(MVN_LOUD) verify -Dlocal.function.zip=$(FUNCTION_ZIP)
-	$(MAKE) --no-print-directory doctor-test
+	$(MAKE) --no-print-directory ops-test
 
 .PHONY: test-local
 test-local: check-java $(FUNCTION_ZIP) ## Only the local stack's end-to-end tests, against FUNCTION_ZIP (e.g. a native zip)
@@ -147,10 +147,6 @@ bench: check-java ## Benchmarks side by side with the Python handlers (prints ta
 chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (ARGS="--quick" for a short run; FUNCTION_ZIP= e.g. the native zip)
 	FUNCTION_ZIP=$(FUNCTION_ZIP) bash $(ROOT)/.ci/chaos.sh
 
-.PHONY: redrive
-redrive: ## List the DLQ by BridgeErrorCode; move chosen records back (dry run unless ARGS="--codes CODE --apply"; ARGS="--help")
-	@py="$$(bash $(ROOT)/tools/setup.sh)" && TF=$(TF) "$$py" $(ROOT)/tools/redrive/redrive.py $(ARGS)
-
 FUZZ_SECONDS ?= 60
 .PHONY: fuzz
 fuzz: check-java ## Jazzer fuzzing of the envelope parser, routes and topic validation, FUZZ_SECONDS (60) per target; grows the committed corpus
@@ -181,26 +177,32 @@ apply: check-terraform ## terraform apply of the last plan (or a fresh one) in t
 destroy: check-terraform ## terraform destroy in terraform/
 	cd $(TF_DIR) && $(TF) destroy -input=false
 
+# make doctor and make redrive reach the local stack while `make up` runs (it writes
+# local/run/outputs.json and its pid file), else the deployment of terraform/ - unless the
+# arguments name a target themselves.
+OPS_TARGET_FLAGS := --local --outputs% --terraform-dir% --queue-url% --dlq-url%
+ops_target = $(if $(filter $(OPS_TARGET_FLAGS),$(1)),,$$(if [ -f $(ROOT)/local/run/outputs.json ] && [ -f $(ROOT)/local/run/stack.pid ] && kill -0 "$$(cat $(ROOT)/local/run/stack.pid)" 2>/dev/null; then echo --local; fi))
+
 .PHONY: doctor
 doctor: ## Configuration checks + canary: the local stack if `make up` runs, else the deployment of terraform/ (DOCTOR_ARGS="--help")
-	@if [ -f $(LOCAL_OUTPUTS) ] && [ -f $(ROOT)/local/run/stack.pid ] && kill -0 "$$(cat $(ROOT)/local/run/stack.pid)" 2>/dev/null; then \
-	  $(DOCTOR) --outputs $(LOCAL_OUTPUTS) $(DOCTOR_ARGS); \
-	else \
-	  $(DOCTOR) --terraform-dir $(TF_DIR) --terraform $(TF) $(DOCTOR_ARGS); \
-	fi
+	@TF=$(TF) $(OPS) doctor $(call ops_target,$(DOCTOR_ARGS)) $(DOCTOR_ARGS)
 
-.PHONY: doctor-test
-doctor-test: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## doctor's tests: unit tests and a local stack broken one link at a time
-	@bash $(ROOT)/doctor/setup.sh
-	cd $(ROOT)/doctor && DOCTOR_TEST_JAVA=$(JDK)/bin/java PYTHONPATH=. .venv/bin/python -m unittest discover -s tests -v
+.PHONY: redrive
+redrive: ## List the DLQ by BridgeErrorCode, move chosen records back (dry run unless ARGS="--codes CODE --apply"); same target as doctor (ARGS="--help")
+	@TF=$(TF) $(OPS) redrive $(call ops_target,$(ARGS)) $(ARGS)
+
+.PHONY: ops-test
+ops-test: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## The ops tool's tests (pytest): doctor and redrive against a real local stack (PYTEST_ARGS="-k redrive")
+	@bash $(ROOT)/ops/setup.sh
+	cd $(ROOT)/ops && OPS_TEST_JAVA=$(JDK)/bin/java .venv/bin/python -m pytest $(PYTEST_ARGS)
 
 .PHONY: e2e-terraform
 # After the apply, doctor's configuration checks run against the emulator (no canary: it has no
 # IoT data plane); E2E_DOCTOR= (empty) skips them.
-E2E_DOCTOR ?= AWS_ACCESS_KEY_ID=e2e-source AWS_SECRET_ACCESS_KEY=e2e-source $(ROOT)/doctor/iot-bridge-doctor --outputs "$$E2E_OUTPUTS_JSON" --endpoint-url "$$AWS_ENDPOINT_URL" --no-canary
+E2E_DOCTOR ?= AWS_ACCESS_KEY_ID=e2e-source AWS_SECRET_ACCESS_KEY=e2e-source $(OPS) doctor --outputs "$$E2E_OUTPUTS_JSON" --endpoint-url "$$AWS_ENDPOINT_URL" --no-canary
 
 e2e-terraform: check-terraform ## On a local AWS API emulator (moto, in .venv-e2e): bootstrap the deploy roles, apply/plan/destroy the root as them, check doctor and every IAM call (E2E_RECORD=1 refreshes terraform/bootstrap/recorded-calls)
-	$(if $(E2E_DOCTOR),@bash $(ROOT)/doctor/setup.sh)
+	$(if $(E2E_DOCTOR),@bash $(ROOT)/ops/setup.sh)
 	TF=$(TF) DOCTOR_CMD='$(E2E_DOCTOR)' E2E_RECORD='$(E2E_RECORD)' bash $(TF_DIR)/tests/e2e/run.sh
 
 .PHONY: clean

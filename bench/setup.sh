@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates bench/.venv (idempotent) with the pinned Python packages of bench/requirements.txt:
 # awslambdaric (AWS's Lambda runtime interface client), boto3, matplotlib. The venv itself (and
-# python3-venv when Python lacks it) comes from .ci/python-venv, shared with doctor/.
+# python3-venv when Python lacks it) comes from .ci/python-venv, shared with ops/.
 #
 # awslambdaric ships manylinux wheels for CPython 3.9-3.13 on x86_64/aarch64; when pip has
 # to build it from source (other Python, other platform) it needs a C/C++ toolchain plus

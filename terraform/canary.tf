@@ -1,4 +1,4 @@
-# The optional canary route of `make doctor` (doctor/README.md), defined once in
+# The optional canary route of `make doctor` (ops/README.md#the-canary), defined once in
 # canary-route.json, which the local stack reads too.
 
 locals {

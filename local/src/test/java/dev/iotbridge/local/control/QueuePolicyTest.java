@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The queue policy reading the local rules engine obeys (doctor/tests/test_queue_policy.py holds doctor's to the same cases). */
+/** The queue policy reading the local rules engine obeys (ops/tests/test_queue_policy.py holds doctor's to the same cases). */
 class QueuePolicyTest {
 
     static final String ROLE = "arn:aws:iam::111111111111:role/iot-bridge-rule";

@@ -10,10 +10,31 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import queue_policy
 from .report import FAIL, OK, SKIP, WARN, Result
-from .target import destination_topic, normalised_routes, sample_topic
 
 SQL_VERSION = "2016-03-23"
+ROUTE_DEFAULTS = {"condition": "", "strip_prefix": "", "add_prefix": "", "qos": 1, "retain": False}
 NOT_IMPLEMENTED = ("NotImplemented", "NotImplementedException", "UnknownOperationException", "InvalidAction")
+
+
+def normalised_routes(routes):
+    """Routes with the defaults Terraform and the function apply, sorted by name (comparable)."""
+    out = []
+    for r in routes:
+        full = {**ROUTE_DEFAULTS, **{k: v for k, v in r.items() if v is not None}}
+        full["qos"] = int(full["qos"])
+        out.append({k: full[k] for k in ["name", "source_filter", *ROUTE_DEFAULTS]})
+    return sorted(out, key=lambda r: r["name"])
+
+
+def destination_topic(route, source_topic):
+    """docs/interfaces.md#routes: add_prefix + (source topic without strip_prefix)."""
+    return route["add_prefix"] + source_topic[len(route["strip_prefix"]):]
+
+
+def sample_topic(source_filter):
+    """A concrete topic the filter matches ('+' → 'x', '#' → 'doctor'), to ask IAM about."""
+    levels = ["x" if lv == "+" else "doctor" if lv == "#" else lv for lv in source_filter.split("/")]
+    return "/".join(levels)
 
 
 def api_error(e):
@@ -317,8 +338,8 @@ class ConfigChecks:
             age, age_text = self.oldest_age(url)
             detail = f"{visible} waiting, {in_flight} in flight; oldest message {age_text}"
             if check == "DLQ" and visible + in_flight > 0:
-                out.append(Result(check, WARN, detail, "read the BridgeErrorCode of each message (README: Inspect the "
-                                  "DLQ), fix the cause, then redrive"))
+                out.append(Result(check, WARN, detail, "list it by BridgeErrorCode (make redrive), fix the cause, then "
+                                  "move those codes back (make redrive ARGS=\"--codes CODE --apply\")"))
             elif check == "bridge queue" and age is not None and age > 300:
                 out.append(Result(check, WARN, detail, "the function is failing, throttled or too slow: see its "
                                   "log group and the event source mapping"))

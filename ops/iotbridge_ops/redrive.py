@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""List the bridge's dead-letter queue by BridgeErrorCode and move chosen records back.
+"""iot-bridge redrive: list the bridge's dead-letter queue by BridgeErrorCode and move chosen records back.
 
 Dry run by default: it lists what is in the DLQ and says what it would move; nothing changes
 until --apply. Two ways to move, chosen by what is selected:
@@ -18,31 +17,28 @@ until --apply. Two ways to move, chosen by what is selected:
 A record is never deleted unless its copy was accepted by SendMessage first. Records that are
 listed but not chosen are made visible again at the end (also on an error or Ctrl-C).
 
-Queues: --queue-url/--dlq-url, or Terraform outputs (queue_url, dlq_url of --terraform-dir,
-default terraform/), or --local (the local stack of `make up`, local/bridge.local.json).
-Credentials and region come from the usual AWS chain; --profile, --region, --endpoint-url
-override them.
+Queues: the bridge queue and DLQ of the deployment the target flags name (the `doctor` output of
+terraform/, --outputs FILE, or --local), or --queue-url and --dlq-url. Credentials and region:
+what Terraform was given for the destination account, else the AWS chain; --profile, --role-arn,
+--region and --endpoint-url override them.
 
 Exit status: 0 done (or dry run), 1 some record could not be moved (it is still in the DLQ),
 2 bad usage or the queues cannot be reached.
 """
 import argparse
 import json
-import os
-import re
-import subprocess
 import sys
 import time
 from collections import Counter, OrderedDict
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+from . import target
+
 CODE_ATTRIBUTE = "BridgeErrorCode"
 DETAIL_ATTRIBUTE = "BridgeErrorDetail"
 ROUTE_ATTRIBUTE = "BridgeRoute"
+SOURCE_ID_ATTRIBUTE = "BridgeSourceMessageId"  # the bridge queue's MessageId of the record the function quarantined
 # Every attribute the function's quarantine writes starts with this (function/.../aws/SqsQuarantine.java).
 QUARANTINE_PREFIX = "Bridge"
 NO_CODE = "REDRIVEN"
@@ -50,108 +46,71 @@ NO_CODE = "REDRIVEN"
 SECURITY_CODES = {"TOPIC_OUTSIDE_ROUTE", "TOPIC_RESERVED", "TOPIC_WILDCARD", "TOPIC_EMPTY",
                   "TOPIC_INVALID_CHARACTER", "LOOP_DETECTED"}
 TASK_DONE = {"COMPLETED", "CANCELLED", "FAILED"}
+EXAMPLES = """examples:
+  ops/iot-bridge redrive                                   # list the DLQ of terraform/'s deployment
+  ops/iot-bridge redrive --codes UNKNOWN_ROUTE             # what would move (dry run)
+  ops/iot-bridge redrive --codes UNKNOWN_ROUTE --apply     # move those, leave the rest
+  ops/iot-bridge redrive --all --apply --rate 50           # everything, with SQS StartMessageMoveTask
+  ops/iot-bridge redrive --local --codes REDRIVEN --apply  # the local stack of `make up`
+"""
 
 
-class UsageError(Exception):
-    """Bad arguments or unreachable queues: the message names the option and the fix."""
+def bounded(low, high, what):
+    """An argparse type: an int in [low, high], else an error naming the bounds."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high} ({what}), not {value}")
+        return value
+    return parse
 
 
-def parse_args(argv):
-    p = argparse.ArgumentParser(
-        prog="redrive.py",
+def add_parser(subcommands):
+    p = subcommands.add_parser(
+        "redrive", help="list the DLQ by BridgeErrorCode; move chosen records back (dry run unless --apply)",
         description="List the bridge DLQ by BridgeErrorCode; move chosen records back to the bridge queue "
                     "(dry run unless --apply). From the repository root: make redrive ARGS=\"...\".",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n"
-               "  redrive.py                                   # list the DLQ of terraform/'s deployment\n"
-               "  redrive.py --codes UNKNOWN_ROUTE             # what would move (dry run)\n"
-               "  redrive.py --codes UNKNOWN_ROUTE --apply     # move those, leave the rest\n"
-               "  redrive.py --all --apply --rate 50           # everything, with SQS StartMessageMoveTask\n"
-               "  redrive.py --local --codes REDRIVEN --apply  # the local stack of `make up`\n")
-    where = p.add_argument_group("queues (one of)")
-    where.add_argument("--queue-url", help="the bridge queue (destination of the move)")
-    where.add_argument("--dlq-url", help="its dead-letter queue (source of the move)")
-    where.add_argument("--terraform-dir", default=os.path.join(ROOT, "terraform"),
-                       help="read the queue_url and dlq_url outputs from here (default: this repository's terraform/)")
-    where.add_argument("--local", action="store_true",
-                       help="the local stack (`make up`): endpoint, region and queue names from local/bridge.local.json")
-    aws = p.add_argument_group("AWS")
-    aws.add_argument("--profile", help="AWS CLI profile of the destination account")
-    aws.add_argument("--region", help="default: from the queue URL, else the AWS chain")
-    aws.add_argument("--endpoint-url", help="SQS endpoint override (e.g. ElasticMQ)")
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES)
+    target.add_arguments(p, accounts=("destination",), short_flags_for="destination")
+    queues = p.add_argument_group("queues named directly (instead of a target)")
+    queues.add_argument("--queue-url", metavar="URL", help="the bridge queue (destination of the move)")
+    queues.add_argument("--dlq-url", metavar="URL", help="its dead-letter queue (source of the move)")
     what = p.add_argument_group("what to move")
     sel = what.add_mutually_exclusive_group()
-    sel.add_argument("--codes", help="comma-separated BridgeErrorCode values; REDRIVEN = records without one")
+    sel.add_argument("--codes", metavar="CODE[,CODE]", help="comma-separated BridgeErrorCode values; REDRIVEN = records without one")
     sel.add_argument("--all", action="store_true", help="every record, with SQS StartMessageMoveTask")
     what.add_argument("--apply", action="store_true", help="really move (default: dry run, nothing changes)")
-    what.add_argument("--max", type=int, default=0, help="--codes: move at most this many records (default: all chosen)")
-    what.add_argument("--rate", type=int, default=0,
-                      help="--all: MaxNumberOfMessagesPerSecond of the move task (1-500; default: SQS decides)")
+    what.add_argument("--max", metavar="N", type=bounded(0, 10**9, "0 = no limit"), default=0,
+                      help="--codes: move at most this many records (default: all chosen)")
+    what.add_argument("--rate", metavar="N", type=bounded(1, 500, "the SQS limit, messages per second"),
+                      help="--all: MaxNumberOfMessagesPerSecond of the move task (default: SQS decides)")
     what.add_argument("--no-wait", action="store_true", help="--all: start the move task and return")
     what.add_argument("--status", action="store_true", help="show the DLQ's recent message move tasks and exit")
     out = p.add_argument_group("listing")
     out.add_argument("--verbose", "-v", action="store_true", help="one line per record")
-    out.add_argument("--visibility-timeout", type=int, default=300,
+    out.add_argument("--visibility-timeout", metavar="SECONDS", type=bounded(1, 43200, "the SQS limit, seconds"), default=300,
                      help="seconds a listed record stays hidden while the DLQ is scanned (default: %(default)s)")
-    a = p.parse_args(argv)
-    if a.max < 0:
-        p.error("--max must be 0 (no limit) or a positive number")
-    if a.rate and not 1 <= a.rate <= 500:
-        p.error("--rate must be between 1 and 500 messages per second (SQS limit)")
-    if not 1 <= a.visibility_timeout <= 43200:
-        p.error("--visibility-timeout must be between 1 and 43200 seconds")
-    if bool(a.queue_url) != bool(a.dlq_url):
-        p.error("--queue-url and --dlq-url go together (or use --terraform-dir / --local)")
-    return a
+    p.set_defaults(run=run)
 
 
-def resolve_queues(a):
-    """(queue_url, dlq_url, endpoint_url, region) from the options, Terraform outputs or the local config."""
-    endpoint, region = a.endpoint_url, a.region
-    if a.local:
-        cfg_path = os.path.join(ROOT, "local", "bridge.local.json")
-        with open(cfg_path, encoding="utf-8") as f:
-            cfg = json.load(f)
-        endpoint = endpoint or f"http://127.0.0.1:{cfg['ports']['sqs']}"
-        region = region or cfg["region"]
-        return None, None, endpoint, region, (cfg["queue"]["name"], cfg["queue"]["dlq_name"])
-    if a.queue_url:
-        queue, dlq = a.queue_url, a.dlq_url
+def queues_of(a):
+    """(queue_url, dlq_url, destination Account) of the named queues or of the target's outputs."""
+    if a.queue_url or a.dlq_url:
+        if not (a.queue_url and a.dlq_url):
+            raise target.InputError("--queue-url and --dlq-url go together (or name a target: --local, --outputs, "
+                                    "--terraform-dir)")
+        if target.named_target(a):
+            raise target.InputError("--queue-url/--dlq-url name the queues themselves: drop --local, --outputs "
+                                    "and --terraform-dir, or the queue URLs")
+        outputs = {"destination": {"region": target.region_of(a.queue_url)}}
+        queue_url, dlq_url = a.queue_url, a.dlq_url
     else:
-        tf = os.environ.get("TF", "terraform")
-        try:
-            out = subprocess.run([tf, f"-chdir={a.terraform_dir}", "output", "-json"], check=True,
-                                 capture_output=True, text=True).stdout
-        except FileNotFoundError:
-            raise UsageError(f"'{tf}' is not installed: pass --queue-url and --dlq-url, or install Terraform")
-        except subprocess.CalledProcessError as e:
-            raise UsageError(f"terraform output failed in {a.terraform_dir}: {e.stderr.strip()}\n"
-                             "  pass --queue-url and --dlq-url, or --terraform-dir of an applied configuration")
-        outputs = json.loads(out or "{}")
-        try:
-            queue, dlq = outputs["queue_url"]["value"], outputs["dlq_url"]["value"]
-        except KeyError:
-            raise UsageError(f"{a.terraform_dir} has no queue_url/dlq_url outputs (not applied yet?): "
-                             "pass --queue-url and --dlq-url")
-    region = region or region_of(queue)
-    return queue, dlq, endpoint, region, None
-
-
-def region_of(url):
-    """The region in an SQS queue URL (https://sqs.eu-west-1.amazonaws.com/... or the legacy eu-west-1.queue.amazonaws.com)."""
-    m = re.match(r"https://(?:sqs\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com", url or "")
-    return (m.group(1) or m.group(2)) if m else None
-
-
-def sqs_client(a, endpoint, region):
-    session = boto3.Session(profile_name=a.profile) if a.profile else boto3.Session()
-    if region is None and session.region_name is None:
-        raise UsageError("no AWS region: pass --region (it is not in the queue URL, the profile or AWS_REGION)")
-    kwargs = {"region_name": region, "endpoint_url": endpoint,
-              "config": Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)}
-    if a.local and session.get_credentials() is None:
-        kwargs.update(aws_access_key_id="local", aws_secret_access_key="local")  # ElasticMQ ignores them
-    return session.client("sqs", **kwargs)
+        outputs = target.load_outputs(a)
+        queue_url, dlq_url = outputs["destination"]["queue_url"], outputs["destination"]["dlq_url"]
+    return queue_url, dlq_url, target.account("destination", outputs, a)
 
 
 def code_of(message):
@@ -200,6 +159,8 @@ class Redrive:
         self.sent_not_deleted = []     # re-sent, but the DLQ delete failed: duplicates on the next run
         self.send_failed = []          # (MessageId, reason): still in the DLQ, untouched
         self.taken = 0                 # records chosen so far (--max)
+        self.copies = set()            # bridge-queue MessageIds of the copies this run sent
+        self.came_back = {}            # DLQ MessageId -> code: a copy this run sent, back in the DLQ already
 
     def choose(self, code):
         """True when this record is to be moved (its code is chosen and --max is not reached yet)."""
@@ -207,6 +168,10 @@ class Redrive:
             return False
         self.taken += 1
         return True
+
+    def known(self, message):
+        """True when this scan has received the record before."""
+        return message["MessageId"] in self.seen or message["MessageId"] in self.came_back
 
     def scan(self):
         """Receives the whole DLQ once (each record hidden for --visibility-timeout), moving chosen records."""
@@ -220,15 +185,21 @@ class Redrive:
                 empty += 1
                 continue
             empty = 0
-            fresh = [m for m in messages if m["MessageId"] not in self.seen]
+            fresh = [m for m in messages if not self.known(m)]
             for m in messages:
-                if m["MessageId"] in self.seen and m["MessageId"] in self.held:
+                if self.known(m) and m["MessageId"] in self.held:
                     self.held[m["MessageId"]] = m["ReceiptHandle"]  # seen again: only the newest handle is valid
             if not fresh:
                 break  # the scan outlived the visibility timeout and came round again: everything is listed
             to_move = []
             for m in fresh:
                 code = code_of(m)
+                if m["MessageId"] in self.copies or attribute_of(m, SOURCE_ID_ATTRIBUTE) in self.copies:
+                    # While the function reads the queue, a moved record that fails again is back in the
+                    # DLQ within seconds, as a new message: moving it again would go round for ever.
+                    self.came_back[m["MessageId"]] = code
+                    self.held[m["MessageId"]] = m["ReceiptHandle"]
+                    continue
                 self.seen[m["MessageId"]] = (code, attribute_of(m, DETAIL_ATTRIBUTE), attribute_of(m, ROUTE_ATTRIBUTE),
                                              topic_of(m.get("Body", "")),
                                              m.get("Attributes", {}).get("ApproximateReceiveCount", "?"))
@@ -256,6 +227,7 @@ class Redrive:
                 self.held[m["MessageId"]] = m["ReceiptHandle"]
             return
         sent = {s["Id"] for s in resp.get("Successful", [])}
+        self.copies.update(s["MessageId"] for s in resp.get("Successful", []))
         for f in resp.get("Failed", []):
             m = messages[int(f["Id"])]
             self.send_failed.append((m["MessageId"], f"{f.get('Code')}: {f.get('Message', '')}"))
@@ -330,7 +302,7 @@ def move_all(sqs, dlq_url, queue_url, a):
     running = [t for t in sqs.list_message_move_tasks(SourceArn=dlq_arn, MaxResults=10).get("Results", [])
                if t.get("Status") == "RUNNING"]
     if running:
-        raise UsageError("a message move task is already running for this DLQ (SQS allows one): "
+        raise target.InputError("a message move task is already running for this DLQ (SQS allows one): "
                          "wait for it (--status) or cancel it: aws sqs cancel-message-move-task --task-handle "
                          + running[0].get("TaskHandle", "<handle>"))
     # DestinationArn always: quarantined records were sent to the DLQ by the function, not moved
@@ -361,21 +333,14 @@ def queue_arn(sqs, url):
 
 def failed(context, error):
     """Prints a failure the one way this command does (exit code 2)."""
-    print(f"error: {context}{error}", file=sys.stderr)
+    print(f"iot-bridge redrive: {context}{error}", file=sys.stderr)
     return 2
 
 
-def main(argv=None):
-    a = parse_args(sys.argv[1:] if argv is None else argv)
+def run(a):
+    queue_url, dlq_url, destination = queues_of(a)
+    sqs = destination.client("sqs")
     try:
-        queue_url, dlq_url, endpoint, region, local_names = resolve_queues(a)
-        sqs = sqs_client(a, endpoint, region)
-        if local_names:
-            try:
-                queue_url = sqs.get_queue_url(QueueName=local_names[0])["QueueUrl"]
-                dlq_url = sqs.get_queue_url(QueueName=local_names[1])["QueueUrl"]
-            except (ClientError, BotoCoreError) as e:
-                raise UsageError(f"the local stack does not answer at {endpoint} ({e}): start it with `make up`")
         if a.status:
             status(sqs, queue_arn(sqs, dlq_url))
             return 0
@@ -384,8 +349,6 @@ def main(argv=None):
             r.scan()
         finally:
             r.release()
-    except UsageError as e:
-        return failed("", e)
     except (ClientError, BotoCoreError) as e:
         return failed("SQS: ", e)
 
@@ -405,8 +368,6 @@ def main(argv=None):
             return 0
         try:
             return move_all(sqs, dlq_url, queue_url, a)
-        except UsageError as e:
-            return failed("", e)
         except (ClientError, BotoCoreError) as e:
             return failed("SQS message move task: ", e)
     if not r.codes:
@@ -421,12 +382,13 @@ def main(argv=None):
     n = sum(r.moved.values())
     detail = ", ".join(f"{c} {k}" for c, k in sorted(r.moved.items()) if k)
     print(f"\nmoved {n} record(s) ({detail or 'none'}) to the queue; {len(r.seen) - n} left in the DLQ")
+    if r.came_back:
+        back = ", ".join(f"{c} {k}" for c, k in sorted(Counter(r.came_back.values()).items()))
+        print(f"note: {len(r.came_back)} of them came back to the DLQ while this ran ({back}): the function failed "
+              "them again, so their cause is not fixed yet; they stay in the DLQ")
     for mid, why in r.send_failed:
         print(f"not moved (send failed, still in the DLQ): {mid}: {why}", file=sys.stderr)
     for mid in r.sent_not_deleted:
         print(f"sent but not deleted from the DLQ (a later run sends it again): {mid}", file=sys.stderr)
     return 1 if r.send_failed or r.sent_not_deleted else 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -183,7 +183,7 @@ FIX = {
     "event source mapping": "enable the event source mapping with ReportBatchItemFailures: terraform apply",
     "function routes": "terraform apply (the function's BRIDGE_ROUTES must include the canary route)",
     "function": "read the function log group and its Errors/Throttles metrics",
-    "DLQ": "read BridgeErrorCode/BridgeErrorDetail of the DLQ messages (README: Inspect the DLQ)",
+    "DLQ": "read BridgeErrorCode/BridgeErrorDetail of the DLQ messages (make redrive ARGS=-v lists them)",
     "function log": "read the function log: outcome and errorCode of the canary record",
 }
 
