@@ -5,7 +5,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.iotbridge.local.Counters;
 import dev.iotbridge.local.LocalBridgeStack;
-import dev.iotbridge.local.config.Route;
+import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.rules.RulesEngine;
 import dev.iotbridge.local.rules.SourceMessage;
 import dev.iotbridge.local.sqs.LocalSqs;

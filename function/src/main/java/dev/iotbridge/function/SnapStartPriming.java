@@ -1,5 +1,8 @@
 package dev.iotbridge.function;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -31,8 +34,6 @@ import dev.iotbridge.function.domain.Publisher;
 import dev.iotbridge.function.domain.QuarantineSink;
 import dev.iotbridge.function.domain.RecordProcessor;
 import dev.iotbridge.function.domain.RecordResult;
-import dev.iotbridge.function.domain.Route;
-import dev.iotbridge.function.domain.Routes;
 
 /**
  * SnapStart priming of the JVM build: before Lambda takes the snapshot of a published version,

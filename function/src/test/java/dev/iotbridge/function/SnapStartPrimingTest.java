@@ -1,5 +1,7 @@
 package dev.iotbridge.function;
 
+import dev.iotbridge.contract.Routes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import dev.iotbridge.function.domain.Outcome;
 import dev.iotbridge.function.domain.PublishCommand;
 import dev.iotbridge.function.domain.RecordResult;
-import dev.iotbridge.function.domain.Routes;
 
 /** The SnapStart priming hook walks every route through the record path up to the (dry-run) publish. */
 class SnapStartPrimingTest {

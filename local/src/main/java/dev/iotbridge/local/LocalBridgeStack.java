@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iotbridge.local.broker.EmbeddedBroker;
 import dev.iotbridge.local.broker.MqttObserver;
 import dev.iotbridge.local.config.BridgeConfig;
-import dev.iotbridge.local.config.Route;
+import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.control.ControlPlaneEndpoint;
 import dev.iotbridge.local.iotdata.FaultPlan;
 import dev.iotbridge.local.iotdata.IotDataEndpoint;

@@ -1,5 +1,8 @@
 package dev.iotbridge.function.config;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
+
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,8 +14,6 @@ import org.jboss.logging.Logger;
 
 import dev.iotbridge.function.domain.RetryBackoff;
 import dev.iotbridge.function.domain.RetryPolicy;
-import dev.iotbridge.function.domain.Route;
-import dev.iotbridge.function.domain.Routes;
 import dev.iotbridge.function.telemetry.RecordLog;
 import io.quarkus.runtime.configuration.DurationConverter;
 import software.amazon.awssdk.regions.Region;
@@ -53,7 +54,7 @@ public record BridgeSettings(Routes routes, URI iotEndpoint, String dlqUrl, int 
         RetryPolicy retryPolicy = retryPolicy(config, problems);
         problems.throwIfAny();
 
-        routes.warnings().forEach(w -> LOG.warnf("BRIDGE_ROUTES: %s", w));
+        routes.warnings().forEach(w -> LOG.warnf("BRIDGE_ROUTES: %s; ignored", w));
         LOG.infof("iot-bridge ready: %d route(s) %s, iot endpoint %s, max concurrency %d, publish timeout %s x %d attempt(s)",
                 routes.all().size(), routes.all().stream().map(Route::name).toList(), iotEndpoint, maxConcurrency,
                 publishTimeout, publishMaxAttempts);

@@ -1,5 +1,7 @@
 package dev.iotbridge.function.config;
 
+import dev.iotbridge.contract.Routes;
+
 import jakarta.annotation.Priority;
 
 import io.smallrye.config.ConfigSourceInterceptor;

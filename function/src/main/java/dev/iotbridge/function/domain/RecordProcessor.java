@@ -1,5 +1,8 @@
 package dev.iotbridge.function.domain;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
+
 import java.util.function.LongSupplier;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -81,7 +84,7 @@ public final class RecordProcessor {
                         + HOP_PROPERTY + "='" + p.value() + "' (republished by a bridge); not publishing it again");
             }
         }
-        String destination = route.destinationTopic(env.topic());
+        String destination = MqttTopics.destinationTopic(route, env.topic());
         t.destinationTopic = destination;
         if (env.payload().length > MAX_PAYLOAD_BYTES) {
             throw new BridgeException(ErrorCode.PAYLOAD_TOO_LARGE, "payload is " + env.payload().length

@@ -1,5 +1,7 @@
 package dev.iotbridge.function.corpus;
 
+import dev.iotbridge.contract.Routes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -33,7 +35,6 @@ import dev.iotbridge.function.domain.PublishCommand;
 import dev.iotbridge.function.domain.QuarantineSink;
 import dev.iotbridge.function.domain.RecordProcessor;
 import dev.iotbridge.function.domain.RecordResult;
-import dev.iotbridge.function.domain.Routes;
 
 /**
  * The function refuses every forged input of the bad-input corpus (docs/reliability.md): each "bad" case of

@@ -1,5 +1,7 @@
 package dev.iotbridge.function.domain;
 
+import dev.iotbridge.contract.Routes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

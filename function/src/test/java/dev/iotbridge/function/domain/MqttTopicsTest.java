@@ -1,5 +1,7 @@
 package dev.iotbridge.function.domain;
 
+import dev.iotbridge.contract.TopicRules;
+
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -68,25 +70,25 @@ class MqttTopicsTest {
 
     @Test
     void filterValidationAcceptsProperFiltersAndExplainsBadOnes() {
-        assertNull(MqttTopics.filterProblem("GROUND/v1/#"));
-        assertNull(MqttTopics.filterProblem("+/x/+"));
-        assertNull(MqttTopics.filterProblem("#"));
-        assertNotNull(MqttTopics.filterProblem(""));
-        assertNotNull(MqttTopics.filterProblem("a/#/b"));
-        assertNotNull(MqttTopics.filterProblem("a/b#"));
-        assertNotNull(MqttTopics.filterProblem("a/b+/c"));
-        assertNotNull(MqttTopics.filterProblem("$aws/#"));
-        assertNotNull(MqttTopics.filterProblem("a/b/c/d/e/f/g/h/#"));
-        assertNotNull(MqttTopics.filterProblem("a\u0000"));
+        assertNull(TopicRules.filterProblem("GROUND/v1/#"));
+        assertNull(TopicRules.filterProblem("+/x/+"));
+        assertNull(TopicRules.filterProblem("#"));
+        assertNotNull(TopicRules.filterProblem(""));
+        assertNotNull(TopicRules.filterProblem("a/#/b"));
+        assertNotNull(TopicRules.filterProblem("a/b#"));
+        assertNotNull(TopicRules.filterProblem("a/b+/c"));
+        assertNotNull(TopicRules.filterProblem("$aws/#"));
+        assertNotNull(TopicRules.filterProblem("a/b/c/d/e/f/g/h/#"));
+        assertNotNull(TopicRules.filterProblem("a\u0000"));
     }
 
     @Test
     void aPrefixMayNotIntroduceWhatATopicNameMayNotContain() {
-        assertNull(MqttTopics.prefixProblem(""));
-        assertNull(MqttTopics.prefixProblem("bridged/acct-a/"));
-        assertEquals("must not contain wildcards", MqttTopics.prefixProblem("a/+/"));
-        assertEquals("must not start with '$' (reserved topics)", MqttTopics.prefixProblem("$aws/"));
-        assertEquals("contains control character U+0000 at index 1", MqttTopics.prefixProblem("a\u0000"));
+        assertNull(TopicRules.prefixProblem(""));
+        assertNull(TopicRules.prefixProblem("bridged/acct-a/"));
+        assertEquals("must not contain wildcards", TopicRules.prefixProblem("a/+/"));
+        assertEquals("must not start with '$' (reserved topics)", TopicRules.prefixProblem("$aws/"));
+        assertEquals("contains control character U+0000 at index 1", TopicRules.prefixProblem("a\u0000"));
     }
 
     @Test

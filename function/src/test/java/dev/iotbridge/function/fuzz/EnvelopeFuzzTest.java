@@ -1,5 +1,8 @@
 package dev.iotbridge.function.fuzz;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -27,8 +30,6 @@ import dev.iotbridge.function.domain.Outcome;
 import dev.iotbridge.function.domain.PublishCommand;
 import dev.iotbridge.function.domain.RecordProcessor;
 import dev.iotbridge.function.domain.RecordResult;
-import dev.iotbridge.function.domain.Route;
-import dev.iotbridge.function.domain.Routes;
 
 /**
  * Fuzzes SQS record bodies: {@link #parse} the envelope parser alone, {@link #process} one record
