@@ -1,7 +1,5 @@
 package dev.iotbridge.function;
 
-import dev.iotbridge.contract.Routes;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
+import dev.iotbridge.contract.Routes;
 import dev.iotbridge.function.domain.Outcome;
 import dev.iotbridge.function.domain.PublishCommand;
 import dev.iotbridge.function.domain.RecordResult;

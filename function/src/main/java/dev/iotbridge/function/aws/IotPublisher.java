@@ -1,12 +1,14 @@
 package dev.iotbridge.function.aws;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
 import dev.iotbridge.function.config.BridgeSettings;
 import dev.iotbridge.function.domain.BridgeException;
+import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.ErrorCode;
 import dev.iotbridge.function.domain.PublishCommand;
 import dev.iotbridge.function.domain.Publisher;
@@ -56,26 +58,21 @@ public class IotPublisher implements Publisher {
                 .build();
     }
 
-    @Override
-    public void publish(PublishCommand c) throws BridgeException {
-        publish(c, Long.MAX_VALUE);
-    }
-
     /**
-     * The whole call, SDK retries included, is bounded by the time left until {@code deadlineNanos}
+     * The whole call, SDK retries included, is bounded by the time left until {@code deadline}
      * (per-request apiCallTimeout): the SDK then aborts the HTTP request itself, which
      * {@code Future.cancel(true)} cannot do to a blocking socket read.
      */
     @Override
-    public void publish(PublishCommand c, long deadlineNanos) throws BridgeException {
+    public void publish(PublishCommand c, Deadline deadline) throws BridgeException {
         PublishRequest request = request(c);
-        if (deadlineNanos != Long.MAX_VALUE) {
-            long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
-            if (left < 1) {
+        Optional<Duration> left = deadline.remaining();
+        if (left.isPresent()) {
+            Duration call = left.get();
+            if (call.toMillis() < 1) {
                 throw new BridgeException(ErrorCode.DEADLINE_EXCEEDED, "no time left before the invocation deadline");
             }
-            Duration call = Duration.ofMillis(left);
-            Duration attempt = call.compareTo(publishTimeout) < 0 ? call : publishTimeout;
+            Duration attempt = deadline.remainingCappedBy(publishTimeout).orElseThrow();
             request = request.toBuilder()
                     .overrideConfiguration(o -> o.apiCallTimeout(call).apiCallAttemptTimeout(attempt))
                     .build();

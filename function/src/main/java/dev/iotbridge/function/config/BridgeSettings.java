@@ -1,8 +1,5 @@
 package dev.iotbridge.function.config;
 
-import dev.iotbridge.contract.Route;
-import dev.iotbridge.contract.Routes;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +9,8 @@ import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
 import dev.iotbridge.function.domain.RetryBackoff;
 import dev.iotbridge.function.domain.RetryPolicy;
 import dev.iotbridge.function.telemetry.RecordLog;

@@ -1,7 +1,5 @@
 package dev.iotbridge.function.config;
 
-import dev.iotbridge.contract.Routes;
-
 import jakarta.annotation.Priority;
 
 import io.smallrye.config.ConfigSourceInterceptor;
@@ -9,6 +7,8 @@ import io.smallrye.config.ConfigSourceInterceptorContext;
 import io.smallrye.config.ConfigValue;
 import io.smallrye.config.Expressions;
 import io.smallrye.config.Priorities;
+
+import dev.iotbridge.contract.Routes;
 
 /**
  * Reads {@code bridge.routes} (BRIDGE_ROUTES) exactly as set. SmallRye expands {@code ${...}}

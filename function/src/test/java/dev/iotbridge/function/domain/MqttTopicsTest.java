@@ -1,11 +1,7 @@
 package dev.iotbridge.function.domain;
 
-import dev.iotbridge.contract.TopicRules;
-
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
@@ -66,29 +62,6 @@ class MqttTopicsTest {
         assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER, rejection("a\u007f"));
         assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER, rejection("a\u0085"));
         assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER, rejection("a\ud800b")); // unpaired surrogate
-    }
-
-    @Test
-    void filterValidationAcceptsProperFiltersAndExplainsBadOnes() {
-        assertNull(TopicRules.filterProblem("GROUND/v1/#"));
-        assertNull(TopicRules.filterProblem("+/x/+"));
-        assertNull(TopicRules.filterProblem("#"));
-        assertNotNull(TopicRules.filterProblem(""));
-        assertNotNull(TopicRules.filterProblem("a/#/b"));
-        assertNotNull(TopicRules.filterProblem("a/b#"));
-        assertNotNull(TopicRules.filterProblem("a/b+/c"));
-        assertNotNull(TopicRules.filterProblem("$aws/#"));
-        assertNotNull(TopicRules.filterProblem("a/b/c/d/e/f/g/h/#"));
-        assertNotNull(TopicRules.filterProblem("a\u0000"));
-    }
-
-    @Test
-    void aPrefixMayNotIntroduceWhatATopicNameMayNotContain() {
-        assertNull(TopicRules.prefixProblem(""));
-        assertNull(TopicRules.prefixProblem("bridged/acct-a/"));
-        assertEquals("must not contain wildcards", TopicRules.prefixProblem("a/+/"));
-        assertEquals("must not start with '$' (reserved topics)", TopicRules.prefixProblem("$aws/"));
-        assertEquals("contains control character U+0000 at index 1", TopicRules.prefixProblem("a\u0000"));
     }
 
     @Test

@@ -1,11 +1,11 @@
 package dev.iotbridge.function.domain;
 
-import dev.iotbridge.contract.Route;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
+
+import dev.iotbridge.contract.Route;
 
 class TopicMappingTest {
 

@@ -1,8 +1,5 @@
 package dev.iotbridge.function.fuzz;
 
-import dev.iotbridge.contract.Route;
-import dev.iotbridge.contract.TopicRules;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.TopicRules;
 import dev.iotbridge.function.domain.BridgeException;
 import dev.iotbridge.function.domain.MqttTopics;
 

@@ -1,9 +1,5 @@
 package dev.iotbridge.function.fuzz;
 
-import dev.iotbridge.contract.Route;
-import dev.iotbridge.contract.Routes;
-import dev.iotbridge.contract.TopicRules;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -21,6 +17,9 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
+import dev.iotbridge.contract.TopicRules;
 import dev.iotbridge.function.domain.MqttTopics;
 
 /**

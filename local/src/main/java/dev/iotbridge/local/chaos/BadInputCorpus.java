@@ -2,8 +2,8 @@ package dev.iotbridge.local.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.iotbridge.local.LocalBridgeStack;
 import dev.iotbridge.contract.Route;
+import dev.iotbridge.local.LocalBridgeStack;
 import dev.iotbridge.local.config.BridgeConfig;
 
 import java.io.IOException;

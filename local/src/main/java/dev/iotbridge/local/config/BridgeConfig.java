@@ -1,8 +1,5 @@
 package dev.iotbridge.local.config;
 
-import dev.iotbridge.contract.Route;
-import dev.iotbridge.contract.Routes;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -13,6 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
 
 /**
  * The local stack's settings file, {@code local/bridge.local.json}: the routes (docs/interfaces.md#routes,

@@ -1,12 +1,12 @@
 package dev.iotbridge.local.config;
 
-import dev.iotbridge.contract.Route;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.file.Path;
+
+import dev.iotbridge.contract.Route;
 
 /**
  * The canary route and the topic {@code make doctor} publishes on, read from the one definition

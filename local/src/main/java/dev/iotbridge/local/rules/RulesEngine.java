@@ -1,7 +1,7 @@
 package dev.iotbridge.local.rules;
 
-import dev.iotbridge.local.Counters;
 import dev.iotbridge.contract.Route;
+import dev.iotbridge.local.Counters;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.nio.charset.StandardCharsets;
