@@ -17,7 +17,6 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -31,8 +30,13 @@ import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
  */
 @Singleton
 public class IotPublisher implements Publisher {
-    /** Marks a request of {@link #prime}: it is stopped before it is sent. */
-    private static final ExecutionAttribute<Boolean> DRY_RUN = new ExecutionAttribute<>("IotBridgeDryRun");
+    /**
+     * Marks a request of {@link #prime}: it is stopped before it is sent, so the header never
+     * leaves. A header, not an SDK ExecutionAttribute: the SDK keeps every attribute name in a
+     * JVM-wide registry and refuses a second one, which a dev-mode live reload (this class loaded
+     * again) would create.
+     */
+    private static final String DRY_RUN_HEADER = "x-iot-bridge-dry-run";
 
     private final IotDataPlaneClient client;
     private final Duration publishTimeout;
@@ -92,7 +96,7 @@ public class IotPublisher implements Publisher {
      */
     public boolean prime(PublishCommand c) {
         PublishRequest dryRun = request(c).toBuilder()
-                .overrideConfiguration(o -> o.putExecutionAttribute(DRY_RUN, Boolean.TRUE))
+                .overrideConfiguration(o -> o.putHeader(DRY_RUN_HEADER, "1"))
                 .build();
         try {
             client.publish(dryRun);
@@ -135,7 +139,7 @@ public class IotPublisher implements Publisher {
     private static final class StopDryRunBeforeSending implements ExecutionInterceptor {
         @Override
         public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-            if (Boolean.TRUE.equals(attributes.getAttribute(DRY_RUN))) {
+            if (context.httpRequest().firstMatchingHeader(DRY_RUN_HEADER).isPresent()) {
                 throw new DryRunStopped();
             }
         }
