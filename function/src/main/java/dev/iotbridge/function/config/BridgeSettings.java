@@ -30,7 +30,7 @@ public record BridgeSettings(Routes routes, URI iotEndpoint, String dlqUrl, int 
     private static final String QUEUE_EXAMPLE = "https://sqs.eu-west-1.amazonaws.com/123456789012/iot-bridge-dlq";
     private static final String IOT_EXAMPLE = "https://xxxxxxxxxxxxxx-ats.iot.eu-west-1.amazonaws.com";
 
-    public static BridgeSettings from(BridgeConfig config) {
+    public static BridgeSettings from(BridgeVariables config) {
         Problems problems = new Problems();
         Routes routes = routes(config.routes(), problems);
         URI iotEndpoint = problems.required("BRIDGE_IOT_ENDPOINT", config.iotEndpoint(),
@@ -68,7 +68,7 @@ public record BridgeSettings(Routes routes, URI iotEndpoint, String dlqUrl, int 
      * Backoff, last allowed receive and retention of records that failed transiently (the
      * destination module sets all four from the queue it creates). Null when a value is bad (reported).
      */
-    private static RetryPolicy retryPolicy(BridgeConfig config, Problems problems) {
+    private static RetryPolicy retryPolicy(BridgeVariables config, Problems problems) {
         Integer maxReceiveCount = problems.optional("BRIDGE_MAX_RECEIVE_COUNT", config.maxReceiveCount(), "0",
                 v -> v.equals("0") ? 0 : integer(v, 1, 1000));
         Integer base = problems.optional("BRIDGE_BACKOFF_BASE", config.backoffBase(), "60s",
