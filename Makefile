@@ -47,6 +47,11 @@ test: check-java ## Run all tests: function unit + Quarkus tests, local stack en
 test-local: check-java $(FUNCTION_ZIP) ## Only the local stack's end-to-end tests, against FUNCTION_ZIP (e.g. a native zip)
 	$(MVN_LOUD) -pl local -am verify -Dlocal.function.zip=$(FUNCTION_ZIP)
 
+.PHONY: dev
+dev: check-java ## The function in Quarkus dev mode: live reload, Lambda mock event server on :8080 (function/README.md#dev-loop)
+	$(FIRST_BUILD_NOTE)
+	JAVA_HOME=$(JDK) $(ROOT)/mvnw -Dstyle.color=never -pl function quarkus:dev
+
 .PHONY: package
 package: check-java ## Build the JVM function.zip (java21 runtime) into function/target/
 	$(FIRST_BUILD_NOTE)

@@ -1,5 +1,6 @@
 package dev.iotbridge.function;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
 import dev.iotbridge.function.domain.BatchProcessor;
+import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.Delivery;
 import dev.iotbridge.function.domain.Outcome;
 import dev.iotbridge.function.domain.RecordResult;
@@ -47,10 +49,10 @@ public class BridgeHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         try {
             long remaining = remainingMillis(context);
-            long now = System.nanoTime();
-            long publishBy = remaining < 0 ? Long.MAX_VALUE : now + Math.max(100, remaining - DEADLINE_MARGIN_MS) * 1_000_000L;
-            long settleBy = remaining < 0 ? Long.MAX_VALUE
-                    : Math.max(publishBy, now + (remaining - REPLY_MARGIN_MS) * 1_000_000L);
+            Deadline publishBy = remaining < 0 ? Deadline.none()
+                    : Deadline.in(Duration.ofMillis(Math.max(100, remaining - DEADLINE_MARGIN_MS)));
+            Deadline settleBy = remaining < 0 ? Deadline.none()
+                    : Deadline.in(Duration.ofMillis(remaining - REPLY_MARGIN_MS)).orLater(publishBy);
             for (RecordResult r : service.process(records, publishBy, settleBy)) {
                 if (r.outcome().kind() == Outcome.Kind.RETRY) {
                     failures.add(new SQSBatchResponse.BatchItemFailure(r.messageId()));

@@ -14,6 +14,7 @@ import io.quarkus.runtime.Startup;
 
 import dev.iotbridge.function.config.BridgeSettings;
 import dev.iotbridge.function.domain.BatchProcessor;
+import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.PublishSlots;
 import dev.iotbridge.function.domain.Publisher;
 import dev.iotbridge.function.domain.QuarantineSink;
@@ -50,16 +51,12 @@ public class BridgeService {
         this.telemetry = new Telemetry(System.out, settings.metricsNamespace(), settings.recordLog());
     }
 
-    public List<RecordResult> process(List<BatchProcessor.InRecord> records, long deadlineNanos) {
-        return process(records, deadlineNanos, deadlineNanos);
-    }
-
     /**
-     * @param publishByNanos System.nanoTime() by which publishing stops (records still running are retried)
-     * @param settleByNanos  System.nanoTime() by which the retry bookkeeping (SQS calls) is over
+     * @param publishBy by which publishing stops (records still running are retried)
+     * @param settleBy  by which the retry bookkeeping (SQS calls) is over
      */
-    public List<RecordResult> process(List<BatchProcessor.InRecord> records, long publishByNanos, long settleByNanos) {
-        List<RecordResult> results = batch.processAll(records, publishByNanos, settleByNanos);
+    public List<RecordResult> process(List<BatchProcessor.InRecord> records, Deadline publishBy, Deadline settleBy) {
+        List<RecordResult> results = batch.processAll(records, publishBy, settleBy);
         try {
             telemetry.batch(results, System.currentTimeMillis());
         } catch (RuntimeException e) {

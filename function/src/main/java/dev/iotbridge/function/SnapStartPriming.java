@@ -21,9 +21,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.Startup;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
 import dev.iotbridge.function.aws.IotPublisher;
 import dev.iotbridge.function.config.BridgeSettings;
 import dev.iotbridge.function.domain.BridgeException;
+import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.ErrorCode;
 import dev.iotbridge.function.domain.Outcome;
 import dev.iotbridge.function.domain.PublishCommand;
@@ -31,8 +34,6 @@ import dev.iotbridge.function.domain.Publisher;
 import dev.iotbridge.function.domain.QuarantineSink;
 import dev.iotbridge.function.domain.RecordProcessor;
 import dev.iotbridge.function.domain.RecordResult;
-import dev.iotbridge.function.domain.Route;
-import dev.iotbridge.function.domain.Routes;
 
 /**
  * SnapStart priming of the JVM build: before Lambda takes the snapshot of a published version,
@@ -102,19 +103,19 @@ public class SnapStartPriming implements Resource {
      * snapshot; a record that did not reach the publisher is logged and reported in its result.
      */
     static List<RecordResult> prime(Routes routes, DryRunPublisher dryRun) {
-        Publisher publisher = command -> {
+        Publisher publisher = (command, deadline) -> {
             if (!dryRun.prime(command)) {
                 throw new BridgeException(ErrorCode.INTERNAL_ERROR, "priming request was not stopped before sending");
             }
         };
-        QuarantineSink noQuarantine = (messageId, body, code, detail, route) -> {
+        QuarantineSink noQuarantine = (messageId, body, code, detail, route, deadline) -> {
             throw new BridgeException(ErrorCode.QUARANTINE_FAILED, "priming never quarantines: " + code + " " + detail);
         };
         RecordProcessor processor = new RecordProcessor(routes, publisher, noQuarantine, System::currentTimeMillis);
         List<RecordResult> results = new ArrayList<>();
         for (Route route : routes.all()) {
             try {
-                RecordResult r = processor.process("snapstart-priming-" + route.name(), envelope(route));
+                RecordResult r = processor.process("snapstart-priming-" + route.name(), envelope(route), Deadline.none());
                 if (r.outcome().kind() != Outcome.Kind.PUBLISHED) {
                     LOG.debugf("SnapStart priming of route %s ended %s", route.name(), r.outcome());
                 }

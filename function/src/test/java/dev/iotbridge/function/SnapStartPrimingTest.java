@@ -8,10 +8,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
+import dev.iotbridge.contract.Routes;
 import dev.iotbridge.function.domain.Outcome;
 import dev.iotbridge.function.domain.PublishCommand;
 import dev.iotbridge.function.domain.RecordResult;
-import dev.iotbridge.function.domain.Routes;
 
 /** The SnapStart priming hook walks every route through the record path up to the (dry-run) publish. */
 class SnapStartPrimingTest {

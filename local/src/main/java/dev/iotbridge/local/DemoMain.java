@@ -8,9 +8,9 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.TopicFilter;
 import dev.iotbridge.local.config.BridgeConfig;
-import dev.iotbridge.local.config.Route;
-import dev.iotbridge.topics.TopicFilter;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

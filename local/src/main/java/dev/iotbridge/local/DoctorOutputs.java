@@ -2,8 +2,8 @@ package dev.iotbridge.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.config.CanaryRoute;
-import dev.iotbridge.local.config.Route;
 import dev.iotbridge.local.control.ControlPlaneEndpoint;
 import dev.iotbridge.local.rules.RulesEngine;
 

@@ -1,10 +1,10 @@
 package dev.iotbridge.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.broker.EmbeddedBroker;
 import dev.iotbridge.local.broker.MqttObserver;
 import dev.iotbridge.local.config.BridgeConfig;
-import dev.iotbridge.local.config.Route;
 import dev.iotbridge.local.control.ControlPlaneEndpoint;
 import dev.iotbridge.local.iotdata.FaultPlan;
 import dev.iotbridge.local.iotdata.IotDataEndpoint;

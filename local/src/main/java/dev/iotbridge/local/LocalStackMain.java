@@ -1,7 +1,7 @@
 package dev.iotbridge.local;
 
+import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.config.BridgeConfig;
-import dev.iotbridge.local.config.Route;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.iotbridge.local;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import dev.iotbridge.local.config.Route;
+import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.iotdata.FaultPlan;
 import dev.iotbridge.local.lambda.FunctionCommand;
 import org.junit.jupiter.api.AfterAll;

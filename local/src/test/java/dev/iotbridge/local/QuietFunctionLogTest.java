@@ -1,6 +1,6 @@
 package dev.iotbridge.local;
 
-import dev.iotbridge.local.config.Route;
+import dev.iotbridge.contract.Route;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

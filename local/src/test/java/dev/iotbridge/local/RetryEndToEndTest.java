@@ -1,6 +1,6 @@
 package dev.iotbridge.local;
 
-import dev.iotbridge.local.config.Route;
+import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.iotdata.FaultPlan;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

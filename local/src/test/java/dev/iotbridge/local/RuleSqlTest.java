@@ -2,8 +2,8 @@ package dev.iotbridge.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.iotbridge.local.config.Route;
-import dev.iotbridge.topics.TopicFilter;
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.TopicFilter;
 import dev.iotbridge.local.rules.IotSql;
 import dev.iotbridge.local.rules.RulesEngine;
 import dev.iotbridge.local.rules.SourceMessage;

@@ -3,6 +3,7 @@ package dev.iotbridge.function.aws;
 import java.time.Duration;
 import java.util.Optional;
 
+import dev.iotbridge.function.domain.Deadline;
 import software.amazon.awssdk.core.SdkClient;
 
 /**
@@ -23,14 +24,10 @@ final class CallBudget {
     }
 
     /**
-     * @return empty for no deadline (Long.MAX_VALUE), else the timeout to set; a zero or negative
-     *         remainder means no time is left and the call must not be made
+     * @return empty for no deadline, else the timeout to set; under 1 ms means no time is left and
+     *         the call must not be made
      */
-    Optional<Duration> forDeadline(long deadlineNanos) {
-        if (deadlineNanos == Long.MAX_VALUE) {
-            return Optional.empty();
-        }
-        Duration left = Duration.ofMillis((deadlineNanos - System.nanoTime()) / 1_000_000);
-        return Optional.of(clientLimit != null && clientLimit.compareTo(left) < 0 ? clientLimit : left);
+    Optional<Duration> forDeadline(Deadline deadline) {
+        return deadline.remainingCappedBy(clientLimit);
     }
 }

@@ -1,12 +1,14 @@
 package dev.iotbridge.function.aws;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
 import dev.iotbridge.function.config.BridgeSettings;
 import dev.iotbridge.function.domain.BridgeException;
+import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.ErrorCode;
 import dev.iotbridge.function.domain.PublishCommand;
 import dev.iotbridge.function.domain.Publisher;
@@ -15,7 +17,6 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -29,8 +30,13 @@ import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
  */
 @Singleton
 public class IotPublisher implements Publisher {
-    /** Marks a request of {@link #prime}: it is stopped before it is sent. */
-    private static final ExecutionAttribute<Boolean> DRY_RUN = new ExecutionAttribute<>("IotBridgeDryRun");
+    /**
+     * Marks a request of {@link #prime}: it is stopped before it is sent, so the header never
+     * leaves. A header, not an SDK ExecutionAttribute: the SDK keeps every attribute name in a
+     * JVM-wide registry and refuses a second one, which a dev-mode live reload (this class loaded
+     * again) would create.
+     */
+    private static final String DRY_RUN_HEADER = "x-iot-bridge-dry-run";
 
     private final IotDataPlaneClient client;
     private final Duration publishTimeout;
@@ -56,26 +62,21 @@ public class IotPublisher implements Publisher {
                 .build();
     }
 
-    @Override
-    public void publish(PublishCommand c) throws BridgeException {
-        publish(c, Long.MAX_VALUE);
-    }
-
     /**
-     * The whole call, SDK retries included, is bounded by the time left until {@code deadlineNanos}
+     * The whole call, SDK retries included, is bounded by the time left until {@code deadline}
      * (per-request apiCallTimeout): the SDK then aborts the HTTP request itself, which
      * {@code Future.cancel(true)} cannot do to a blocking socket read.
      */
     @Override
-    public void publish(PublishCommand c, long deadlineNanos) throws BridgeException {
+    public void publish(PublishCommand c, Deadline deadline) throws BridgeException {
         PublishRequest request = request(c);
-        if (deadlineNanos != Long.MAX_VALUE) {
-            long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
-            if (left < 1) {
+        Optional<Duration> left = deadline.remaining();
+        if (left.isPresent()) {
+            Duration call = left.get();
+            if (call.toMillis() < 1) {
                 throw new BridgeException(ErrorCode.DEADLINE_EXCEEDED, "no time left before the invocation deadline");
             }
-            Duration call = Duration.ofMillis(left);
-            Duration attempt = call.compareTo(publishTimeout) < 0 ? call : publishTimeout;
+            Duration attempt = deadline.remainingCappedBy(publishTimeout).orElseThrow();
             request = request.toBuilder()
                     .overrideConfiguration(o -> o.apiCallTimeout(call).apiCallAttemptTimeout(attempt))
                     .build();
@@ -95,7 +96,7 @@ public class IotPublisher implements Publisher {
      */
     public boolean prime(PublishCommand c) {
         PublishRequest dryRun = request(c).toBuilder()
-                .overrideConfiguration(o -> o.putExecutionAttribute(DRY_RUN, Boolean.TRUE))
+                .overrideConfiguration(o -> o.putHeader(DRY_RUN_HEADER, "1"))
                 .build();
         try {
             client.publish(dryRun);
@@ -138,7 +139,7 @@ public class IotPublisher implements Publisher {
     private static final class StopDryRunBeforeSending implements ExecutionInterceptor {
         @Override
         public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-            if (Boolean.TRUE.equals(attributes.getAttribute(DRY_RUN))) {
+            if (context.httpRequest().firstMatchingHeader(DRY_RUN_HEADER).isPresent()) {
                 throw new DryRunStopped();
             }
         }

@@ -1,12 +1,15 @@
 package dev.iotbridge.function.aws;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.inject.Singleton;
 
 import dev.iotbridge.function.config.BridgeSettings;
 import dev.iotbridge.function.domain.BridgeException;
+import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.ErrorCode;
 import dev.iotbridge.function.domain.QuarantineSink;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -36,16 +39,10 @@ public class SqsQuarantine implements QuarantineSink {
         this.budget = new CallBudget(sqs);
     }
 
-    @Override
-    public void quarantine(String messageId, String body, ErrorCode code, String detail, String route)
-            throws BridgeException {
-        quarantine(messageId, body, code, detail, route, Long.MAX_VALUE);
-    }
-
-    /** The SendMessage call is bounded by the time left until {@code deadlineNanos} (per-request apiCallTimeout). */
+    /** The SendMessage call is bounded by the time left until {@code deadline} (per-request apiCallTimeout). */
     @Override
     public void quarantine(String messageId, String body, ErrorCode code, String detail, String route,
-            long deadlineNanos) throws BridgeException {
+            Deadline deadline) throws BridgeException {
         Map<String, MessageAttributeValue> attrs = new HashMap<>();
         attrs.put(ATTR_CODE, string(code.name()));
         attrs.put(ATTR_DETAIL, string(sanitize(detail == null || detail.isEmpty() ? code.name() : detail)));
@@ -56,7 +53,7 @@ public class SqsQuarantine implements QuarantineSink {
             attrs.put(ATTR_ROUTE, string(sanitize(route)));
         }
         SendMessageRequest.Builder send = SendMessageRequest.builder().queueUrl(dlqUrl).messageBody(body).messageAttributes(attrs);
-        java.util.Optional<java.time.Duration> timeout = budget.forDeadline(deadlineNanos);
+        Optional<Duration> timeout = budget.forDeadline(deadline);
         if (timeout.isPresent()) {
             if (timeout.get().toMillis() < 1) {
                 throw new BridgeException(ErrorCode.QUARANTINE_FAILED, "no time left before the invocation deadline to "

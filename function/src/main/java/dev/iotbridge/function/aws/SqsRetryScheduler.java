@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import dev.iotbridge.function.config.BridgeSettings;
+import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.RetryScheduler;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
@@ -47,7 +48,7 @@ public class SqsRetryScheduler implements RetryScheduler {
     }
 
     @Override
-    public Set<String> delay(List<Delay> delays, long deadlineNanos) {
+    public Set<String> delay(List<Delay> delays, Deadline deadline) {
         Map<String, List<Delay>> byQueue = new LinkedHashMap<>();
         for (Delay d : delays) {
             byQueue.computeIfAbsent(d.delivery().queueArn(), k -> new ArrayList<>()).add(d);
@@ -57,7 +58,7 @@ public class SqsRetryScheduler implements RetryScheduler {
             String url = queueUrls.computeIfAbsent(arn, a -> queueUrl(a, dlqUrl));
             for (int i = 0; i < list.size(); i += MAX_BATCH) {
                 List<Delay> chunk = list.subList(i, Math.min(list.size(), i + MAX_BATCH));
-                Optional<Duration> timeout = budget.forDeadline(deadlineNanos);
+                Optional<Duration> timeout = budget.forDeadline(deadline);
                 if (url == null || timeout.isPresent() && timeout.get().toMillis() < 1) {
                     return; // no queue, or no time left: these come back after the visibility timeout
                 }

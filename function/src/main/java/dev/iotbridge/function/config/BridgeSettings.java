@@ -9,10 +9,10 @@ import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
 import dev.iotbridge.function.domain.RetryBackoff;
 import dev.iotbridge.function.domain.RetryPolicy;
-import dev.iotbridge.function.domain.Route;
-import dev.iotbridge.function.domain.Routes;
 import dev.iotbridge.function.telemetry.RecordLog;
 import io.quarkus.runtime.configuration.DurationConverter;
 import software.amazon.awssdk.regions.Region;
@@ -30,7 +30,7 @@ public record BridgeSettings(Routes routes, URI iotEndpoint, String dlqUrl, int 
     private static final String QUEUE_EXAMPLE = "https://sqs.eu-west-1.amazonaws.com/123456789012/iot-bridge-dlq";
     private static final String IOT_EXAMPLE = "https://xxxxxxxxxxxxxx-ats.iot.eu-west-1.amazonaws.com";
 
-    public static BridgeSettings from(BridgeConfig config) {
+    public static BridgeSettings from(BridgeVariables config) {
         Problems problems = new Problems();
         Routes routes = routes(config.routes(), problems);
         URI iotEndpoint = problems.required("BRIDGE_IOT_ENDPOINT", config.iotEndpoint(),
@@ -53,7 +53,7 @@ public record BridgeSettings(Routes routes, URI iotEndpoint, String dlqUrl, int 
         RetryPolicy retryPolicy = retryPolicy(config, problems);
         problems.throwIfAny();
 
-        routes.warnings().forEach(w -> LOG.warnf("BRIDGE_ROUTES: %s", w));
+        routes.warnings().forEach(w -> LOG.warnf("BRIDGE_ROUTES: %s; ignored", w));
         LOG.infof("iot-bridge ready: %d route(s) %s, iot endpoint %s, max concurrency %d, publish timeout %s x %d attempt(s)",
                 routes.all().size(), routes.all().stream().map(Route::name).toList(), iotEndpoint, maxConcurrency,
                 publishTimeout, publishMaxAttempts);
@@ -68,7 +68,7 @@ public record BridgeSettings(Routes routes, URI iotEndpoint, String dlqUrl, int 
      * Backoff, last allowed receive and retention of records that failed transiently (the
      * destination module sets all four from the queue it creates). Null when a value is bad (reported).
      */
-    private static RetryPolicy retryPolicy(BridgeConfig config, Problems problems) {
+    private static RetryPolicy retryPolicy(BridgeVariables config, Problems problems) {
         Integer maxReceiveCount = problems.optional("BRIDGE_MAX_RECEIVE_COUNT", config.maxReceiveCount(), "0",
                 v -> v.equals("0") ? 0 : integer(v, 1, 1000));
         Integer base = problems.optional("BRIDGE_BACKOFF_BASE", config.backoffBase(), "60s",

@@ -11,7 +11,7 @@ public class SettingsProducer {
     @Produces
     @Singleton
     @Startup
-    BridgeSettings settings(BridgeConfig config) {
+    BridgeSettings settings(BridgeVariables config) {
         return BridgeSettings.from(config);
     }
 }

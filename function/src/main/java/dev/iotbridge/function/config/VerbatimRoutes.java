@@ -8,6 +8,8 @@ import io.smallrye.config.ConfigValue;
 import io.smallrye.config.Expressions;
 import io.smallrye.config.Priorities;
 
+import dev.iotbridge.contract.Routes;
+
 /**
  * Reads {@code bridge.routes} (BRIDGE_ROUTES) exactly as set. SmallRye expands {@code ${...}}
  * in every value: a route containing {@code ${x}} would make the whole variable vanish (start-up

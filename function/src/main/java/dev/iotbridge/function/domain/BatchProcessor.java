@@ -7,7 +7,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,11 +35,6 @@ public final class BatchProcessor {
     private final PublishSlots slots;
     private final AtomicInteger running = new AtomicInteger();
 
-    /** As many records at once as the executor runs, no retry bookkeeping. */
-    public BatchProcessor(RecordProcessor processor, ExecutorService executor) {
-        this(processor, executor, null, PublishSlots.fixed(Integer.MAX_VALUE));
-    }
-
     /**
      * @param redelivery settles the RETRY records of each batch; null leaves them to the queue's visibility timeout
      * @param slots      how many records run at once (at most the executor's threads)
@@ -57,23 +51,17 @@ public final class BatchProcessor {
         return running.get();
     }
 
-    /** @param deadlineNanos System.nanoTime() by which results are needed; Long.MAX_VALUE for none */
-    public List<RecordResult> processAll(List<InRecord> records, long deadlineNanos) {
-        return processAll(records, deadlineNanos, deadlineNanos);
-    }
-
     /**
-     * @param publishByNanos System.nanoTime() by which every record is published or given up for
-     *                       this invocation (DEADLINE_EXCEEDED); Long.MAX_VALUE for none
-     * @param settleByNanos  System.nanoTime() by which the retry bookkeeping (backoff, last-chance
-     *                       quarantine) must be over; at least {@code publishByNanos}
+     * @param publishBy by which every record is published or given up for this invocation (DEADLINE_EXCEEDED)
+     * @param settleBy  by which the retry bookkeeping (backoff, last-chance quarantine) must be over;
+     *                  not before {@code publishBy}
      */
-    public List<RecordResult> processAll(List<InRecord> records, long publishByNanos, long settleByNanos) {
+    public List<RecordResult> processAll(List<InRecord> records, Deadline publishBy, Deadline settleBy) {
         List<Task> tasks = new ArrayList<>(records.size());
         List<RecordResult> results = new ArrayList<>(records.size());
         CountDownLatch ended = new CountDownLatch(records.size());
         for (InRecord r : records) {
-            Task t = new Task(r, publishByNanos, ended);
+            Task t = new Task(r, publishBy, ended);
             try {
                 t.future = executor.submit(t::run);
             } catch (RuntimeException e) { // rejected: pool shut down
@@ -88,8 +76,7 @@ public final class BatchProcessor {
                 continue;
             }
             try {
-                long wait = publishByNanos == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, publishByNanos - System.nanoTime());
-                RecordResult got = wait == Long.MAX_VALUE ? t.future.get() : t.future.get(wait, TimeUnit.NANOSECONDS);
+                RecordResult got = publishBy.await(t.future);
                 results.add(got != null ? got : failed(r, ErrorCode.INTERNAL_ERROR, "record task did not run"));
             } catch (TimeoutException e) {
                 t.cancel();
@@ -102,8 +89,8 @@ public final class BatchProcessor {
                 results.add(failed(r, ErrorCode.INTERNAL_ERROR, "record task failed: " + e));
             }
         }
-        awaitEnd(ended, settleByNanos);
-        return redelivery == null ? results : redelivery.settle(records, results, settleByNanos);
+        awaitEnd(ended, settleBy);
+        return redelivery == null ? results : redelivery.settle(records, results, settleBy);
     }
 
     /**
@@ -111,13 +98,9 @@ public final class BatchProcessor {
      * stop a blocking socket read, the publish's own deadline-bound timeout does. Wait for that,
      * so that a record reported for retry is not published after the handler returned.
      */
-    private static void awaitEnd(CountDownLatch ended, long untilNanos) {
+    private static void awaitEnd(CountDownLatch ended, Deadline until) {
         try {
-            if (untilNanos == Long.MAX_VALUE) {
-                ended.await();
-            } else {
-                ended.await(Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
+            until.await(ended);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -129,14 +112,14 @@ public final class BatchProcessor {
         private static final int RUNNING = 1;
         private static final int DONE = 2;
         final InRecord record;
-        final long publishByNanos;
+        final Deadline publishBy;
         final CountDownLatch ended;
         final AtomicInteger state = new AtomicInteger(WAITING);
         Future<RecordResult> future;
 
-        Task(InRecord record, long publishByNanos, CountDownLatch ended) {
+        Task(InRecord record, Deadline publishBy, CountDownLatch ended) {
             this.record = record;
-            this.publishByNanos = publishByNanos;
+            this.publishBy = publishBy;
             this.ended = ended;
         }
 
@@ -146,14 +129,14 @@ public final class BatchProcessor {
             }
             running.incrementAndGet();
             try {
-                if (!slots.acquire(publishByNanos)) {
+                if (!slots.acquire(publishBy)) {
                     return failed(record, ErrorCode.DEADLINE_EXCEEDED, "no publish slot came free before the invocation deadline");
                 }
                 try {
-                    if (publishByNanos != Long.MAX_VALUE && System.nanoTime() - publishByNanos >= 0) {
+                    if (publishBy.passed()) {
                         return failed(record, ErrorCode.DEADLINE_EXCEEDED, "a publish slot came free only at the invocation deadline");
                     }
-                    return processor.process(record.messageId(), record.body(), publishByNanos);
+                    return processor.process(record.messageId(), record.body(), publishBy);
                 } finally {
                     slots.release();
                 }
@@ -180,6 +163,6 @@ public final class BatchProcessor {
     }
 
     private static RecordResult failed(InRecord r, ErrorCode code, String detail) {
-        return new RecordResult(r.messageId(), null, null, null, false, Outcome.retry(code, detail), null, null);
+        return RecordResult.unread(r.messageId(), Outcome.retry(code, detail));
     }
 }

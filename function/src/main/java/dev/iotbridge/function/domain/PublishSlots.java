@@ -1,7 +1,6 @@
 package dev.iotbridge.function.domain;
 
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,28 +33,19 @@ public final class PublishSlots {
         this.free = new Semaphore(start);
     }
 
-    /** No ramp: {@code max} at once from the start. */
-    public static PublishSlots fixed(int max) {
-        return new PublishSlots(max, max);
-    }
-
     /** The current limit (for tests and logs). */
     public int limit() {
         return limit.get();
     }
 
     /**
-     * Waits for a slot until {@code deadlineNanos} (System.nanoTime(); Long.MAX_VALUE for none).
+     * Waits for a slot until {@code deadline}.
      *
      * @return false when none came free in time, or the thread was interrupted
      */
-    public boolean acquire(long deadlineNanos) {
+    public boolean acquire(Deadline deadline) {
         try {
-            if (deadlineNanos == Long.MAX_VALUE) {
-                free.acquire();
-                return true;
-            }
-            return free.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return deadline.acquire(free);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

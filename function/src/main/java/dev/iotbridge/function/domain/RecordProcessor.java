@@ -5,6 +5,9 @@ import java.util.function.LongSupplier;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
+
 /**
  * Handles ONE SQS record end to end: parse, route, validate (the destination is the security
  * boundary), publish, and on a permanent failure quarantine. Never throws: every path ends in
@@ -32,21 +35,14 @@ public final class RecordProcessor {
         this.clock = clock;
     }
 
-    public RecordResult process(String messageId, String body) {
-        return process(messageId, body, Long.MAX_VALUE);
-    }
-
-    /**
-     * @param deadlineNanos System.nanoTime() by which the publish (or quarantine) must be over,
-     *                      Long.MAX_VALUE for none: the adapters bound their calls by it
-     */
-    public RecordResult process(String messageId, String body, long deadlineNanos) {
+    /** @param deadline by which the publish (or quarantine) must be over: the adapters bound their calls by it */
+    public RecordResult process(String messageId, String body, Deadline deadline) {
         Trace t = new Trace();
         Outcome outcome;
         try {
-            outcome = publishOrFail(messageId, body, t, deadlineNanos);
+            outcome = publishOrFail(messageId, body, t, deadline);
         } catch (BridgeException e) {
-            outcome = settle(messageId, body, e, t, deadlineNanos);
+            outcome = settle(messageId, body, e, t, deadline);
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             // unexpected: never fail the batch; SQS will retry this record only
             outcome = Outcome.retry(ErrorCode.INTERNAL_ERROR, "unexpected " + e.getClass().getName() + ": " + e.getMessage());
@@ -55,7 +51,7 @@ public final class RecordProcessor {
                 t.ageMs);
     }
 
-    private Outcome publishOrFail(String messageId, String body, Trace t, long deadlineNanos) throws BridgeException {
+    private Outcome publishOrFail(String messageId, String body, Trace t, Deadline deadline) throws BridgeException {
         Envelope env = EnvelopeParser.parse(body);
         t.legacy = env.legacy();
         t.sourceTopic = env.topic();
@@ -81,7 +77,7 @@ public final class RecordProcessor {
                         + HOP_PROPERTY + "='" + p.value() + "' (republished by a bridge); not publishing it again");
             }
         }
-        String destination = route.destinationTopic(env.topic());
+        String destination = MqttTopics.destinationTopic(route, env.topic());
         t.destinationTopic = destination;
         if (env.payload().length > MAX_PAYLOAD_BYTES) {
             throw new BridgeException(ErrorCode.PAYLOAD_TOO_LARGE, "payload is " + env.payload().length
@@ -92,7 +88,7 @@ public final class RecordProcessor {
                 userPropertiesJson(env, route));
         long start = System.nanoTime();
         try {
-            publisher.publish(cmd, deadlineNanos);
+            publisher.publish(cmd, deadline);
         } finally {
             t.latencyMs = (System.nanoTime() - start) / 1_000_000;
         }
@@ -102,12 +98,12 @@ public final class RecordProcessor {
         return Outcome.published();
     }
 
-    private Outcome settle(String messageId, String body, BridgeException e, Trace t, long deadlineNanos) {
+    private Outcome settle(String messageId, String body, BridgeException e, Trace t, Deadline deadline) {
         if (e.code().transientFailure()) {
             return Outcome.retry(e.code(), e.detail());
         }
         try {
-            quarantine.quarantine(messageId, body, e.code(), e.detail(), t.route, deadlineNanos);
+            quarantine.quarantine(messageId, body, e.code(), e.detail(), t.route, deadline);
             return Outcome.quarantined(e.code(), e.detail());
         } catch (BridgeException q) {
             return Outcome.retry(ErrorCode.QUARANTINE_FAILED, q.detail() + "; original error " + e.code() + ": " + e.detail());

@@ -34,17 +34,13 @@ public final class Redelivery {
         this.random = random;
     }
 
-    public RetryPolicy policy() {
-        return policy;
-    }
-
     /**
      * @param records       the batch as received, in the order of {@code results}
-     * @param deadlineNanos System.nanoTime() by which the SQS calls must be over
+     * @param deadline      by which the SQS calls must be over
      * @return the results with every RETRY settled (same order)
      */
     public List<RecordResult> settle(List<BatchProcessor.InRecord> records, List<RecordResult> results,
-            long deadlineNanos) {
+            Deadline deadline) {
         List<RecordResult> out = new ArrayList<>(results);
         List<RetryScheduler.Delay> delays = new ArrayList<>();
         List<Integer> delayed = new ArrayList<>();
@@ -62,7 +58,7 @@ public final class Redelivery {
                 continue; // keep the plain RETRY: it comes back after the visibility timeout
             }
             if (decision instanceof RetryPolicy.GiveUp g) {
-                out.set(i, giveUp(in, r, g.why(), deadlineNanos));
+                out.set(i, giveUp(in, r, g.why(), deadline));
             } else if (decision instanceof RetryPolicy.RetryAfter a && d.receiptHandle() != null && d.queueArn() != null) {
                 delays.add(new RetryScheduler.Delay(r.messageId(), d, a.seconds()));
                 delayed.add(i);
@@ -73,7 +69,7 @@ public final class Redelivery {
         }
         Set<String> done;
         try {
-            done = scheduler.delay(delays, deadlineNanos);
+            done = scheduler.delay(delays, deadline);
         } catch (RuntimeException e) {
             done = Set.of();
         }
@@ -82,26 +78,21 @@ public final class Redelivery {
             RecordResult r = out.get(i);
             String next = done.contains(r.messageId()) ? "next try in " + delays.get(k).seconds() + " s"
                     : "next try after the queue's visibility timeout (its delay could not be set)";
-            out.set(i, with(r, Outcome.retry(r.outcome().code(), r.outcome().detail() + " (" + next + ")")));
+            out.set(i, r.withOutcome(Outcome.retry(r.outcome().code(), r.outcome().detail() + " (" + next + ")")));
         }
         return out;
     }
 
-    private RecordResult giveUp(BatchProcessor.InRecord in, RecordResult r, String why, long deadlineNanos) {
+    private RecordResult giveUp(BatchProcessor.InRecord in, RecordResult r, String why, Deadline deadline) {
         ErrorCode code = r.outcome().code();
         String detail = "gave up retrying: " + why + "; last error " + code + ": " + r.outcome().detail();
         try {
-            quarantine.quarantine(r.messageId(), in.body(), code, detail, r.route(), deadlineNanos);
-            return with(r, Outcome.quarantined(code, detail));
+            quarantine.quarantine(r.messageId(), in.body(), code, detail, r.route(), deadline);
+            return r.withOutcome(Outcome.quarantined(code, detail));
         } catch (BridgeException q) {
-            return with(r, Outcome.retry(ErrorCode.QUARANTINE_FAILED, q.detail() + "; " + detail));
+            return r.withOutcome(Outcome.retry(ErrorCode.QUARANTINE_FAILED, q.detail() + "; " + detail));
         } catch (RuntimeException q) {
-            return with(r, Outcome.retry(ErrorCode.QUARANTINE_FAILED, "quarantine failed: " + q + "; " + detail));
+            return r.withOutcome(Outcome.retry(ErrorCode.QUARANTINE_FAILED, "quarantine failed: " + q + "; " + detail));
         }
-    }
-
-    private static RecordResult with(RecordResult r, Outcome o) {
-        return new RecordResult(r.messageId(), r.route(), r.sourceTopic(), r.destinationTopic(), r.legacy(), o,
-                r.publishLatencyMs(), r.endToEndAgeMs());
     }
 }

@@ -15,8 +15,8 @@ public interface RetryScheduler {
     }
 
     /**
-     * @param deadlineNanos System.nanoTime() by which every call must be over (Long.MAX_VALUE: none)
+     * @param deadline by which every call must be over
      * @return the message ids whose delay was set
      */
-    Set<String> delay(List<Delay> delays, long deadlineNanos);
+    Set<String> delay(List<Delay> delays, Deadline deadline);
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.net.ServerSocket;
 import java.util.Base64;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.iotbridge.function.config.TestConfig;
 import dev.iotbridge.function.domain.BridgeException;
+import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.ErrorCode;
 import dev.iotbridge.function.domain.PublishCommand;
 import dev.iotbridge.function.it.FakeIotData;
@@ -59,12 +61,12 @@ class IotPublisherTest {
     }
 
     static ErrorCode failure(IotPublisher p, String topic) {
-        return assertThrows(BridgeException.class, () -> p.publish(cmd(topic))).code();
+        return assertThrows(BridgeException.class, () -> p.publish(cmd(topic), Deadline.none())).code();
     }
 
     @Test
     void publishEncodesTopicQueryHeadersAndBodyAsTheIotDataApiDefines() throws Exception {
-        publisher(iot.url(), "3s", "1").publish(cmd("a/b c/ü"));
+        publisher(iot.url(), "3s", "1").publish(cmd("a/b c/ü"), Deadline.none());
         FakeIotData.Publish got = iot.received().get(0);
         assertEquals("a/b c/ü", got.topic());
         assertEquals("1", got.query().get("qos"));
@@ -85,7 +87,7 @@ class IotPublisherTest {
             assertTrue(p.prime(cmd("prime/" + i)), "the dry run is stopped before sending");
         }
         assertEquals(0, iot.requests(), "a dry run must not reach iot-data");
-        p.publish(cmd("after/prime"));   // the same client still publishes for real
+        p.publish(cmd("after/prime"), Deadline.none());   // the same client still publishes for real
         assertEquals(1, iot.requests());
         assertEquals("after/prime", iot.received().get(0).topic());
     }
@@ -121,7 +123,7 @@ class IotPublisherTest {
         IotPublisher p = publisher(iot.url(), "10s", "2");
         long start = System.nanoTime();
         BridgeException e = assertThrows(BridgeException.class,
-                () -> p.publish(cmd("slow"), System.nanoTime() + 500_000_000L));
+                () -> p.publish(cmd("slow"), Deadline.in(Duration.ofMillis(500))));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertEquals(ErrorCode.PUBLISH_TIMEOUT, e.code());
         assertTrue(tookMs < 2_500, "returned " + tookMs + " ms after the call, deadline was 500 ms");
@@ -132,7 +134,7 @@ class IotPublisherTest {
     void aPublishWithNoTimeLeftIsNotSent() {
         IotPublisher p = publisher(iot.url(), "3s", "1");
         assertEquals(ErrorCode.DEADLINE_EXCEEDED,
-                assertThrows(BridgeException.class, () -> p.publish(cmd("late"), System.nanoTime() - 1)).code());
+                assertThrows(BridgeException.class, () -> p.publish(cmd("late"), Deadline.in(Duration.ZERO))).code());
         assertEquals(0, iot.requests());
     }
 

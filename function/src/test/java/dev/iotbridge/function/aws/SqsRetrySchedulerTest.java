@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.Delivery;
 import dev.iotbridge.function.domain.RetryScheduler;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -87,7 +89,7 @@ class SqsRetrySchedulerTest {
             delays.add(new RetryScheduler.Delay(m.messageId(), new Delivery(arn, m.receiptHandle(), 1, 0),
                     m.body().equals("m0") ? 1 : 60));
         }
-        Set<String> done = new SqsRetryScheduler(sqs, dlq).delay(delays, System.nanoTime() + 10_000_000_000L);
+        Set<String> done = new SqsRetryScheduler(sqs, dlq).delay(delays, Deadline.in(Duration.ofSeconds(10)));
         assertEquals(12, done.size(), "12 records in two calls");
         // m0 comes back after 1 s; the others would have after the queue's 1 s but now wait 60 s
         List<Message> back = new ArrayList<>();
@@ -99,6 +101,6 @@ class SqsRetrySchedulerTest {
         back.addAll(sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(0)).messages());
         assertEquals(Set.of("m0"), back.stream().map(Message::body).collect(java.util.stream.Collectors.toSet()),
                 "only the record delayed by 1 s came back");
-        assertTrue(new SqsRetryScheduler(sqs, dlq).delay(delays, System.nanoTime() - 1).isEmpty(), "no time left: no call");
+        assertTrue(new SqsRetryScheduler(sqs, dlq).delay(delays, Deadline.in(Duration.ZERO)).isEmpty(), "no time left: no call");
     }
 }

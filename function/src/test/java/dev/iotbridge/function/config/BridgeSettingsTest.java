@@ -21,8 +21,8 @@ class BridgeSettingsTest {
         System.setProperty("aws.region", "us-east-1");
     }
 
-    static BridgeConfig config(Map<String, String> values) {
-        return TestConfig.bridgeConfig(values);
+    static BridgeVariables config(Map<String, String> values) {
+        return TestConfig.bridgeVariables(values);
     }
 
     static Map<String, String> valid() {

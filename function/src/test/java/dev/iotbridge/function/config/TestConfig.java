@@ -8,7 +8,7 @@ import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
 /**
- * {@link BridgeConfig} as SmallRye maps it from {@code bridge.*} values (keys without the
+ * {@link BridgeVariables} as SmallRye maps it from {@code bridge.*} values (keys without the
  * prefix, e.g. "max-concurrency"), through the same interceptors Quarkus uses: the default
  * ones (expression expansion) and the discovered ones ({@link VerbatimRoutes}).
  */
@@ -16,19 +16,19 @@ public final class TestConfig {
     private TestConfig() {
     }
 
-    public static BridgeConfig bridgeConfig(Map<String, String> values) {
+    public static BridgeVariables bridgeVariables(Map<String, String> values) {
         Map<String, String> properties = new HashMap<>();
         values.forEach((k, v) -> properties.put("bridge." + k, v));
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .addDefaultInterceptors()
                 .addDiscoveredInterceptors()
                 .withSources(new PropertiesConfigSource(properties, "test", 100))
-                .withMapping(BridgeConfig.class)
+                .withMapping(BridgeVariables.class)
                 .build();
-        return config.getConfigMapping(BridgeConfig.class);
+        return config.getConfigMapping(BridgeVariables.class);
     }
 
     public static BridgeSettings settings(Map<String, String> values) {
-        return BridgeSettings.from(bridgeConfig(values));
+        return BridgeSettings.from(bridgeVariables(values));
     }
 }

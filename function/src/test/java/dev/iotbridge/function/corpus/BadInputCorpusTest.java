@@ -25,15 +25,17 @@ import org.junit.jupiter.api.TestFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.iotbridge.contract.Routes;
 import dev.iotbridge.function.aws.SqsQuarantine;
 import dev.iotbridge.function.domain.BatchProcessor;
+import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.ErrorCode;
 import dev.iotbridge.function.domain.Outcome;
 import dev.iotbridge.function.domain.PublishCommand;
+import dev.iotbridge.function.domain.PublishSlots;
 import dev.iotbridge.function.domain.QuarantineSink;
 import dev.iotbridge.function.domain.RecordProcessor;
 import dev.iotbridge.function.domain.RecordResult;
-import dev.iotbridge.function.domain.Routes;
 
 /**
  * The function refuses every forged input of the bad-input corpus (docs/reliability.md): each "bad" case of
@@ -58,9 +60,9 @@ class BadInputCorpusTest {
 
     final List<PublishCommand> published = Collections.synchronizedList(new ArrayList<>());
     final List<String[]> quarantined = Collections.synchronizedList(new ArrayList<>());
-    final QuarantineSink sink = (id, body, code, detail, route) -> quarantined
+    final QuarantineSink sink = (id, body, code, detail, route, deadline) -> quarantined
             .add(new String[] { id, body, code.name(), detail, route });
-    final RecordProcessor processor = new RecordProcessor(ROUTES, published::add, sink, () -> 1_767_225_600_500L);
+    final RecordProcessor processor = new RecordProcessor(ROUTES, (c, deadline) -> published.add(c), sink, () -> 1_767_225_600_500L);
 
     static JsonNode load() {
         try (InputStream in = BadInputCorpusTest.class.getResourceAsStream("/corpus/bad-inputs.json")) {
@@ -113,7 +115,7 @@ class BadInputCorpusTest {
                     String body = body(c);
                     published.clear();
                     quarantined.clear();
-                    RecordResult r = processor.process("msg-" + c.get("id").asText(), body);
+                    RecordResult r = processor.process("msg-" + c.get("id").asText(), body, Deadline.none());
                     assertEquals(Outcome.Kind.QUARANTINED, r.outcome().kind(), "outcome: " + r.outcome());
                     assertEquals(c.get("expect").asText(), r.outcome().code().name(), "code; detail: " + r.outcome().detail());
                     assertTrue(published.isEmpty(), "published " + published);
@@ -127,7 +129,7 @@ class BadInputCorpusTest {
         return stream("good").map(c -> DynamicTest.dynamicTest(c.get("id").asText(), () -> {
             published.clear();
             quarantined.clear();
-            RecordResult r = processor.process("msg-" + c.get("id").asText(), body(c));
+            RecordResult r = processor.process("msg-" + c.get("id").asText(), body(c), Deadline.none());
             assertEquals(Outcome.Kind.PUBLISHED, r.outcome().kind(), "outcome: " + r.outcome());
             assertEquals(1, published.size());
             assertEquals(c.get("expectTopic").asText(), published.get(0).topic());
@@ -142,7 +144,8 @@ class BadInputCorpusTest {
         stream("bad").forEach(c -> records.add(new BatchProcessor.InRecord("bad:" + c.get("id").asText(), body(c))));
         stream("good").forEach(c -> records.add(new BatchProcessor.InRecord("good:" + c.get("id").asText(), body(c))));
         Collections.shuffle(records, new java.util.Random(7));
-        List<RecordResult> results = new BatchProcessor(processor, POOL).processAll(records, Long.MAX_VALUE);
+        List<RecordResult> results = new BatchProcessor(processor, POOL, null, new PublishSlots(Integer.MAX_VALUE, Integer.MAX_VALUE))
+                .processAll(records, Deadline.none(), Deadline.none());
         assertEquals(records.size(), results.size());
         for (RecordResult r : results) {
             if (r.messageId().startsWith("good:")) {
@@ -160,7 +163,7 @@ class BadInputCorpusTest {
     void quarantineAttributesOfEveryCaseAreValidSqsStrings() throws Exception {
         var sanitize = SqsQuarantine.class.getDeclaredMethod("sanitize", String.class);
         sanitize.setAccessible(true);
-        stream("bad").forEach(c -> processor.process("msg-" + c.get("id").asText(), body(c)));
+        stream("bad").forEach(c -> processor.process("msg-" + c.get("id").asText(), body(c), Deadline.none()));
         for (String[] q : quarantined) {
             for (int i : new int[] { 2, 3, 4 }) {
                 if (q[i] == null) {

@@ -14,6 +14,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.iotbridge.contract.Routes;
+
 class BatchProcessorTest {
     static final Routes ROUTES = Routes.parse("[{\"name\":\"air\",\"source_filter\":\"AIR/#\"}]");
     ExecutorService pool;
@@ -23,6 +25,15 @@ class BatchProcessorTest {
         if (pool != null) {
             pool.shutdownNow();
         }
+    }
+
+    static Deadline in(long millis) {
+        return Deadline.in(java.time.Duration.ofMillis(millis));
+    }
+
+    /** As many records at once as the pool runs. */
+    static PublishSlots noRamp() {
+        return new PublishSlots(Integer.MAX_VALUE, Integer.MAX_VALUE);
     }
 
     static List<BatchProcessor.InRecord> records(int n) {
@@ -45,7 +56,7 @@ class BatchProcessorTest {
         }
 
         @Override
-        public void publish(PublishCommand c) {
+        public void publish(PublishCommand c, Deadline deadline) {
             int now = inFlight.incrementAndGet();
             peak.accumulateAndGet(now, Math::max);
             try {
@@ -62,9 +73,9 @@ class BatchProcessorTest {
     void concurrencyIsBoundedByThePoolSize() {
         pool = Executors.newFixedThreadPool(3);
         SlowPublisher p = new SlowPublisher(100);
-        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e) -> {
-        }, System::currentTimeMillis), pool);
-        List<RecordResult> results = batch.processAll(records(10), Long.MAX_VALUE);
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e, f) -> {
+        }, System::currentTimeMillis), pool, null, noRamp());
+        List<RecordResult> results = batch.processAll(records(10), Deadline.none(), Deadline.none());
         assertEquals(10, results.size());
         assertEquals(3, p.peak.get());
     }
@@ -73,9 +84,9 @@ class BatchProcessorTest {
     void tenRecordsRunInParallelWithTenThreads() {
         pool = Executors.newFixedThreadPool(10);
         SlowPublisher p = new SlowPublisher(200);
-        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e) -> {
-        }, System::currentTimeMillis), pool);
-        batch.processAll(records(10), Long.MAX_VALUE);
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e, f) -> {
+        }, System::currentTimeMillis), pool, null, noRamp());
+        batch.processAll(records(10), Deadline.none(), Deadline.none());
         assertEquals(10, p.peak.get());
     }
 
@@ -85,20 +96,20 @@ class BatchProcessorTest {
         AtomicInteger finished = new AtomicInteger();
         AtomicInteger overLimit = new AtomicInteger();
         SlowPublisher slow = new SlowPublisher(300);
-        Publisher p = c -> {
+        Publisher p = (c, deadline) -> {
             // slow start: at most 2 + (records finished so far) publish at once
             if (slow.inFlight.get() + 1 > 2 + finished.get()) {
                 overLimit.incrementAndGet();
             }
-            slow.publish(c);
+            slow.publish(c, deadline);
             finished.incrementAndGet();
         };
-        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e) -> {
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e, f) -> {
         }, System::currentTimeMillis), pool, null, new PublishSlots(2, 8));
-        List<RecordResult> first = batch.processAll(records(3), Long.MAX_VALUE);
+        List<RecordResult> first = batch.processAll(records(3), Deadline.none(), Deadline.none());
         assertTrue(slow.peak.get() <= 2, "the first records of a fresh environment: at most 2 at once");
         assertTrue(first.stream().allMatch(r -> r.outcome().kind() == Outcome.Kind.PUBLISHED));
-        List<RecordResult> later = batch.processAll(records(24), Long.MAX_VALUE);
+        List<RecordResult> later = batch.processAll(records(24), Deadline.none(), Deadline.none());
         assertEquals(0, overLimit.get(), "never more at once than the ramp allows");
         assertEquals(8, slow.peak.get(), "ramped up to the maximum");
         assertTrue(later.stream().allMatch(r -> r.outcome().kind() == Outcome.Kind.PUBLISHED));
@@ -109,16 +120,17 @@ class BatchProcessorTest {
         pool = Executors.newFixedThreadPool(2);
         AtomicInteger published = new AtomicInteger();
         // the first record holds the only slot well past the deadline, interrupts or not
-        Publisher holdsTheSlot = c -> {
+        Publisher holdsTheSlot = (c, deadline) -> {
             published.incrementAndGet();
             long until = System.nanoTime() + 1_500_000_000L;
             while (System.nanoTime() < until) {
                 LockSupport.parkNanos(until - System.nanoTime());
             }
         };
-        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, holdsTheSlot, (a, b, c, d, e) -> {
-        }, System::currentTimeMillis), pool, null, PublishSlots.fixed(1));
-        List<RecordResult> results = batch.processAll(records(2), System.nanoTime() + 300_000_000L);
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, holdsTheSlot, (a, b, c, d, e, f) -> {
+        }, System::currentTimeMillis), pool, null, new PublishSlots(1, 1));
+        Deadline by = in(300);
+        List<RecordResult> results = batch.processAll(records(2), by, by);
         assertEquals(Outcome.Kind.RETRY, results.get(1).outcome().kind());
         assertEquals(ErrorCode.DEADLINE_EXCEEDED, results.get(1).outcome().code());
         LockSupport.parkNanos(1_800_000_000L); // the first record is over, its slot free again
@@ -128,9 +140,9 @@ class BatchProcessorTest {
     @Test
     void resultsComeBackInRecordOrder() {
         pool = Executors.newFixedThreadPool(4);
-        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, new SlowPublisher(5), (a, b, c, d, e) -> {
-        }, System::currentTimeMillis), pool);
-        List<RecordResult> results = batch.processAll(records(10), Long.MAX_VALUE);
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, new SlowPublisher(5), (a, b, c, d, e, f) -> {
+        }, System::currentTimeMillis), pool, null, noRamp());
+        List<RecordResult> results = batch.processAll(records(10), Deadline.none(), Deadline.none());
         for (int i = 0; i < 10; i++) {
             assertEquals("m" + i, results.get(i).messageId());
         }
@@ -139,7 +151,7 @@ class BatchProcessorTest {
     @Test
     void recordsStillRunningAtTheDeadlineAreRetriedAndTheRestReported() {
         pool = Executors.newFixedThreadPool(2);
-        Publisher p = c -> {
+        Publisher p = (c, deadline) -> {
             if (c.topic().equals("AIR/1")) {
                 try {
                     Thread.sleep(5_000);
@@ -148,9 +160,10 @@ class BatchProcessorTest {
                 }
             }
         };
-        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e) -> {
-        }, System::currentTimeMillis), pool);
-        List<RecordResult> results = batch.processAll(records(3), System.nanoTime() + 300_000_000L);
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e, f) -> {
+        }, System::currentTimeMillis), pool, null, noRamp());
+        Deadline by = in(300);
+        List<RecordResult> results = batch.processAll(records(3), by, by);
         assertEquals(Outcome.Kind.PUBLISHED, results.get(0).outcome().kind());
         assertEquals(ErrorCode.DEADLINE_EXCEEDED, results.get(1).outcome().code());
         assertEquals(Outcome.Kind.PUBLISHED, results.get(2).outcome().kind());
@@ -165,34 +178,30 @@ class BatchProcessorTest {
     void nothingIsStillPublishingWhenTheBatchReturns() {
         pool = Executors.newFixedThreadPool(4);
         AtomicInteger inFlight = new AtomicInteger();
-        java.util.List<Long> deadlines = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Publisher p = new Publisher() {
-            @Override
-            public void publish(PublishCommand c) {
-                throw new AssertionError("the batch passes its deadline to the publisher");
+        List<Deadline> deadlines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Publisher p = (c, deadline) -> {
+            deadlines.add(deadline);
+            if (!c.topic().equals("AIR/1")) {
+                return;
             }
-
-            @Override
-            public void publish(PublishCommand c, long deadlineNanos) throws BridgeException {
-                deadlines.add(deadlineNanos);
-                if (!c.topic().equals("AIR/1")) {
-                    return;
+            inFlight.incrementAndGet();
+            try {
+                while (!deadline.passed()) {
+                    Thread.onSpinWait(); // deaf to interrupts, like a socket read
                 }
-                inFlight.incrementAndGet();
-                try {
-                    while (System.nanoTime() < deadlineNanos + 50_000_000L) {
-                        Thread.onSpinWait(); // deaf to interrupts, like a socket read
-                    }
-                    throw new BridgeException(ErrorCode.PUBLISH_TIMEOUT, "api call timeout");
-                } finally {
-                    inFlight.decrementAndGet();
+                long over = System.nanoTime() + 50_000_000L; // the SDK's abort comes a moment later
+                while (System.nanoTime() < over) {
+                    Thread.onSpinWait();
                 }
+                throw new BridgeException(ErrorCode.PUBLISH_TIMEOUT, "api call timeout");
+            } finally {
+                inFlight.decrementAndGet();
             }
         };
-        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e) -> {
-        }, System::currentTimeMillis), pool);
-        long publishBy = System.nanoTime() + 300_000_000L;
-        List<RecordResult> results = batch.processAll(records(3), publishBy, publishBy + 5_000_000_000L);
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e, f) -> {
+        }, System::currentTimeMillis), pool, null, noRamp());
+        Deadline publishBy = in(300);
+        List<RecordResult> results = batch.processAll(records(3), publishBy, in(5_300));
         assertEquals(0, inFlight.get(), "a publish was still running after the batch returned");
         assertEquals(0, batch.running());
         assertEquals(Outcome.Kind.RETRY, results.get(1).outcome().kind());
@@ -203,11 +212,10 @@ class BatchProcessorTest {
     @Test
     void recordsNotStartedByTheDeadlineDoNotHoldTheBatch() {
         pool = Executors.newFixedThreadPool(1);
-        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, new SlowPublisher(400), (a, b, c, d, e) -> {
-        }, System::currentTimeMillis), pool);
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, new SlowPublisher(400), (a, b, c, d, e, f) -> {
+        }, System::currentTimeMillis), pool, null, noRamp());
         long start = System.nanoTime();
-        long publishBy = start + 200_000_000L;
-        List<RecordResult> results = batch.processAll(records(5), publishBy, publishBy + 20_000_000_000L);
+        List<RecordResult> results = batch.processAll(records(5), in(200), in(20_200));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertTrue(tookMs < 10_000, "waited for the running record only, not for queued ones: " + tookMs + " ms");
         assertEquals(ErrorCode.DEADLINE_EXCEEDED, results.get(4).outcome().code());
@@ -217,14 +225,14 @@ class BatchProcessorTest {
     @Test
     void aThrowingRecordDoesNotAffectTheOthers() {
         pool = Executors.newFixedThreadPool(4);
-        Publisher p = c -> {
+        Publisher p = (c, deadline) -> {
             if (c.topic().equals("AIR/2")) {
                 throw new IllegalStateException("bug");
             }
         };
-        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e) -> {
-        }, System::currentTimeMillis), pool);
-        List<RecordResult> results = batch.processAll(records(5), Long.MAX_VALUE);
+        BatchProcessor batch = new BatchProcessor(new RecordProcessor(ROUTES, p, (a, b, c, d, e, f) -> {
+        }, System::currentTimeMillis), pool, null, noRamp());
+        List<RecordResult> results = batch.processAll(records(5), Deadline.none(), Deadline.none());
         for (int i = 0; i < 5; i++) {
             assertEquals(i == 2 ? Outcome.Kind.RETRY : Outcome.Kind.PUBLISHED, results.get(i).outcome().kind(), "m" + i);
         }

@@ -2,8 +2,6 @@ package dev.iotbridge.function.domain;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
@@ -64,29 +62,6 @@ class MqttTopicsTest {
         assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER, rejection("a\u007f"));
         assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER, rejection("a\u0085"));
         assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER, rejection("a\ud800b")); // unpaired surrogate
-    }
-
-    @Test
-    void filterValidationAcceptsProperFiltersAndExplainsBadOnes() {
-        assertNull(MqttTopics.filterProblem("GROUND/v1/#"));
-        assertNull(MqttTopics.filterProblem("+/x/+"));
-        assertNull(MqttTopics.filterProblem("#"));
-        assertNotNull(MqttTopics.filterProblem(""));
-        assertNotNull(MqttTopics.filterProblem("a/#/b"));
-        assertNotNull(MqttTopics.filterProblem("a/b#"));
-        assertNotNull(MqttTopics.filterProblem("a/b+/c"));
-        assertNotNull(MqttTopics.filterProblem("$aws/#"));
-        assertNotNull(MqttTopics.filterProblem("a/b/c/d/e/f/g/h/#"));
-        assertNotNull(MqttTopics.filterProblem("a\u0000"));
-    }
-
-    @Test
-    void aPrefixMayNotIntroduceWhatATopicNameMayNotContain() {
-        assertNull(MqttTopics.prefixProblem(""));
-        assertNull(MqttTopics.prefixProblem("bridged/acct-a/"));
-        assertEquals("must not contain wildcards", MqttTopics.prefixProblem("a/+/"));
-        assertEquals("must not start with '$' (reserved topics)", MqttTopics.prefixProblem("$aws/"));
-        assertEquals("contains control character U+0000 at index 1", MqttTopics.prefixProblem("a\u0000"));
     }
 
     @Test

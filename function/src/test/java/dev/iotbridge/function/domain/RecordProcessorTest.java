@@ -12,6 +12,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.iotbridge.contract.Routes;
+
 class RecordProcessorTest {
     static final Routes ROUTES = Routes.parse("""
             [{"name":"ground","source_filter":"GROUND/v1/#","strip_prefix":"GROUND/","add_prefix":"acct-a/","qos":0,"retain":true},
@@ -23,7 +25,7 @@ class RecordProcessorTest {
     RuntimeException publishBug;
     BridgeException quarantineFailure;
 
-    final Publisher publisher = c -> {
+    final Publisher publisher = (c, deadline) -> {
         if (publishBug != null) {
             throw publishBug;
         }
@@ -32,13 +34,17 @@ class RecordProcessorTest {
         }
         published.add(c);
     };
-    final QuarantineSink sink = (id, body, code, detail, route) -> {
+    final QuarantineSink sink = (id, body, code, detail, route, deadline) -> {
         if (quarantineFailure != null) {
             throw quarantineFailure;
         }
         quarantined.add(id + "|" + code + "|" + route + "|" + body);
     };
     final RecordProcessor processor = new RecordProcessor(ROUTES, publisher, sink, () -> 1_000_500L);
+
+    RecordResult process(String messageId, String body) {
+        return processor.process(messageId, body, Deadline.none());
+    }
 
     static String envelope(String route, String topic, byte[] payload, String extra) {
         return "{\"v\":1,\"route\":\"" + route + "\",\"topic\":\"" + topic + "\",\"payload\":\""
@@ -47,7 +53,7 @@ class RecordProcessorTest {
 
     @Test
     void validEnvelopeIsPublishedOnTheMappedTopicWithTheRouteQosAndRetain() {
-        RecordResult r = processor.process("m1", envelope("ground", "GROUND/v1/s/t", new byte[] { 0, 1, (byte) 255 }, ""));
+        RecordResult r = process("m1", envelope("ground", "GROUND/v1/s/t", new byte[] { 0, 1, (byte) 255 }, ""));
         assertEquals(Outcome.Kind.PUBLISHED, r.outcome().kind());
         PublishCommand c = published.get(0);
         assertEquals("acct-a/v1/s/t", c.topic());
@@ -63,7 +69,7 @@ class RecordProcessorTest {
 
     @Test
     void mqtt5PropertiesAreForwardedAndTheHopPropertyIsAppended() {
-        processor.process("m1", envelope("air", "AIR/x", "hi".getBytes(StandardCharsets.UTF_8),
+        process("m1", envelope("air", "AIR/x", "hi".getBytes(StandardCharsets.UTF_8),
                 ",\"contentType\":\"text/plain\",\"payloadFormatIndicator\":\"UTF8_DATA\",\"responseTopic\":\"AIR/reply\","
                         + "\"correlationData\":\"cmVxLTQy\",\"userProperties\":[{\"a\":\"1\"},{\"a\":\"2\"},{\"src\":\"gw\"}]"));
         PublishCommand c = published.get(0);
@@ -78,14 +84,14 @@ class RecordProcessorTest {
 
     @Test
     void messageWithoutUserPropertiesStillCarriesTheHopProperty() {
-        processor.process("m1", envelope("air", "AIR/x", new byte[0], ""));
+        process("m1", envelope("air", "AIR/x", new byte[0], ""));
         assertEquals("[{\"iot-bridge-hop\":\"air\"}]", published.get(0).userPropertiesJson());
         assertNull(published.get(0).contentType());
     }
 
     @Test
     void messageAlreadyCarryingTheHopPropertyIsQuarantinedAsALoop() {
-        RecordResult r = processor.process("m1", envelope("air", "AIR/x", new byte[0],
+        RecordResult r = process("m1", envelope("air", "AIR/x", new byte[0],
                 ",\"userProperties\":[{\"iot-bridge-hop\":\"other\"}]"));
         assertEquals(Outcome.quarantined(ErrorCode.LOOP_DETECTED, r.outcome().detail()), r.outcome());
         assertTrue(published.isEmpty());
@@ -93,7 +99,7 @@ class RecordProcessorTest {
 
     @Test
     void legacyShapeIsRoutedByTopicMatch() {
-        RecordResult r = processor.process("m1", "{\"t\":21.5,\"topic\":\"GROUND/v1/site1/temp\"}");
+        RecordResult r = process("m1", "{\"t\":21.5,\"topic\":\"GROUND/v1/site1/temp\"}");
         assertEquals(Outcome.Kind.PUBLISHED, r.outcome().kind());
         assertEquals("ground", r.route());
         assertEquals("acct-a/v1/site1/temp", published.get(0).topic());
@@ -103,7 +109,7 @@ class RecordProcessorTest {
 
     @Test
     void legacyTopicMatchingNoRouteIsQuarantinedAsUnknownRoute() {
-        RecordResult r = processor.process("m1", "{\"t\":1,\"topic\":\"SEA/x\"}");
+        RecordResult r = process("m1", "{\"t\":1,\"topic\":\"SEA/x\"}");
         assertEquals(ErrorCode.UNKNOWN_ROUTE, r.outcome().code());
         assertEquals(Outcome.Kind.QUARANTINED, r.outcome().kind());
     }
@@ -111,7 +117,7 @@ class RecordProcessorTest {
     @Test
     void unknownRouteIsQuarantinedWithTheRouteNameAndOriginalBody() {
         String body = envelope("sea", "SEA/x", new byte[0], "");
-        RecordResult r = processor.process("m9", body);
+        RecordResult r = process("m9", body);
         assertEquals(Outcome.Kind.QUARANTINED, r.outcome().kind());
         assertEquals(ErrorCode.UNKNOWN_ROUTE, r.outcome().code());
         assertEquals(List.of("m9|UNKNOWN_ROUTE|sea|" + body), quarantined);
@@ -119,7 +125,7 @@ class RecordProcessorTest {
 
     @Test
     void forgedTopicOutsideTheRouteFilterIsNeverPublished() {
-        RecordResult r = processor.process("m1", envelope("ground", "AIR/secret", new byte[0], ""));
+        RecordResult r = process("m1", envelope("ground", "AIR/secret", new byte[0], ""));
         assertEquals(ErrorCode.TOPIC_OUTSIDE_ROUTE, r.outcome().code());
         assertEquals(Outcome.Kind.QUARANTINED, r.outcome().kind());
         assertTrue(published.isEmpty());
@@ -127,27 +133,27 @@ class RecordProcessorTest {
 
     @Test
     void forgedWildcardOrReservedTopicsAreQuarantined() {
-        assertEquals(ErrorCode.TOPIC_WILDCARD, processor.process("m1", envelope("air", "AIR/#", new byte[0], "")).outcome().code());
+        assertEquals(ErrorCode.TOPIC_WILDCARD, process("m1", envelope("air", "AIR/#", new byte[0], "")).outcome().code());
         assertEquals(ErrorCode.TOPIC_RESERVED,
-                processor.process("m2", envelope("air", "$aws/things/t/shadow/update", new byte[0], "")).outcome().code());
+                process("m2", envelope("air", "$aws/things/t/shadow/update", new byte[0], "")).outcome().code());
         assertEquals(ErrorCode.TOPIC_INVALID_CHARACTER,
-                processor.process("m3", envelope("air", "AIR/\\u0000", new byte[0], "")).outcome().code());
+                process("m3", envelope("air", "AIR/\\u0000", new byte[0], "")).outcome().code());
         assertTrue(published.isEmpty());
         assertEquals(3, quarantined.size());
     }
 
     @Test
     void payloadOver128KiBIsQuarantinedAndExactly128KiBIsPublished() {
-        RecordResult big = processor.process("m1", envelope("air", "AIR/x", new byte[128 * 1024 + 1], ""));
+        RecordResult big = process("m1", envelope("air", "AIR/x", new byte[128 * 1024 + 1], ""));
         assertEquals(Outcome.quarantined(ErrorCode.PAYLOAD_TOO_LARGE, big.outcome().detail()), big.outcome());
-        RecordResult ok = processor.process("m2", envelope("air", "AIR/x", new byte[128 * 1024], ""));
+        RecordResult ok = process("m2", envelope("air", "AIR/x", new byte[128 * 1024], ""));
         assertEquals(Outcome.Kind.PUBLISHED, ok.outcome().kind());
     }
 
     @Test
     void transientPublishFailureIsRetriedNotQuarantined() {
         publishFailure = new BridgeException(ErrorCode.PUBLISH_THROTTLED, "429");
-        RecordResult r = processor.process("m1", envelope("air", "AIR/x", new byte[0], ""));
+        RecordResult r = process("m1", envelope("air", "AIR/x", new byte[0], ""));
         assertEquals(Outcome.retry(ErrorCode.PUBLISH_THROTTLED, "429"), r.outcome());
         assertTrue(quarantined.isEmpty());
     }
@@ -155,7 +161,7 @@ class RecordProcessorTest {
     @Test
     void permanentPublishFailureIsQuarantined() {
         publishFailure = new BridgeException(ErrorCode.PUBLISH_REJECTED, "400");
-        RecordResult r = processor.process("m1", envelope("air", "AIR/x", new byte[0], ""));
+        RecordResult r = process("m1", envelope("air", "AIR/x", new byte[0], ""));
         assertEquals(Outcome.quarantined(ErrorCode.PUBLISH_REJECTED, "400"), r.outcome());
         assertEquals(1, quarantined.size());
     }
@@ -163,7 +169,7 @@ class RecordProcessorTest {
     @Test
     void failedQuarantineBecomesATransientFailure() {
         quarantineFailure = new BridgeException(ErrorCode.QUARANTINE_FAILED, "dlq down");
-        RecordResult r = processor.process("m1", "garbage");
+        RecordResult r = process("m1", "garbage");
         assertEquals(Outcome.Kind.RETRY, r.outcome().kind());
         assertEquals(ErrorCode.QUARANTINE_FAILED, r.outcome().code());
         assertTrue(r.outcome().detail().contains("INVALID_JSON"));
@@ -172,7 +178,7 @@ class RecordProcessorTest {
     @Test
     void unexpectedExceptionIsRetriedNeverThrown() {
         publishBug = new NullPointerException("boom");
-        RecordResult r = processor.process("m1", envelope("air", "AIR/x", new byte[0], ""));
+        RecordResult r = process("m1", envelope("air", "AIR/x", new byte[0], ""));
         assertEquals(Outcome.Kind.RETRY, r.outcome().kind());
         assertEquals(ErrorCode.INTERNAL_ERROR, r.outcome().code());
     }

@@ -31,7 +31,7 @@ class RedeliveryTest {
         delays.forEach(d -> ids.add(d.messageId()));
         return ids;
     };
-    final QuarantineSink sink = (id, body, code, detail, route) -> {
+    final QuarantineSink sink = (id, body, code, detail, route, deadline) -> {
         if (quarantineFails) {
             throw new BridgeException(ErrorCode.QUARANTINE_FAILED, "dlq down");
         }
@@ -53,7 +53,7 @@ class RedeliveryTest {
         List<BatchProcessor.InRecord> recs = List.of(in("a", 1, NOW - 5_000), in("b", 3, NOW - 5_000), in("c", 1, NOW));
         List<RecordResult> res = List.of(result("a", Outcome.retry(ErrorCode.PUBLISH_THROTTLED, "429")),
                 result("b", Outcome.retry(ErrorCode.PUBLISH_SERVER_ERROR, "503")), result("c", Outcome.published()));
-        List<RecordResult> out = redelivery.settle(recs, res, Long.MAX_VALUE);
+        List<RecordResult> out = redelivery.settle(recs, res, Deadline.none());
         assertEquals(List.of(Outcome.Kind.RETRY, Outcome.Kind.RETRY, Outcome.Kind.PUBLISHED),
                 out.stream().map(r -> r.outcome().kind()).toList());
         assertEquals(List.of(new RetryScheduler.Delay("a", recs.get(0).delivery(), 60),
@@ -68,7 +68,7 @@ class RedeliveryTest {
         List<BatchProcessor.InRecord> recs = List.of(in("a", 5, NOW - 5_000), in("b", 4, NOW - 5_000));
         List<RecordResult> res = List.of(result("a", Outcome.retry(ErrorCode.PUBLISH_SERVER_ERROR, "HTTP 503 down")),
                 result("b", Outcome.retry(ErrorCode.PUBLISH_SERVER_ERROR, "HTTP 503 down")));
-        List<RecordResult> out = redelivery.settle(recs, res, Long.MAX_VALUE);
+        List<RecordResult> out = redelivery.settle(recs, res, Deadline.none());
         assertEquals(Outcome.Kind.QUARANTINED, out.get(0).outcome().kind(), "not left to the redrive policy");
         assertEquals(ErrorCode.PUBLISH_SERVER_ERROR, out.get(0).outcome().code());
         assertEquals(1, quarantined.size());
@@ -85,7 +85,7 @@ class RedeliveryTest {
         List<BatchProcessor.InRecord> recs = List.of(in("early", 1, NOW - 5_000), in("last", 5, NOW - 5_000));
         List<RecordResult> res = List.of(result("early", Outcome.retry(code, "not authorized")),
                 result("last", Outcome.retry(code, "not authorized")));
-        List<RecordResult> out = redelivery.settle(recs, res, Long.MAX_VALUE);
+        List<RecordResult> out = redelivery.settle(recs, res, Deadline.none());
         assertEquals(Outcome.Kind.RETRY, out.get(0).outcome().kind(), "an IAM change may still be propagating");
         assertEquals(Outcome.Kind.QUARANTINED, out.get(1).outcome().kind());
         assertEquals(code, out.get(1).outcome().code());
@@ -97,7 +97,7 @@ class RedeliveryTest {
     void aRecordAboutToExpireIsQuarantinedInsteadOfLostToRetention() {
         long sent = NOW - (86_400 - 100) * 1000L;
         List<RecordResult> out = redelivery.settle(List.of(in("old", 2, sent)),
-                List.of(result("old", Outcome.retry(ErrorCode.PUBLISH_TIMEOUT, "slow"))), Long.MAX_VALUE);
+                List.of(result("old", Outcome.retry(ErrorCode.PUBLISH_TIMEOUT, "slow"))), Deadline.none());
         assertEquals(Outcome.Kind.QUARANTINED, out.get(0).outcome().kind());
         assertTrue(quarantined.get(0).contains("would expire before its next receive"), quarantined.get(0));
         assertTrue(scheduled.isEmpty());
@@ -107,7 +107,7 @@ class RedeliveryTest {
     void aFailedLastChanceQuarantineStaysRetriedNeverDropped() {
         quarantineFails = true;
         List<RecordResult> out = redelivery.settle(List.of(in("a", 5, NOW)),
-                List.of(result("a", Outcome.retry(ErrorCode.PUBLISH_SERVER_ERROR, "503"))), Long.MAX_VALUE);
+                List.of(result("a", Outcome.retry(ErrorCode.PUBLISH_SERVER_ERROR, "503"))), Deadline.none());
         assertEquals(Outcome.Kind.RETRY, out.get(0).outcome().kind());
         assertEquals(ErrorCode.QUARANTINE_FAILED, out.get(0).outcome().code());
         assertTrue(out.get(0).outcome().detail().contains("PUBLISH_SERVER_ERROR"));
@@ -117,7 +117,7 @@ class RedeliveryTest {
     void aFailingSchedulerLeavesTheRecordToTheVisibilityTimeout() {
         schedulerFails = true;
         List<RecordResult> out = redelivery.settle(List.of(in("a", 1, NOW)),
-                List.of(result("a", Outcome.retry(ErrorCode.PUBLISH_THROTTLED, "429"))), Long.MAX_VALUE);
+                List.of(result("a", Outcome.retry(ErrorCode.PUBLISH_THROTTLED, "429"))), Deadline.none());
         assertEquals(Outcome.Kind.RETRY, out.get(0).outcome().kind());
         assertTrue(out.get(0).outcome().detail().contains("visibility timeout"), out.get(0).outcome().detail());
     }
@@ -125,7 +125,7 @@ class RedeliveryTest {
     @Test
     void aRecordWithoutReceiptHandleIsRetriedWithoutADelay() {
         List<RecordResult> out = redelivery.settle(List.of(new BatchProcessor.InRecord("a", "b")),
-                List.of(result("a", Outcome.retry(ErrorCode.PUBLISH_THROTTLED, "429"))), Long.MAX_VALUE);
+                List.of(result("a", Outcome.retry(ErrorCode.PUBLISH_THROTTLED, "429"))), Deadline.none());
         assertEquals(Outcome.Kind.RETRY, out.get(0).outcome().kind());
         assertTrue(scheduled.isEmpty());
         assertTrue(quarantined.isEmpty(), "unknown receive count and age: never given up");

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
+import dev.iotbridge.contract.Route;
+
 class TopicMappingTest {
 
     static Route route(String filter, String strip, String add) {
@@ -13,27 +15,27 @@ class TopicMappingTest {
 
     @Test
     void destinationIsAddPrefixPlusTopicWithoutStripPrefix() throws Exception {
-        assertEquals("bridged/site1/temp", route("GROUND/v1/#", "GROUND/v1/", "bridged/").destinationTopic("GROUND/v1/site1/temp"));
-        assertEquals("GROUND/v1/site1/temp", route("GROUND/v1/#", "", "").destinationTopic("GROUND/v1/site1/temp"));
-        assertEquals("acct-a/GROUND/x", route("GROUND/#", "", "acct-a/").destinationTopic("GROUND/x"));
-        assertEquals("x", route("GROUND/#", "GROUND/", "").destinationTopic("GROUND/x"));
+        assertEquals("bridged/site1/temp", MqttTopics.destinationTopic(route("GROUND/v1/#", "GROUND/v1/", "bridged/"), "GROUND/v1/site1/temp"));
+        assertEquals("GROUND/v1/site1/temp", MqttTopics.destinationTopic(route("GROUND/v1/#", "", ""), "GROUND/v1/site1/temp"));
+        assertEquals("acct-a/GROUND/x", MqttTopics.destinationTopic(route("GROUND/#", "", "acct-a/"), "GROUND/x"));
+        assertEquals("x", MqttTopics.destinationTopic(route("GROUND/#", "GROUND/", ""), "GROUND/x"));
     }
 
     @Test
     void topicNotStartingWithStripPrefixIsAPrefixMismatch() {
         // filter GROUND/v1/# also matches the parent "GROUND/v1", which lacks the trailing slash
         BridgeException e = assertThrows(BridgeException.class,
-                () -> route("GROUND/v1/#", "GROUND/v1/", "").destinationTopic("GROUND/v1"));
+                () -> MqttTopics.destinationTopic(route("GROUND/v1/#", "GROUND/v1/", ""), "GROUND/v1"));
         assertEquals(ErrorCode.PREFIX_MISMATCH, e.code());
     }
 
     @Test
     void destinationTopicIsValidatedToo() {
         assertEquals(ErrorCode.TOPIC_EMPTY, assertThrows(BridgeException.class,
-                () -> route("GROUND/#", "GROUND/x", "").destinationTopic("GROUND/x")).code());
+                () -> MqttTopics.destinationTopic(route("GROUND/#", "GROUND/x", ""), "GROUND/x")).code());
         assertEquals(ErrorCode.TOPIC_TOO_MANY_LEVELS, assertThrows(BridgeException.class,
-                () -> route("#", "", "p/q/").destinationTopic("a/b/c/d/e/f/g")).code());
+                () -> MqttTopics.destinationTopic(route("#", "", "p/q/"), "a/b/c/d/e/f/g")).code());
         assertEquals(ErrorCode.TOPIC_TOO_LONG, assertThrows(BridgeException.class,
-                () -> route("#", "", "p".repeat(200)).destinationTopic("t".repeat(100))).code());
+                () -> MqttTopics.destinationTopic(route("#", "", "p".repeat(200)), "t".repeat(100))).code());
     }
 }

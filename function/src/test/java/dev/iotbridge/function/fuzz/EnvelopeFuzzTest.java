@@ -18,7 +18,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
 import dev.iotbridge.function.domain.BridgeException;
+import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.Envelope;
 import dev.iotbridge.function.domain.EnvelopeParser;
 import dev.iotbridge.function.domain.ErrorCode;
@@ -27,8 +30,6 @@ import dev.iotbridge.function.domain.Outcome;
 import dev.iotbridge.function.domain.PublishCommand;
 import dev.iotbridge.function.domain.RecordProcessor;
 import dev.iotbridge.function.domain.RecordResult;
-import dev.iotbridge.function.domain.Route;
-import dev.iotbridge.function.domain.Routes;
 
 /**
  * Fuzzes SQS record bodies: {@link #parse} the envelope parser alone, {@link #process} one record
@@ -86,10 +87,10 @@ class EnvelopeFuzzTest {
         String body = new String(input, StandardCharsets.UTF_8);
         List<PublishCommand> published = new ArrayList<>();
         List<ErrorCode> quarantined = new ArrayList<>();
-        RecordProcessor processor = new RecordProcessor(ROUTES, published::add,
-                (id, b, code, detail, route) -> quarantined.add(code), () -> 0L);
+        RecordProcessor processor = new RecordProcessor(ROUTES, (c, deadline) -> published.add(c),
+                (id, b, code, detail, route, deadline) -> quarantined.add(code), () -> 0L);
 
-        RecordResult result = processor.process("fuzz-1", body);
+        RecordResult result = processor.process("fuzz-1", body, Deadline.none());
         Outcome outcome = result.outcome();
 
         assertNotEquals(ErrorCode.INTERNAL_ERROR, outcome.code(),

@@ -10,9 +10,10 @@ import java.nio.charset.StandardCharsets;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.TopicRules;
 import dev.iotbridge.function.domain.BridgeException;
 import dev.iotbridge.function.domain.MqttTopics;
-import dev.iotbridge.function.domain.Route;
 
 /**
  * Fuzzes topic validation ({@link MqttTopics}) and filter matching ({@link Route#matches}) with arbitrary UTF-16 strings
@@ -39,17 +40,17 @@ class MqttTopicsFuzzTest {
         }
         if (validName) {
             assertFalse(topic.isEmpty());
-            assertTrue(topic.getBytes(StandardCharsets.UTF_8).length <= MqttTopics.MAX_TOPIC_BYTES, "at most 256 bytes");
-            assertTrue(topic.chars().filter(c -> c == '/').count() <= MqttTopics.MAX_SLASHES, "at most 7 slashes");
+            assertTrue(topic.getBytes(StandardCharsets.UTF_8).length <= TopicRules.MAX_TOPIC_BYTES, "at most 256 bytes");
+            assertTrue(topic.chars().filter(c -> c == '/').count() <= TopicRules.MAX_SLASHES, "at most 7 slashes");
             assertFalse(topic.contains("+") || topic.contains("#"), "no wildcard");
             assertFalse(topic.startsWith("$"), "not reserved");
             assertTrue(topic.chars().noneMatch(c -> c <= 0x1F || (c >= 0x7F && c <= 0x9F)), "no control character");
             assertTrue(wellFormedUtf16(topic), "no unpaired surrogate");
-            assertEquals(null, MqttTopics.filterProblem(topic), "a valid topic name is a valid filter");
+            assertEquals(null, TopicRules.filterProblem(topic), "a valid topic name is a valid filter");
             assertTrue(asFilter(topic).matches(topic), "a topic name used as a filter matches itself");
         }
 
-        String problem = MqttTopics.filterProblem(filter);
+        String problem = TopicRules.filterProblem(filter);
         if (problem == null) {
             assertFalse(filter.isEmpty());
             assertFalse(filter.startsWith("$"));

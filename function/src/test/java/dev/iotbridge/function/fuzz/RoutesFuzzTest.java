@@ -17,9 +17,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
+import dev.iotbridge.contract.TopicRules;
 import dev.iotbridge.function.domain.MqttTopics;
-import dev.iotbridge.function.domain.Route;
-import dev.iotbridge.function.domain.Routes;
 
 /**
  * Fuzzes {@link Routes#parse} ({@code BRIDGE_ROUTES}) with arbitrary text. A bad route list
@@ -58,7 +59,7 @@ class RoutesFuzzTest {
             assertTrue(Routes.NAME.matcher(r.name()).matches(), "name matches [A-Za-z0-9_]+: " + r.name());
             assertTrue(names.add(r.name()), "names are unique");
             assertEquals(in.get("name").asText(), r.name());
-            assertNull(MqttTopics.filterProblem(r.sourceFilter()), "source_filter is a valid filter");
+            assertNull(TopicRules.filterProblem(r.sourceFilter()), "source_filter is a valid filter");
             assertEquals(exactInteger(in.get("qos"), 1), BigInteger.valueOf(r.qos()),
                     "qos is exactly the integer given (or the default 1)");
             assertTrue(r.qos() == 0 || r.qos() == 1, "qos is 0 or 1");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -26,6 +27,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.iotbridge.function.BridgeService;
 import dev.iotbridge.function.domain.BatchProcessor;
+import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.Outcome;
 import dev.iotbridge.function.domain.RecordResult;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -352,8 +354,7 @@ class BridgeFunctionTest {
         List<BatchProcessor.InRecord> recs = List.of(new BatchProcessor.InRecord("late-1",
                 envelope("ground", "GROUND/v1/late/data", new byte[] { 3 }, Map.of())));
         long start = System.nanoTime();
-        long publishBy = start + 800_000_000L;
-        List<RecordResult> results = service.process(recs, publishBy, publishBy + 1_000_000_000L);
+        List<RecordResult> results = service.process(recs, Deadline.in(Duration.ofMillis(800)), Deadline.in(Duration.ofMillis(1_800)));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertEquals(0, service.running(), "a publish was still running when the batch returned");
         assertEquals(Outcome.Kind.RETRY, results.get(0).outcome().kind());

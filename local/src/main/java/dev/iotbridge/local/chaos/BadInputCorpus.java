@@ -2,8 +2,9 @@ package dev.iotbridge.local.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.LocalBridgeStack;
-import dev.iotbridge.local.config.Route;
+import dev.iotbridge.local.config.BridgeConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,7 +54,6 @@ public final class BadInputCorpus {
         return load(root.resolve(PATH));
     }
 
-    @SuppressWarnings("unchecked")
     public static BadInputCorpus load(Path file) {
         JsonNode doc;
         try {
@@ -61,8 +61,7 @@ public final class BadInputCorpus {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the bad-input corpus " + file, e);
         }
-        List<Route> routes = new ArrayList<>();
-        for (JsonNode r : doc.get("routes")) routes.add(Route.fromJsonMap(JSON.convertValue(r, Map.class)));
+        List<Route> routes = BridgeConfig.routes(doc.get("routes"), file + ": routes");
         return new BadInputCorpus(routes, cases(doc.get("bad")), cases(doc.get("good")));
     }
 

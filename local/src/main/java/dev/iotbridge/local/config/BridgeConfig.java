@@ -11,6 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
+
 /**
  * The local stack's settings file, {@code local/bridge.local.json}: the routes (docs/interfaces.md#routes,
  * the same list as the Terraform variable {@code routes}) and the local ports and settings.
@@ -44,7 +47,6 @@ public final class BridgeConfig {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @SuppressWarnings("unchecked")
     public static BridgeConfig load(Path file) {
         JsonNode root;
         try {
@@ -53,11 +55,7 @@ public final class BridgeConfig {
             throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
         }
         BridgeConfig c = new BridgeConfig();
-        JsonNode routes = root.path("routes");
-        if (!routes.isArray() || routes.isEmpty()) {
-            throw new IllegalArgumentException(file + ": 'routes' must be a non-empty list");
-        }
-        for (JsonNode r : routes) c.routes.add(Route.fromJsonMap(JSON.convertValue(r, Map.class)));
+        c.routes.addAll(routes(root.path("routes"), file + ": routes"));
         JsonNode ports = root.path("ports");
         c.sourceMqttPort = ports.path("source_mqtt").asInt(c.sourceMqttPort);
         c.destinationMqttPort = ports.path("destination_mqtt").asInt(c.destinationMqttPort);
@@ -86,6 +84,18 @@ public final class BridgeConfig {
         }
         c.iotDataLatencyMs = root.path("iot_data").path("latency_ms").asInt(c.iotDataLatencyMs);
         return c;
+    }
+
+    /**
+     * Routes read from a local file, checked as the function checks BRIDGE_ROUTES ({@link Routes});
+     * an unknown key is an error here, not a warning. {@code where} starts the error message.
+     */
+    public static List<Route> routes(JsonNode array, String where) {
+        try {
+            return Routes.fromTree(array).withoutUnknownKeys().all();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + " " + e.getMessage(), e);
+        }
     }
 
     /** Applies {@code -Dbridge.<key>=…} overrides (ports and latency), e.g. -Dbridge.sourceMqttPort=11883. */

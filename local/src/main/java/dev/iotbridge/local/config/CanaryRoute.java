@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
+
+import dev.iotbridge.contract.Route;
 
 /**
  * The canary route and the topic {@code make doctor} publishes on, read from the one definition
@@ -15,13 +16,12 @@ public record CanaryRoute(Route route, String topic) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @SuppressWarnings("unchecked")
     public static CanaryRoute load(Path repoRoot) {
         if (repoRoot == null) throw new IllegalStateException("cannot find the repository root for terraform/canary-route.json (set -Dbridge.root)");
         Path file = repoRoot.resolve("terraform/canary-route.json");
         try {
             JsonNode root = JSON.readTree(file.toFile());
-            Route route = Route.fromJsonMap(JSON.convertValue(root.path("route"), Map.class));
+            Route route = BridgeConfig.routes(JSON.createArrayNode().add(root.path("route")), file + ": route").get(0);
             return new CanaryRoute(route, root.path("topic").asText());
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("cannot read the canary route from " + file + ": " + e.getMessage(), e);

@@ -15,7 +15,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.iotbridge.local.Counters;
 import dev.iotbridge.local.broker.EmbeddedBroker;
-import dev.iotbridge.topics.TopicFilter;
+import dev.iotbridge.contract.TopicFilter;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.iotbridge.local.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import dev.iotbridge.topics.TopicFilter;
+import dev.iotbridge.contract.TopicFilter;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

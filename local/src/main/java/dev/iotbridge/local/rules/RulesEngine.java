@@ -1,7 +1,7 @@
 package dev.iotbridge.local.rules;
 
+import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.Counters;
-import dev.iotbridge.local.config.Route;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.nio.charset.StandardCharsets;

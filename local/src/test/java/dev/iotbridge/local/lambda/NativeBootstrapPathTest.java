@@ -1,7 +1,7 @@
 package dev.iotbridge.local.lambda;
 
+import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.LocalBridgeStack;
-import dev.iotbridge.local.config.Route;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

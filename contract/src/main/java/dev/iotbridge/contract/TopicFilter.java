@@ -1,4 +1,4 @@
-package dev.iotbridge.topics;
+package dev.iotbridge.contract;
 
 /**
  * MQTT topic filters as brokers and the AWS IoT rules engine apply them (MQTT 5.0 section 4.7):

@@ -1,4 +1,4 @@
-package dev.iotbridge.topics;
+package dev.iotbridge.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -16,7 +16,7 @@ import io.smallrye.config.ConfigMapping;
  * {@code routes} is read verbatim, without {@code ${...}} expansion ({@link VerbatimRoutes}).
  */
 @ConfigMapping(prefix = "bridge")
-public interface BridgeConfig {
+public interface BridgeVariables {
 
     /** BRIDGE_ROUTES: JSON array of routes (required). */
     Optional<String> routes();

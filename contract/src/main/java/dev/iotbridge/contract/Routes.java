@@ -1,4 +1,4 @@
-package dev.iotbridge.function.domain;
+package dev.iotbridge.contract;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,25 +12,32 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-
-import dev.iotbridge.topics.TopicFilter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
- * The routes of {@code BRIDGE_ROUTES} (a JSON array, docs/interfaces.md#routes), validated as a whole.
- * {@link #parse} collects every problem and throws one {@link IllegalArgumentException}
- * listing them all. {@code null} values take the default (Terraform's jsonencode of
- * optional object attributes yields null).
+ * A list of routes (a JSON array, docs/interfaces.md#routes: {@code BRIDGE_ROUTES}, the local
+ * stack's {@code routes}), validated as a whole: {@link #parse} and {@link #fromTree} collect
+ * every problem and throw one {@link IllegalArgumentException} listing them all. {@code null}
+ * values take the default (Terraform's jsonencode of optional object attributes yields null).
+ * Tree model only: a native image needs no reflection for it.
  */
 public final class Routes {
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_]+");
     /** The keys of a route, sorted (they are listed in the unknown-key warning). */
     private static final Set<String> KEYS = new TreeSet<>(List.of("name", "source_filter", "condition", "strip_prefix",
             "add_prefix", "qos", "retain"));
+    /** Strict: a duplicate key or trailing text is an error, not a guess. */
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private final List<Route> ordered;
     private final Map<String, Route> byName;
-
     private final List<String> warnings;
 
     private Routes(List<Route> ordered, List<String> warnings) {
@@ -43,9 +50,17 @@ public final class Routes {
         this.byName = Collections.unmodifiableMap(m);
     }
 
-    /** Non-fatal findings (unknown keys), logged at start-up. */
+    /** Non-fatal findings (unknown keys): the function logs them at start-up and ignores the keys. */
     public List<String> warnings() {
         return warnings;
+    }
+
+    /** These routes, or an {@link IllegalArgumentException} listing the {@link #warnings}: for files where a typo must stop start-up. */
+    public Routes withoutUnknownKeys() {
+        if (!warnings.isEmpty()) {
+            throw new IllegalArgumentException("is invalid: " + String.join("; ", warnings));
+        }
+        return this;
     }
 
     public List<Route> all() {
@@ -66,8 +81,28 @@ public final class Routes {
         return Optional.empty();
     }
 
+    /** The routes in JSON text (BRIDGE_ROUTES); the message of the exception starts with "is ...". */
     public static Routes parse(String json) {
-        JsonNode array = array(json);
+        if (json == null || json.isBlank()) {
+            throw new IllegalArgumentException("is empty; expected a JSON array of routes");
+        }
+        JsonNode root;
+        try {
+            root = STRICT.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("is not valid JSON: " + e.getOriginalMessage());
+        }
+        return fromTree(root);
+    }
+
+    /** The routes of an already read JSON array (e.g. the {@code routes} of a settings file). */
+    public static Routes fromTree(JsonNode array) {
+        if (array == null || !array.isArray()) {
+            throw new IllegalArgumentException("must be a JSON array of route objects");
+        }
+        if (array.isEmpty()) {
+            throw new IllegalArgumentException("contains no route; at least one route is required");
+        }
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         List<Route> routes = new ArrayList<>();
@@ -86,25 +121,6 @@ public final class Routes {
         return new Routes(routes, warnings);
     }
 
-    private static JsonNode array(String json) {
-        if (json == null || json.isBlank()) {
-            throw new IllegalArgumentException("is empty; expected a JSON array of routes");
-        }
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isArray()) {
-            throw new IllegalArgumentException("must be a JSON array of route objects");
-        }
-        if (root.isEmpty()) {
-            throw new IllegalArgumentException("contains no route; at least one route is required");
-        }
-        return root;
-    }
-
     /** One route object, or null with every broken rule added to {@code problems}. */
     private static Route route(JsonNode n, String where, List<String> problems, List<String> warnings) {
         if (!n.isObject()) {
@@ -113,7 +129,7 @@ public final class Routes {
         }
         n.fieldNames().forEachRemaining(key -> {
             if (!KEYS.contains(key)) {
-                warnings.add(where + " has unknown key '" + key + "' (ignored; known keys: " + String.join(", ", KEYS) + ")");
+                warnings.add(where + " has unknown key '" + key + "' (known keys: " + String.join(", ", KEYS) + ")");
             }
         });
         List<String> found = new ArrayList<>();
@@ -128,7 +144,7 @@ public final class Routes {
         } else if (name != null && !NAME.matcher(name).matches()) {
             found.add("name must match [A-Za-z0-9_]+");
         }
-        String filterProblem = filter == null ? null : MqttTopics.filterProblem(filter);
+        String filterProblem = filter == null ? null : TopicRules.filterProblem(filter);
         if (!n.hasNonNull("source_filter")) {
             found.add("source_filter is required");
         } else if (filterProblem != null) {
@@ -137,7 +153,7 @@ public final class Routes {
             found.add("strip_prefix '" + strip + "' must match the start of source_filter '" + filter
                     + "' (before any wildcard)");
         }
-        String addProblem = add == null ? null : MqttTopics.prefixProblem(add);
+        String addProblem = add == null ? null : TopicRules.prefixProblem(add);
         if (addProblem != null) {
             found.add("add_prefix " + addProblem);
         }
@@ -193,11 +209,7 @@ public final class Routes {
         if (!TopicFilter.literalPrefix(route.sourceFilter()).equals(route.sourceFilter())) {
             return null;
         }
-        try {
-            route.destinationTopic(route.sourceFilter());
-            return null;
-        } catch (BridgeException e) {
-            return "its only destination topic is not publishable (" + e.code() + ": " + e.getMessage() + ")";
-        }
+        TopicRules.Violation v = TopicRules.nameViolation(route.destinationTopic(route.sourceFilter()), "destination");
+        return v == null ? null : "its only destination topic is not publishable (" + v.rule() + ": " + v.detail() + ")";
     }
 }
