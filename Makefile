@@ -143,6 +143,11 @@ demo: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## Start the local stack, send samp
 bench: check-java ## Benchmarks side by side with the Python handlers (prints tables, writes docs/benchmarks.md, docs/cost.md)
 	bash $(ROOT)/bench/run.sh $(BENCH_ARGS)
 
+# LOAD_ARGS: flags of the load run (bench/load.sh --help), e.g. LOAD_ARGS="--instances 1,2 --rates 100,200".
+.PHONY: load
+load: check-java ## Multi-instance load run on the local stack: N = 1, 2, 4 instances, rising rate, iot-data quota back-pressure (bench/results/load/)
+	bash $(ROOT)/bench/load.sh $(LOAD_ARGS)
+
 .PHONY: chaos
 chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (ARGS="--quick" for a short run; FUNCTION_ZIP= e.g. the native zip)
 	FUNCTION_ZIP=$(FUNCTION_ZIP) bash $(ROOT)/.ci/chaos.sh
