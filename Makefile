@@ -155,6 +155,12 @@ redrive: ## List the DLQ by BridgeErrorCode; move chosen records back (dry run u
 # The capacity model (docs/capacity.md): Python 3 standard library only.
 CAPACITY    := python3 $(ROOT)/bench/capacity/capacity.py
 
+.PHONY: capacity
+capacity: ## Capacity plan for a rate from the committed bench results: RATE=10000 [PAYLOAD=bytes] [BATCH=10] [MEMORY=512] [MODE=standard|provisioned]
+	@if [ -z "$(RATE)" ]; then echo "error: RATE (messages per second) is required, e.g. make capacity RATE=10000 MODE=provisioned" >&2; exit 2; fi
+	@$(CAPACITY) plan --rate "$(RATE)" $(if $(PAYLOAD),--payload "$(PAYLOAD)") $(if $(BATCH),--batch "$(BATCH)") \
+	  $(if $(MEMORY),--memory "$(MEMORY)") $(if $(MODE),--mode "$(MODE)") $(CAPACITY_ARGS)
+
 .PHONY: capacity-test
 capacity-test: ## The capacity model's tests (against the committed bench results)
 	cd $(ROOT)/bench/capacity && python3 -m unittest discover -s tests

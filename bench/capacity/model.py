@@ -18,18 +18,14 @@ assumption in its answer.
 import math
 from dataclasses import dataclass, field
 
+import aws
 import results
 
-# AWS: "At 1,769 MB, a function has the equivalent of one vCPU"; memory 128 to 10,240 MB.
-CPU_SHARE_URL = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html"
-MB_PER_VCPU = 1769.0
-MEMORY_RANGE_MB = (128, 10240)
-# AWS: an SQS event source mapping takes batches of 1 to 10,000 records; above 10 it needs a batching window.
-ESM_SQS_URL = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"
-BATCH_RANGE = (1, 10000)
-# AWS IoT Core: a message payload is at most 128 KB.
-IOT_QUOTAS_URL = "https://docs.aws.amazon.com/general/latest/gr/iot-core.html"
-MAX_PAYLOAD_BYTES = 128 * 1024
+CPU_SHARE_URL = aws.MB_PER_VCPU.url
+MB_PER_VCPU = aws.MB_PER_VCPU.value
+MEMORY_RANGE_MB = (aws.MEMORY_MIN_MB.value, aws.MEMORY_MAX_MB.value)
+BATCH_RANGE = (1, aws.BATCH_MAX.value)
+MAX_PAYLOAD_BYTES = aws.IOT_PAYLOAD_BYTES.value
 # The bench's payload: {"message":"IoT message from account1","seq":N}, N < 5000.
 BENCH_PAYLOAD_SOURCE = "bench/src/main/java/dev/iotbridge/bench/Bench.java (body)"
 BENCH_PAYLOAD_BYTES = len('{"message":"IoT message from account1","seq":2500}')
@@ -264,16 +260,16 @@ def latency(run, build, shape, batch_ms_here, window_s, assumptions):
 def predict(instances, batch, memory_mb, payload_bytes, build="native", shape="envelope-v1", concurrency=None,
             window_s=None, results_dir=results.RESULTS_DIR, ref=None):
     check_range("--instances", instances, 1, 1_000_000, "concurrent function instances")
-    check_range("--batch", batch, *BATCH_RANGE, f"an SQS event source mapping's batch size, {ESM_SQS_URL}")
+    check_range("--batch", batch, *BATCH_RANGE, f"an SQS event source mapping's batch size, {aws.BATCH_MAX.url}")
     check_range("--memory", memory_mb, *MEMORY_RANGE_MB, f"Lambda's memory size in MB, {CPU_SHARE_URL}")
-    check_range("--payload", payload_bytes, 0, MAX_PAYLOAD_BYTES, f"AWS IoT Core's message payload limit, {IOT_QUOTAS_URL}")
+    check_range("--payload", payload_bytes, 0, MAX_PAYLOAD_BYTES, f"AWS IoT Core's message payload limit, {aws.IOT_PAYLOAD_BYTES.url}")
     concurrency = batch if concurrency is None else concurrency
     check_range("--concurrency", concurrency, *CONCURRENCY_RANGE, "BRIDGE_MAX_CONCURRENCY")
     window_s = (0.0 if batch <= 10 else 1.0) if window_s is None else float(window_s)
-    check_range("--window", window_s, 0, 300, f"an SQS event source mapping's MaximumBatchingWindowInSeconds, {ESM_SQS_URL}")
+    check_range("--window", window_s, 0, aws.WINDOW_MAX_S.value, f"an SQS event source mapping's MaximumBatchingWindowInSeconds, {aws.WINDOW_MAX_S.url}")
     if batch > 10 and window_s < 1:
         raise ModelError(f"--window must be at least 1 s when --batch is above 10 (an SQS event source mapping "
-                         f"requires it, {ESM_SQS_URL}), got {window_s:g}")
+                         f"requires it, {aws.BATCH_MAX.url}), got {window_s:g}")
     ref = ref or results.reference_run(results_dir)
     assumptions = []
     rate, batch_ms = per_instance(ref, build, shape, batch, memory_mb, concurrency, assumptions)
