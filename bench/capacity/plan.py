@@ -32,19 +32,9 @@ class Figure:
 @dataclass
 class Plan:
     rate: float
-    payload: int
-    batch: int
-    memory: int
     mode: str
-    build: str
-    shape: str
-    window_s: float
-    concurrency: int
-    one: model.Prediction
-    instances: int
-    reserved: int
+    one: model.Prediction  # batch, memory, payload, build, shape, window and concurrency are its
     drain_rate: float
-    body_bytes: int
     settings: dict = field(default_factory=dict)
     scaling: list = field(default_factory=list)
     quotas: list = field(default_factory=list)
@@ -53,6 +43,24 @@ class Plan:
     inputs: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     poller_basis: dict = field(default_factory=dict)
+
+    @property
+    def per_instance_low(self):
+        """The per-instance figure at the low end of its tolerance: what the plan sizes with."""
+        return self.one.per_instance * (1 - self.one.tolerance)
+
+    @property
+    def instances(self):
+        return math.ceil(self.rate / self.per_instance_low)
+
+    @property
+    def reserved(self):
+        """Reserved concurrency: enough instances to drain a backlog at the drain rate."""
+        return max(aws.RESERVED_MIN_FOR_SQS.value, math.ceil(self.drain_rate / self.per_instance_low))
+
+    @property
+    def body_bytes(self):
+        return body_bytes(self.one.payload_bytes, self.one.shape)
 
 
 def body_bytes(payload, shape):
@@ -80,15 +88,15 @@ def log_bytes_per_message():
     return rows[0]["logBytesPerMsg"], run.name
 
 
-def billed_ms_per_message(run, p):
+def billed_ms_per_message(run, one):
     """Lambda's billed duration per message: measured at the bench's point, else each batch's modeled
     time rounded up to 1 ms (as Lambda bills it) over the batch."""
-    rows = results.throughput_rows(run, p.build, p.shape)
-    row = rows.get(p.batch)
+    row = results.throughput_rows(run, one.build, one.shape).get(one.batch)
     measured_memory = (run.meta.get("limits") or {}).get("memoryMb")
-    if row and p.memory_mb == measured_memory and p.concurrency == p.batch and isinstance(row.get("billedMsPerMsg"), (int, float)):
+    if (row and one.memory_mb == measured_memory and one.concurrency == one.batch
+            and isinstance(row.get("billedMsPerMsg"), (int, float))):
         return row["billedMsPerMsg"], f"{run.name} (billedMsPerMsg)"
-    return math.ceil(p.batch_ms) / p.batch, "model: the modeled batch time rounded up to 1 ms, over the batch"
+    return math.ceil(one.batch_ms) / one.batch, "model: the modeled batch time rounded up to 1 ms, over the batch"
 
 
 def make(rate, payload=model.BENCH_PAYLOAD_BYTES, batch=10, memory=512, mode="standard", build="native",
@@ -100,16 +108,10 @@ def make(rate, payload=model.BENCH_PAYLOAD_BYTES, batch=10, memory=512, mode="st
     ref = results.reference_run(results_dir)
     one = model.predict(1, batch, memory, payload, build=build, shape=shape, concurrency=concurrency,
                         window_s=window_s, results_dir=results_dir, ref=ref)
-    low = one.per_instance * (1 - one.tolerance)
-    instances = math.ceil(rate / low)
     # a backlog drains at twice the rate, unless that passes the destination's inbound publish quota
     drain = drain_rate if drain_rate is not None else max(rate, min(2 * rate, aws.IOT_INBOUND.value))
     model.check_range("DRAIN", drain, rate, 10_000_000, "the rate a backlog drains at: at least RATE")
-    reserved = max(aws.RESERVED_MIN_FOR_SQS.value, math.ceil(drain / low))
-    body = body_bytes(payload, shape)
-    p = Plan(rate=rate, payload=payload, batch=batch, memory=memory, mode=mode, build=build, shape=shape,
-             window_s=one.window_s, concurrency=one.concurrency, one=one, instances=instances, reserved=reserved,
-             drain_rate=drain, body_bytes=body)
+    p = Plan(rate=rate, mode=mode, one=one, drain_rate=drain)
     p.inputs = [
         ("per-instance throughput", f"{one.per_instance:.1f} msg/s", one.sources["perInstance"]),
         ("tolerance (run-to-run noise)", f"±{one.tolerance:.0%}", one.sources["toleranceBasis"]),
@@ -129,10 +131,10 @@ def make(rate, payload=model.BENCH_PAYLOAD_BYTES, batch=10, memory=512, mode="st
 
 def _settings(p):
     s = {
-        "memory_size": p.memory,
-        "batch_size": p.batch,
-        "maximum_batching_window_in_seconds": p.window_s,
-        "max_publish_concurrency": p.concurrency,
+        "memory_size": p.one.memory_mb,
+        "batch_size": p.one.batch,
+        "maximum_batching_window_in_seconds": p.one.window_s,
+        "max_publish_concurrency": p.one.concurrency,
         "record_log": "failures",
         "reserved_concurrent_executions": p.reserved,
     }
@@ -145,8 +147,8 @@ def _settings(p):
         s["maximum_concurrency"] = min(p.reserved, 1000)
         s["provisioned_pollers"] = None
     else:
-        minimum, need = pollers_for(p.rate, p.batch, p.body_bytes, p.one.per_instance * (1 - p.one.tolerance))
-        maximum, _ = pollers_for(p.drain_rate, p.batch, p.body_bytes, p.one.per_instance * (1 - p.one.tolerance))
+        minimum, need = pollers_for(p.rate, p.one.batch, p.body_bytes, p.per_instance_low)
+        maximum, _ = pollers_for(p.drain_rate, p.one.batch, p.body_bytes, p.per_instance_low)
         lo_max = aws.POLLERS_MIN_RANGE[1].value
         hi_max = aws.POLLERS_MAX_RANGE[1].value
         if minimum > lo_max:
@@ -162,7 +164,7 @@ def _settings(p):
 
 
 def _scaling(p, ref):
-    init = next((c for c in ref.rows("coldStart") if c.get("id") == p.build), None)
+    init = next((c for c in ref.rows("coldStart") if c.get("id") == p.one.build), None)
     if p.mode == "standard":
         start, step = aws.STANDARD_START.value, aws.STANDARD_STEP_PER_MIN.value
         ramp_s = max(0, p.instances - start) / step * 60
@@ -170,7 +172,7 @@ def _scaling(p, ref):
                                 f"from idle: {start:.0f} concurrent invokes, then up to {step:.0f} more per minute, "
                                 f"to {p.instances} instances"))
         # capacity grows linearly over the ramp: the backlog is the area between the rate and it
-        capacity0 = min(p.rate, start * p.one.per_instance * (1 - p.one.tolerance))
+        capacity0 = min(p.rate, start * p.per_instance_low)
         backlog = (p.rate - capacity0) * ramp_s / 2
     else:
         minimum = p.settings["provisioned_pollers"]["minimum"]
@@ -218,30 +220,30 @@ def _quotas(p):
     _quota_note(p, aws.IOT_PER_CONNECTION, "destination",
                 f"a subscriber taking the whole stream on one connection gets at most {aws.IOT_PER_CONNECTION.value:.0f} msg/s: "
                 f"spread it over connections (shared subscriptions) or consume it with a rule")
-    _quota(p, aws.IOT_PAYLOAD_BYTES, p.payload, "both", "per message")
+    _quota(p, aws.IOT_PAYLOAD_BYTES, p.one.payload_bytes, "both", "per message")
     _quota_note(p, aws.IOT_RETAINED_PER_TOPIC, "destination",
                 "routes with retain = true: every publish to one topic counts; raise it for hot topics")
-    in_flight = p.reserved * p.batch
+    in_flight = p.reserved * p.one.batch
     _quota(p, aws.SQS_IN_FLIGHT, in_flight, "destination", f"at most reserved x batch = {in_flight:,} received, not yet deleted")
-    _quota(p, aws.INVOKE_PAYLOAD_BYTES, p.batch * p.body_bytes, "destination",
+    _quota(p, aws.INVOKE_PAYLOAD_BYTES, p.one.batch * p.body_bytes, "destination",
            f"batch x SQS body ({p.body_bytes:,} bytes estimated)")
-    if p.batch * p.body_bytes > aws.INVOKE_PAYLOAD_BYTES.value:
-        p.warnings.append(f"a batch of {p.batch} bodies of {p.body_bytes:,} bytes exceeds the {aws.INVOKE_PAYLOAD_BYTES.value / 2**20:.0f} MB "
+    if p.one.batch * p.body_bytes > aws.INVOKE_PAYLOAD_BYTES.value:
+        p.warnings.append(f"a batch of {p.one.batch} bodies of {p.body_bytes:,} bytes exceeds the {aws.INVOKE_PAYLOAD_BYTES.value / 2**20:.0f} MB "
                           f"invocation payload: Lambda sends fewer records per batch ({aws.INVOKE_PAYLOAD_BYTES.url})")
 
 
 def _cost(p, ref, cost_md):
     pr = prices.load(cost_md)
     billed, billed_src = billed_ms_per_message(ref, p.one)
-    gb = p.memory / 1024
+    gb = p.one.memory_mb / 1024
     c = {
         "Lambda duration (x86_64)": billed / 1000 * gb * pr["lambda_x86"].usd * 1e6,
         "Lambda duration (arm64)": billed / 1000 * gb * pr["lambda_arm"].usd * 1e6,
-        "Lambda requests": pr["lambda_requests"].usd / p.batch,
+        "Lambda requests": pr["lambda_requests"].usd / p.one.batch,
     }
     log_bytes, log_src = log_bytes_per_message()
     c["CloudWatch Logs (record_log = failures)"] = log_bytes * 1e6 / 1e9 * pr["logs"].usd
-    fixed = prices.fixed_per_million(pr, p.batch, p.payload, p.body_bytes, retained=True)
+    fixed = prices.fixed_per_million(pr, p.one.batch, p.one.payload_bytes, p.body_bytes, retained=True)
     c.update(fixed)
     epu = 0.0
     if p.mode == "provisioned":
@@ -258,12 +260,12 @@ def _cost(p, ref, cost_md):
     p.cost = c
     month = p.rate * 3600 * HOURS_PER_MONTH / 1e6
     p.cost_notes[:0] = [
-        f"billed duration {billed:.3f} ms per message at {p.memory} MB: {billed_src}",
+        f"billed duration {billed:.3f} ms per message at {p.one.memory_mb} MB: {billed_src}",
         f"log bytes {log_bytes:.1f} per message: {log_src} (the JVM build's run; the log lines are the function's own, the same in both builds)",
         f"prices: {cost_md.relative_to(results.REPO) if cost_md.is_relative_to(results.REPO) else cost_md} (US East, first tier; "
         f"each price's source and how it was checked are listed there)",
-        f"SQS requests {prices.sqs_requests_per_message(p.batch, p.body_bytes):.2f} per message (SendMessage + "
-        f"receive and delete per 10), Publish metered per 5 KB: {prices.iot_meters(p.payload)} per message",
+        f"SQS requests {prices.sqs_requests_per_message(p.one.batch, p.body_bytes):.2f} per message (SendMessage + "
+        f"receive and delete per 10), Publish metered per 5 KB: {prices.iot_meters(p.one.payload_bytes)} per message",
         f"at {p.rate:,.0f} msg/s a month ({HOURS_PER_MONTH} h) is {month:,.0f} million messages: "
         f"${c['total x86_64, retained route'] * month:,.0f} (retained route, x86_64)",
         "not included: the devices' own publishes in the source account, deliveries to destination subscribers, "
@@ -281,8 +283,8 @@ def _fmt(v):
 
 def render(p):
     one = p.one
-    out = [f"Capacity plan: {p.rate:,.0f} msg/s, payload {p.payload:,} bytes, batch size {p.batch}, {p.memory} MB, "
-           f"{p.mode} event source mapping, {p.build} build, {p.shape} messages", ""]
+    out = [f"Capacity plan: {p.rate:,.0f} msg/s, payload {p.one.payload_bytes:,} bytes, batch size {p.one.batch}, {p.one.memory_mb} MB, "
+           f"{p.mode} event source mapping, {p.one.build} build, {p.one.shape} messages", ""]
     out.append("Inputs")
     for what, value, src in p.inputs:
         out.append(f"  {what}: {value}  [{src}]")
@@ -352,8 +354,8 @@ def render(p):
 
 def as_json(p):
     return {
-        "rate": p.rate, "payloadBytes": p.payload, "batch": p.batch, "memoryMb": p.memory, "mode": p.mode,
-        "build": p.build, "shape": p.shape, "instances": p.instances, "reservedConcurrency": p.reserved,
+        "rate": p.rate, "payloadBytes": p.one.payload_bytes, "batch": p.one.batch, "memoryMb": p.one.memory_mb, "mode": p.mode,
+        "build": p.one.build, "shape": p.one.shape, "instances": p.instances, "reservedConcurrency": p.reserved,
         "drainRate": p.drain_rate, "prediction": p.one.as_json(), "terraform": p.settings,
         "pollerBasis": p.poller_basis,
         "scaling": [vars(f) for f in p.scaling], "quotas": p.quotas, "costPerMillionUsd": p.cost,
