@@ -42,6 +42,7 @@ check-java: ## Check that a JDK >= 21 is available
 test: check-java ## Run all tests: function unit + Quarkus tests, local stack end-to-end tests, doctor's tests
 	$(MVN_LOUD) verify -Dlocal.function.zip=$(FUNCTION_ZIP)
 	$(MAKE) --no-print-directory doctor-test
+	$(MAKE) --no-print-directory capacity-test
 
 .PHONY: test-local
 test-local: check-java $(FUNCTION_ZIP) ## Only the local stack's end-to-end tests, against FUNCTION_ZIP (e.g. a native zip)
@@ -155,6 +156,19 @@ chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (A
 .PHONY: redrive
 redrive: ## List the DLQ by BridgeErrorCode; move chosen records back (dry run unless ARGS="--codes CODE --apply"; ARGS="--help")
 	@py="$$(bash $(ROOT)/tools/setup.sh)" && TF=$(TF) "$$py" $(ROOT)/tools/redrive/redrive.py $(ARGS)
+
+# The capacity model (docs/capacity.md): Python 3 standard library only.
+CAPACITY    := python3 $(ROOT)/bench/capacity/capacity.py
+
+.PHONY: capacity
+capacity: ## Capacity plan for a rate from the committed bench results: RATE=10000 [PAYLOAD=bytes] [BATCH=10] [MEMORY=512] [MODE=standard|provisioned]
+	@if [ -z "$(RATE)" ]; then echo "error: RATE (messages per second) is required, e.g. make capacity RATE=10000 MODE=provisioned" >&2; exit 2; fi
+	@$(CAPACITY) plan --rate "$(RATE)" $(if $(PAYLOAD),--payload "$(PAYLOAD)") $(if $(BATCH),--batch "$(BATCH)") \
+	  $(if $(MEMORY),--memory "$(MEMORY)") $(if $(MODE),--mode "$(MODE)") $(CAPACITY_ARGS)
+
+.PHONY: capacity-test
+capacity-test: ## The capacity model's tests (against the committed bench results)
+	cd $(ROOT)/bench/capacity && python3 -m unittest discover -s tests
 
 FUZZ_SECONDS ?= 60
 .PHONY: fuzz

@@ -36,6 +36,9 @@ module "destination" {
   batch_size                         = var.batch_size
   maximum_batching_window_in_seconds = var.maximum_batching_window_in_seconds
   maximum_concurrency                = var.maximum_concurrency
+  provisioned_pollers                = var.provisioned_pollers
+  reserved_concurrency               = var.reserved_concurrency
+  permissions_boundary               = var.destination_permissions_boundary
   max_receive_count                  = var.max_receive_count
   create_kms_key                     = var.create_kms_key
   alarm_sns_topic_arn                = var.alarm_sns_topic_arn
@@ -56,4 +59,5 @@ module "source" {
   destination_queue_arn    = module.destination.queue_arn
   destination_kms_key_arn  = module.destination.kms_key_arn
   error_log_retention_days = var.log_retention_days
+  permissions_boundary     = var.source_permissions_boundary
 }

@@ -24,6 +24,18 @@ variable "destination_profile" {
   default     = null
 }
 
+variable "source_permissions_boundary" {
+  description = "Optional IAM policy ARN set as permissions boundary on every role created in the source account (rule role, error action role): the boundary a deploy role may require on the roles it creates. Validated by the source module."
+  type        = string
+  default     = null
+}
+
+variable "destination_permissions_boundary" {
+  description = "Optional IAM policy ARN set as permissions boundary on every role created in the destination account (the function's execution role). Validated by the destination module."
+  type        = string
+  default     = null
+}
+
 variable "source_assume_role_arn" {
   description = "Optional role to assume in the source account (e.g. a deployment role)."
   type        = string
@@ -142,9 +154,24 @@ variable "maximum_batching_window_in_seconds" {
 }
 
 variable "maximum_concurrency" {
-  description = "Maximum concurrent invocations by the event source mapping (2-1000), null for none."
+  description = "Standard mode: most concurrent invocations by the event source mapping (2-1000), null for none. Must be null when provisioned_pollers is set."
   type        = number
   default     = 5
+}
+
+variable "provisioned_pollers" {
+  description = "Provisioned mode of the event source mapping: { minimum = 2-200, maximum = 2-2000 } dedicated pollers (each up to 1 MB/s and 10 concurrent invocations; charged while provisioned), or null for standard mode. Needs maximum_concurrency = null. Validated by the destination module."
+  type = object({
+    minimum = number
+    maximum = number
+  })
+  default = null
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrency of the function (at least 1; at least maximum_concurrency when both are set), or null for unreserved. Validated by the destination module."
+  type        = number
+  default     = null
 }
 
 # ------------------------------------------------------------------- queue ---

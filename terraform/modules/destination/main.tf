@@ -355,7 +355,8 @@ resource "aws_iam_role" "function" {
       }
     }]
   })
-  tags = var.tags
+  permissions_boundary = var.permissions_boundary
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "function" {
@@ -380,7 +381,7 @@ resource "aws_lambda_function" "this" {
   memory_size                    = local.memory_size
   timeout                        = var.timeout
   publish                        = true
-  reserved_concurrent_executions = var.reserved_concurrent_executions
+  reserved_concurrent_executions = var.reserved_concurrency
 
   environment {
     variables = local.function_environment
@@ -448,6 +449,14 @@ resource "aws_lambda_event_source_mapping" "queue" {
     }
   }
 
+  dynamic "provisioned_poller_config" {
+    for_each = var.provisioned_pollers == null ? [] : [var.provisioned_pollers]
+    content {
+      minimum_pollers = provisioned_poller_config.value.minimum
+      maximum_pollers = provisioned_poller_config.value.maximum
+    }
+  }
+
   tags = var.tags
 
   lifecycle {
@@ -458,8 +467,14 @@ resource "aws_lambda_event_source_mapping" "queue" {
     precondition {
       # AWS refuses (or throttles) an event source mapping allowed more concurrent
       # invocations than the function may run.
-      condition     = var.reserved_concurrent_executions == -1 || var.maximum_concurrency == null || try(var.reserved_concurrent_executions >= var.maximum_concurrency, false)
-      error_message = "reserved_concurrent_executions (${var.reserved_concurrent_executions}) must be at least maximum_concurrency (${coalesce(var.maximum_concurrency, 0)}) when both are set: raise the reservation, lower maximum_concurrency, or set reserved_concurrent_executions = -1."
+      condition     = var.reserved_concurrency == null || var.maximum_concurrency == null || try(var.reserved_concurrency >= var.maximum_concurrency, false)
+      error_message = "reserved_concurrency (${coalesce(var.reserved_concurrency, 0)}) must be at least maximum_concurrency (${coalesce(var.maximum_concurrency, 0)}) when both are set: raise the reservation, lower maximum_concurrency, or set reserved_concurrency = null."
+    }
+    precondition {
+      # Lambda developer guide, "Configuring scaling behavior for SQS event source mappings":
+      # maximum concurrency and provisioned mode are mutually exclusive.
+      condition     = var.provisioned_pollers == null || var.maximum_concurrency == null
+      error_message = "provisioned_pollers and maximum_concurrency (${coalesce(var.maximum_concurrency, 0)}) cannot both be set: AWS does not combine provisioned mode with a maximum concurrency. Set maximum_concurrency = null to use provisioned mode (cap the function with reserved_concurrency instead), or provisioned_pollers = null for standard mode."
     }
   }
 

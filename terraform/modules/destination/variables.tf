@@ -76,6 +76,17 @@ variable "sources" {
   }
 }
 
+variable "permissions_boundary" {
+  description = "ARN of an IAM policy set as permissions boundary on every IAM role this module creates (the function's execution role), e.g. when the deploy role may only create roles that carry it. Null sets none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", var.permissions_boundary))
+    error_message = "permissions_boundary must be an IAM policy ARN (arn:aws:iam::ACCOUNT_ID:policy/NAME, or arn:aws:iam::aws:policy/NAME for an AWS managed policy), or null."
+  }
+}
+
 variable "name_prefix" {
   description = "Prefix of every resource name (queue <prefix>, DLQ <prefix>-dlq, function <prefix>-publisher, ...)."
   type        = string
@@ -191,52 +202,72 @@ variable "tracing_mode" {
   }
 }
 
-variable "reserved_concurrent_executions" {
-  description = "Reserved concurrency of the function; -1 leaves it unreserved (the event source mapping's maximum_concurrency still caps it). When set, at least maximum_concurrency (checked at plan)."
+variable "reserved_concurrency" {
+  description = "Reserved concurrency of the function (reserved_concurrent_executions): the most instances it may run, and that many taken out of the account's unreserved pool (1,000 per Region by default, AWS keeps 100 unreserved). Null leaves it unreserved. In standard mode at least maximum_concurrency (checked at plan); in provisioned mode each poller invokes up to 10 instances, so a reservation below 10 x provisioned_pollers.maximum throttles the mapping at peak."
   type        = number
-  default     = -1
-  nullable    = false
+  default     = null
 
   validation {
-    condition     = var.reserved_concurrent_executions >= -1
-    error_message = "reserved_concurrent_executions must be -1 (unreserved) or >= 0."
+    # 0 would throttle every invocation: records would be received and returned until they
+    # reached the DLQ. The account quota is checked by Lambda, not knowable at plan.
+    condition     = var.reserved_concurrency == null || try(var.reserved_concurrency >= 1 && floor(var.reserved_concurrency) == var.reserved_concurrency, false)
+    error_message = "reserved_concurrency must be a whole number of at least 1 (0 would throttle every invocation and send records to the DLQ), or null for unreserved."
   }
 }
 
 # ------------------------------------------------------ event source mapping ---
 
 variable "batch_size" {
-  description = "Records per batch (1-10000; above 10 needs maximum_batching_window_in_seconds >= 1)."
+  description = "Most records per invocation (AWS: 1-10 without a batching window, up to 10,000 for a standard queue with maximum_batching_window_in_seconds >= 1, and never more than the 6 MB synchronous invocation payload). Larger batches mean fewer invocations and more records per instance-second (throughput, cost) but a longer invocation and more records retried together when it times out; the function publishes up to max_publish_concurrency of a batch at once, so a batch far above it mostly waits. docs/benchmarks.md has the per-instance rate measured at batch 10 and 100."
   type        = number
   default     = 10
   nullable    = false
 
   validation {
-    condition     = var.batch_size >= 1 && var.batch_size <= 10000
-    error_message = "batch_size must be between 1 and 10000."
+    condition     = var.batch_size >= 1 && var.batch_size <= 10000 && floor(var.batch_size) == var.batch_size
+    error_message = "batch_size must be a whole number between 1 and 10000 (above 10 also needs maximum_batching_window_in_seconds >= 1)."
   }
 }
 
 variable "maximum_batching_window_in_seconds" {
-  description = "How long the event source mapping gathers records before invoking (0-300 s)."
+  description = "Longest time the event source mapping gathers records before invoking (AWS: 0-300 s, whole seconds). The mapping invokes as soon as batch_size records or 6 MB are gathered, so under load the window costs nothing; at low traffic it adds up to this many seconds of latency per message in exchange for fuller batches (fewer invocations). 0 gives the lowest latency and allows batch_size <= 10 only. The queue's visibility timeout grows with it."
   type        = number
   default     = 1
   nullable    = false
 
   validation {
-    condition     = var.maximum_batching_window_in_seconds >= 0 && var.maximum_batching_window_in_seconds <= 300
-    error_message = "maximum_batching_window_in_seconds must be between 0 and 300."
+    condition     = var.maximum_batching_window_in_seconds >= 0 && var.maximum_batching_window_in_seconds <= 300 && floor(var.maximum_batching_window_in_seconds) == var.maximum_batching_window_in_seconds
+    error_message = "maximum_batching_window_in_seconds must be a whole number between 0 and 300."
   }
 }
 
 variable "maximum_concurrency" {
-  description = "Maximum concurrent function instances the SQS event source mapping invokes (2-1000); null for no limit."
+  description = "Standard mode: most concurrent function instances the SQS event source mapping invokes (AWS: 2-1000); null for no limit (standard mode then scales by up to 300 instances a minute, to at most 1,250). Must be null when provisioned_pollers is set: AWS does not combine the two."
   type        = number
   default     = 5
 
   validation {
-    condition     = var.maximum_concurrency == null || try(var.maximum_concurrency >= 2 && var.maximum_concurrency <= 1000, false)
-    error_message = "maximum_concurrency must be between 2 and 1000, or null."
+    condition     = var.maximum_concurrency == null || try(var.maximum_concurrency >= 2 && var.maximum_concurrency <= 1000 && floor(var.maximum_concurrency) == var.maximum_concurrency, false)
+    error_message = "maximum_concurrency must be a whole number between 2 and 1000, or null."
+  }
+}
+
+variable "provisioned_pollers" {
+  description = "Provisioned mode of the SQS event source mapping (provisioned_poller_config): dedicated event pollers between minimum (AWS: 2-200) and maximum (2-2000 in the Lambda developer guide and hashicorp/aws 5.100.0); each poller handles up to 1 MB/s and 10 concurrent invocations, and scaling adds up to 1,000 concurrent invocations a minute. Pollers are charged while provisioned (the minimum always). Null keeps standard mode. Needs maximum_concurrency = null (AWS does not combine them)."
+  type = object({
+    minimum = number
+    maximum = number
+  })
+  default = null
+
+  validation {
+    condition = var.provisioned_pollers == null || try(
+      var.provisioned_pollers.minimum >= 2 && var.provisioned_pollers.minimum <= 200 && floor(var.provisioned_pollers.minimum) == var.provisioned_pollers.minimum &&
+      var.provisioned_pollers.maximum >= 2 && var.provisioned_pollers.maximum <= 2000 && floor(var.provisioned_pollers.maximum) == var.provisioned_pollers.maximum &&
+      var.provisioned_pollers.minimum <= var.provisioned_pollers.maximum,
+      false
+    )
+    error_message = "provisioned_pollers needs whole numbers minimum 2-200 and maximum 2-2000 with minimum <= maximum (AWS limits for SQS), e.g. { minimum = 2, maximum = 20 }; or null for standard mode."
   }
 }
 

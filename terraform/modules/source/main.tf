@@ -87,6 +87,7 @@ resource "aws_iam_role" "rule" {
   description          = "Assumed by the iot-bridge topic rules to send envelopes to the destination queue."
   assume_role_policy   = local.assume_role_policy
   max_session_duration = 3600
+  permissions_boundary = var.permissions_boundary
   tags                 = var.tags
 }
 
@@ -97,10 +98,11 @@ resource "aws_iam_role_policy" "rule" {
 }
 
 resource "aws_iam_role" "error_action" {
-  name               = "${var.rule_role_name}-errors"
-  description        = "Assumed by the iot-bridge topic rules' error action to write to CloudWatch Logs."
-  assume_role_policy = local.assume_role_policy
-  tags               = var.tags
+  name                 = "${var.rule_role_name}-errors"
+  description          = "Assumed by the iot-bridge topic rules' error action to write to CloudWatch Logs."
+  assume_role_policy   = local.assume_role_policy
+  permissions_boundary = var.permissions_boundary
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "error_action" {

@@ -110,6 +110,17 @@ variable "rule_role_name" {
   }
 }
 
+variable "permissions_boundary" {
+  description = "ARN of an IAM policy set as permissions boundary on every IAM role this module creates (the rule role and the error action role), e.g. when the deploy role may only create roles that carry it. Null sets none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", var.permissions_boundary))
+    error_message = "permissions_boundary must be an IAM policy ARN (arn:aws:iam::ACCOUNT_ID:policy/NAME, or arn:aws:iam::aws:policy/NAME for an AWS managed policy), or null."
+  }
+}
+
 variable "rules_enabled" {
   description = "Whether the topic rules are enabled."
   type        = bool

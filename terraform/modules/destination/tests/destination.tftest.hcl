@@ -428,32 +428,186 @@ run "rejects_dlq_retention_shorter_than_the_queue" {
 run "accepts_reserved_concurrency_equal_to_maximum_concurrency" {
   command = plan
   variables {
-    reserved_concurrent_executions = 5
-    maximum_concurrency            = 5
+    reserved_concurrency = 5
+    maximum_concurrency  = 5
   }
 }
 
 run "accepts_maximum_concurrency_without_reservation" {
   command = plan
   variables {
-    reserved_concurrent_executions = -1
-    maximum_concurrency            = 1000
+    reserved_concurrency = null
+    maximum_concurrency  = 1000
   }
 }
 
 run "accepts_reservation_without_maximum_concurrency" {
   command = plan
   variables {
-    reserved_concurrent_executions = 1
-    maximum_concurrency            = null
+    reserved_concurrency = 1
+    maximum_concurrency  = null
   }
 }
 
 run "rejects_reserved_concurrency_below_maximum_concurrency" {
   command = plan
   variables {
-    reserved_concurrent_executions = 4
-    maximum_concurrency            = 5
+    reserved_concurrency = 4
+    maximum_concurrency  = 5
   }
+  expect_failures = [aws_lambda_event_source_mapping.queue]
+}
+
+# ------------------------------------------------------- permissions boundary ---
+
+run "no_permissions_boundary_by_default" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.function.permissions_boundary == null
+    error_message = "Without permissions_boundary no role carries a boundary."
+  }
+}
+
+run "permissions_boundary_on_every_role" {
+  command = plan
+
+  variables {
+    permissions_boundary = "arn:aws:iam::222222222222:policy/iot-bridge-boundary"
+  }
+
+  assert {
+    condition     = aws_iam_role.function.permissions_boundary == "arn:aws:iam::222222222222:policy/iot-bridge-boundary"
+    error_message = "Every role the module creates must carry the permissions boundary."
+  }
+}
+
+run "rejects_a_permissions_boundary_that_is_not_a_policy_arn" {
+  command = plan
+
+  variables {
+    permissions_boundary = "iot-bridge-boundary"
+  }
+
+  expect_failures = [var.permissions_boundary]
+}
+
+# --------------------------------------------------- high-throughput knobs ---
+
+run "standard_mode_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_lambda_event_source_mapping.queue.provisioned_poller_config) == 0 && aws_lambda_function.this.reserved_concurrent_executions == null
+    error_message = "By default the mapping runs in standard mode and the function is unreserved."
+  }
+}
+
+run "provisioned_pollers_and_reserved_concurrency" {
+  command = plan
+
+  variables {
+    maximum_concurrency  = null
+    provisioned_pollers  = { minimum = 2, maximum = 20 }
+    reserved_concurrency = 200
+  }
+
+  assert {
+    condition = (
+      aws_lambda_event_source_mapping.queue.provisioned_poller_config[0].minimum_pollers == 2 &&
+      aws_lambda_event_source_mapping.queue.provisioned_poller_config[0].maximum_pollers == 20 &&
+      length(aws_lambda_event_source_mapping.queue.scaling_config) == 0
+    )
+    error_message = "provisioned_pollers must become provisioned_poller_config, without scaling_config."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.reserved_concurrent_executions == 200
+    error_message = "reserved_concurrency must become reserved_concurrent_executions."
+  }
+}
+
+run "rejects_provisioned_pollers_with_maximum_concurrency" {
+  command = plan
+
+  variables {
+    maximum_concurrency = 5
+    provisioned_pollers = { minimum = 2, maximum = 20 }
+  }
+
+  expect_failures = [aws_lambda_event_source_mapping.queue]
+}
+
+run "rejects_a_minimum_of_one_poller" {
+  command = plan
+
+  variables {
+    maximum_concurrency = null
+    provisioned_pollers = { minimum = 1, maximum = 20 }
+  }
+
+  expect_failures = [var.provisioned_pollers]
+}
+
+run "rejects_more_than_2000_pollers" {
+  command = plan
+
+  variables {
+    maximum_concurrency = null
+    provisioned_pollers = { minimum = 2, maximum = 2001 }
+  }
+
+  expect_failures = [var.provisioned_pollers]
+}
+
+run "rejects_a_minimum_above_the_maximum" {
+  command = plan
+
+  variables {
+    maximum_concurrency = null
+    provisioned_pollers = { minimum = 50, maximum = 20 }
+  }
+
+  expect_failures = [var.provisioned_pollers]
+}
+
+run "rejects_a_reserved_concurrency_of_zero" {
+  command = plan
+
+  variables {
+    reserved_concurrency = 0
+  }
+
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "rejects_a_fractional_batching_window" {
+  command = plan
+
+  variables {
+    maximum_batching_window_in_seconds = 0.5
+  }
+
+  expect_failures = [var.maximum_batching_window_in_seconds]
+}
+
+run "rejects_a_batch_over_10000" {
+  command = plan
+
+  variables {
+    batch_size = 10001
+  }
+
+  expect_failures = [var.batch_size]
+}
+
+run "rejects_a_batch_over_10_without_a_batching_window" {
+  command = plan
+
+  variables {
+    batch_size                         = 100
+    maximum_batching_window_in_seconds = 0
+  }
+
   expect_failures = [aws_lambda_event_source_mapping.queue]
 }

@@ -320,3 +320,47 @@ run "rejects_a_rule_role_name_whose_error_role_exceeds_64" {
   }
   expect_failures = [var.rule_role_name]
 }
+
+# ------------------------------------------------------- permissions boundary ---
+
+run "no_permissions_boundary_by_default" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.rule.permissions_boundary == null && aws_iam_role.error_action.permissions_boundary == null
+    error_message = "Without permissions_boundary no role carries a boundary."
+  }
+}
+
+run "permissions_boundary_on_every_role" {
+  command = plan
+
+  variables {
+    permissions_boundary = "arn:aws:iam::111111111111:policy/iot-bridge-boundary"
+  }
+
+  assert {
+    condition = alltrue([
+      for r in [aws_iam_role.rule, aws_iam_role.error_action] : r.permissions_boundary == "arn:aws:iam::111111111111:policy/iot-bridge-boundary"
+    ])
+    error_message = "Every role the module creates must carry the permissions boundary."
+  }
+}
+
+run "accepts_an_aws_managed_permissions_boundary" {
+  command = plan
+
+  variables {
+    permissions_boundary = "arn:aws:iam::aws:policy/PowerUserAccess"
+  }
+}
+
+run "rejects_a_permissions_boundary_that_is_not_a_policy_arn" {
+  command = plan
+
+  variables {
+    permissions_boundary = "arn:aws:iam::111111111111:role/iot-bridge-boundary"
+  }
+
+  expect_failures = [var.permissions_boundary]
+}
