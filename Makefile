@@ -144,10 +144,21 @@ demo: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## Start the local stack, send samp
 bench: check-java ## Benchmarks side by side with the Python handlers (prints tables, writes docs/benchmarks.md, docs/cost.md)
 	bash $(ROOT)/bench/run.sh $(BENCH_ARGS)
 
-# LOAD_ARGS: flags of the load run (bench/load.sh --help), e.g. LOAD_ARGS="--instances 1,2 --rates 100,200".
+# The load run (dev.iotbridge.bench.Load, issue 23): for N = 1, 2, 4 function instances (the mapping's
+# maximum concurrency) the offered rate rises in steps, then one step holds the destination's iot-data
+# quota below it. Runs the native zip when `make native-build` made one, else the JVM zip (built when
+# missing). Writes bench/results/load/<UTC time>.json/.md, latest.json/.md; about 8 minutes.
+# LOAD_ARGS: its flags, e.g. LOAD_ARGS="--instances 1,2 --rates 100,200" or "--help";
+# LOAD_ARGS="--report-from bench/results/load/X.json" compares a recorded run with the capacity model again.
+BENCH_CP    := $(ROOT)/bench/target/classpath.txt
 .PHONY: load
 load: check-java ## Multi-instance load run on the local stack: N = 1, 2, 4 instances, rising rate, iot-data quota back-pressure (bench/results/load/)
-	bash $(ROOT)/bench/load.sh $(LOAD_ARGS)
+	@if [ ! -f $(NATIVE_ZIP) ] && [ ! -f $(BUILT_ZIP) ]; then $(MAKE) --no-print-directory package; fi
+	$(FIRST_BUILD_NOTE)
+	$(MVN) -pl local,bench -am package -DskipTests
+	$(JDK)/bin/java -XX:+UseParallelGC -Xmx1g $(JVM_ALLOW) -Dlogback.configurationFile=$(ROOT)/bench/logback.xml \
+	  -cp "$(ROOT)/bench/target/classes:$$(cat $(BENCH_CP))" dev.iotbridge.bench.Load --bench-dir $(ROOT)/bench --java-home $(JDK) \
+	  --command 'make load$(if $(LOAD_ARGS), LOAD_ARGS="$(LOAD_ARGS)")' $(LOAD_ARGS)
 
 .PHONY: chaos
 chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (ARGS="--quick" for a short run; FUNCTION_ZIP= e.g. the native zip)

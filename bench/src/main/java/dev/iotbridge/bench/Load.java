@@ -63,13 +63,56 @@ public final class Load {
             System.exit(2);
             return;
         }
+        if (o.reportFrom != null) {
+            remodel(o);
+            return;
+        }
         System.exit(new Load(o).run());
+    }
+
+    /**
+     * {@code --report-from X.json}: the capacity model's prediction put beside the measured points of
+     * an earlier run again (the model may have changed since), X.json and X.md rewritten; nothing measured.
+     */
+    @SuppressWarnings("unchecked")
+    static void remodel(Options o) throws java.io.IOException {
+        Map<String, Object> results = Bench.JSON.readValue(o.reportFrom.toFile(), LinkedHashMap.class);
+        Map<String, Object> meta = (Map<String, Object>) results.get("meta");
+        List<Map<String, Object>> steps = (List<Map<String, Object>>) results.get("steps");
+        results.put("model", Model.compare(o.benchDir.getParent(), steps, ((Number) meta.get("batchSize")).intValue(),
+                ((Number) meta.get("memoryMb")).intValue(), ((Number) meta.get("payloadBytes")).intValue(), (String) meta.get("function")));
+        write(results, o.reportFrom, null);
+    }
+
+    /** X.json and X.md, and their copies latest.json / latest.md beside them when X is the newest run. */
+    static void write(Map<String, Object> results, Path json, Path out) throws java.io.IOException {
+        Bench.JSON.writeValue(json.toFile(), results);
+        String name = json.getFileName().toString();
+        String md = LoadReport.markdown(results, name);
+        Path mdFile = json.resolveSibling(name.replaceAll("\\.json$", ".md"));
+        Files.writeString(mdFile, md, StandardCharsets.UTF_8);
+        Path latest = json.resolveSibling("latest.json");
+        boolean newest;
+        try (var files = Files.list(json.getParent())) {
+            newest = files.map(p -> p.getFileName().toString()).filter(f -> f.matches("\\d{8}T\\d{6}Z\\.json"))
+                    .max(String::compareTo).map(name::equals).orElse(true);
+        }
+        if (newest) {
+            Files.copy(json, latest, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(mdFile, json.resolveSibling("latest.md"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (out != null) {
+            Files.copy(json, out, StandardCopyOption.REPLACE_EXISTING);
+        }
+        System.out.println();
+        System.out.println(md);
+        log("results: %s, %s%s", json, mdFile, newest ? " (and latest.json, latest.md)" : "");
     }
 
     /** The load flags, checked before anything starts (each message names its flag). */
     static void validate(Options o) {
         for (int n : o.loadInstances) {
-            EventSourceMapping.instancesFor(n == 1 ? null : n, "--instances " + n);
+            EventSourceMapping.instancesFor(n == 1 ? null : n, "--instances");
         }
         if (o.loadRates.isEmpty() || o.loadRates.stream().anyMatch(r -> r < 1)) {
             throw new IllegalArgumentException("--rates must be msg/s above 0, e.g. --rates 100,200,400");
@@ -86,7 +129,7 @@ public final class Load {
             throw new IllegalArgumentException("--quota " + o.loadQuota + " must be below --quota-rate " + o.loadQuotaRate
                     + " (the point is a quota the offered rate exceeds), or 0 to skip the back-pressure step");
         }
-        EventSourceMapping.instancesFor(o.loadQuotaInstances == 1 ? null : o.loadQuotaInstances, "--quota-instances " + o.loadQuotaInstances);
+        EventSourceMapping.instancesFor(o.loadQuotaInstances == 1 ? null : o.loadQuotaInstances, "--quota-instances");
     }
 
     private final Options o;
@@ -172,19 +215,7 @@ public final class Load {
         Path dir = o.benchDir.resolve("results/load");
         Files.createDirectories(dir);
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
-        Path json = dir.resolve(stamp + ".json");
-        Bench.JSON.writeValue(json.toFile(), results);
-        String md = LoadReport.markdown(results, stamp + ".json");
-        Path mdFile = dir.resolve(stamp + ".md");
-        Files.writeString(mdFile, md, StandardCharsets.UTF_8);
-        Files.copy(json, dir.resolve("latest.json"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(mdFile, dir.resolve("latest.md"), StandardCopyOption.REPLACE_EXISTING);
-        if (o.out != null) {
-            Files.copy(json, o.out, StandardCopyOption.REPLACE_EXISTING);
-        }
-        System.out.println();
-        System.out.println(md);
-        log("results: %s, %s (and latest.json, latest.md)", relative(json), relative(mdFile));
+        write(results, dir.resolve(stamp + ".json"), o.out);
         long lost = steps.stream().mapToLong(s -> ((Number) s.get("lost")).longValue()).sum()
                 + (backPressure == null ? 0 : ((Number) backPressure.get("lost")).longValue());
         if (lost > 0) {

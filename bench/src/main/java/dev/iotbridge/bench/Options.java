@@ -105,7 +105,7 @@ final class Options {
                                    is native)
               --report-from JSON   run nothing: print the tables of a results file (and --docs)
 
-            the load run (make load, bench/load.sh) takes --memory-mb, --latency-ms, --plain-http,
+            the load run (make load LOAD_ARGS="…", dev.iotbridge.bench.Load) takes --memory-mb, --latency-ms, --plain-http,
             --no-cpu-limit, --no-memory-limit, --native-zip, --function-zip, --out and:
               --instances LIST     function instances (the mapping's maximum concurrency), one run each (default 1,2,4)
               --rates LIST         offered msg/s, raised step by step until the bridge falls behind (default 100,200,400,800,1200,1600)
@@ -113,6 +113,7 @@ final class Options {
               --quota-rate N       offered msg/s of the back-pressure step (default 300)
               --quota N            iot-data publish quota (requests/s) of that step, below its rate (default 150; 0 skips the step)
               --quota-instances N  function instances of that step (default 2)
+              --report-from JSON   measure nothing: put the capacity model beside a recorded run again (rewrites it and its .md)
             """;
 
     static Options parse(String[] args) {
