@@ -106,7 +106,9 @@ public final class Load {
         }
         System.out.println();
         System.out.println(md);
-        log("results: %s, %s%s", json, mdFile, newest ? " (and latest.json, latest.md)" : "");
+        Path cwd = Path.of("").toAbsolutePath();
+        log("results: %s, %s%s", json.startsWith(cwd) ? cwd.relativize(json) : json, mdFile.startsWith(cwd) ? cwd.relativize(mdFile) : mdFile,
+                newest ? " (and latest.json, latest.md)" : "");
     }
 
     /** The load flags, checked before anything starts (each message names its flag). */
@@ -422,6 +424,8 @@ public final class Load {
             r.put("delivered", lat.length);
             r.put("lost", seqs[1] - seqs[0] - lat.length);
             r.put("drainSeconds", round(drainSeconds, 1));
+            // the backlog left at the step's end, delivered while draining (at the quota in the back-pressure step)
+            r.put("drainMsgPerSecond", drainSeconds < 0.5 ? null : round((lat.length - deliveredInStep) / drainSeconds, 1));
             r.put("p50Ms", round(Tracker.percentile(lat, 50), 1));
             r.put("p99Ms", round(Tracker.percentile(lat, 99), 1));
             r.put("maxMs", lat.length == 0 ? null : round(lat[lat.length - 1], 1));
@@ -441,6 +445,17 @@ public final class Load {
             r.put("instanceVcpuUsed", vcpu);
             double share = o.memoryMb / LambdaLimits.MB_PER_VCPU;
             r.put("instanceVcpuShare", round(share, 3));
+            // CPU time, unlike wall-clock rates, is what an instance costs whoever else uses the machine: what one
+            // instance would carry at its full CPU share if CPU is what bounds it (the bench shows it is at batch 10)
+            long processed = 0;
+            for (int i = 0; i < n; i++) {
+                processed += h1[i] - h0[i];
+            }
+            if (processed > 0 && fnCpu > 0) {
+                double cpuMsPerMsg = fnCpu / processed;
+                r.put("functionCpuMsPerMsg", round(cpuMsPerMsg, 3));
+                r.put("cpuProjectedPerInstanceMsgPerSecond", round(share * 1000 / cpuMsPerMsg, 1));
+            }
             r.put("loadavg", loadavg);
             boolean keepsUp = delivered >= KEEPS_UP * offered && backlog < offered;
             boolean generatorShort = offered < KEEPS_UP * rate;

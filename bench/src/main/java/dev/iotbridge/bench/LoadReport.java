@@ -45,23 +45,28 @@ final class LoadReport {
             rows.add(List.of(s(s.get("instances")), s(s.get("offeredTargetMsgPerSecond")), s(s.get("offeredMsgPerSecond")),
                     s(s.get("deliveredMsgPerSecond")), s(s.get("perInstanceMsgPerSecond")), s(s.get("backlogAtStepEnd")),
                     s(s.get("p50Ms")), s(s.get("p99Ms")), s(s.get("sent")), s(s.get("lost")), s(s.get("machineBusyPercent")),
-                    s(s.get("functionsCpuPercentOfMachine")), s(s.get("othersCpuPercentOfMachine")),
+                    s(s.get("functionsCpuPercentOfMachine")), s(s.get("harnessCpuPercentOfMachine")), s(s.get("othersCpuPercentOfMachine")),
                     s(s.get("instanceVcpuUsed")) + " of " + s(s.get("instanceVcpuShare")), s(s.get("limit"))));
         }
         table(b, List.of("N", "target msg/s", "offered msg/s", "delivered msg/s", "per instance msg/s", "backlog at end",
-                "p50 ms", "p99 ms", "sent", "lost", "machine busy %", "functions %", "others %", "vCPU used per instance", "limit"), rows);
+                "p50 ms", "p99 ms", "sent", "lost", "machine busy %", "functions %", "harness %", "others %", "vCPU used per instance",
+                "limit"), rows);
+        b.append("\nCPU columns are shares of the whole machine over the step: the function processes, the harness JVM (both ")
+                .append("brokers, the rules engine, ElasticMQ, the iot-data endpoint, the load generator and the observer) and ")
+                .append("everything else on the machine (busy minus those two).\n");
 
         if (bp != null) {
             b.append("\n## Back-pressure at the destination's iot-data quota\n\n");
             table(b, List.of("N", "offered msg/s", "iot-data quota /s", "delivered msg/s", "per instance msg/s", "429 answers",
-                    "backlog at end", "drain s", "p50 ms", "p99 ms", "sent", "lost"),
+                    "backlog at end", "drain s", "delivered while draining msg/s", "p50 ms", "p99 ms", "sent", "lost"),
                     List.of(List.of(s(bp.get("instances")), s(bp.get("offeredMsgPerSecond")), s(bp.get("iotDataQuotaPerSecond")),
                             s(bp.get("deliveredMsgPerSecond")), s(bp.get("perInstanceMsgPerSecond")), s(bp.get("throttled429")),
-                            s(bp.get("backlogAtStepEnd")), s(bp.get("drainSeconds")), s(bp.get("p50Ms")), s(bp.get("p99Ms")),
-                            s(bp.get("sent")), s(bp.get("lost")))));
+                            s(bp.get("backlogAtStepEnd")), s(bp.get("drainSeconds")), s(bp.get("drainMsgPerSecond")), s(bp.get("p50Ms")),
+                            s(bp.get("p99Ms")), s(bp.get("sent")), s(bp.get("lost")))));
             b.append("\nThe function's publishes beyond the quota are answered 429 ThrottlingException; it retries them with the "
                     + "SDK's backoff, then returns them in batchItemFailures with a visibility backoff, so the bridge delivers at "
-                    + "the quota and the rest waits in SQS until it drains; lost counts the ids that never arrived.\n");
+                    + "the quota and the rest waits in SQS until it drains (still under the quota); lost counts the ids that never "
+                    + "arrived. The quota is a token bucket holding one second's worth, so a step may exceed it by that burst.\n");
         }
 
         b.append("\n## Model vs measured\n\n");
@@ -79,14 +84,20 @@ final class LoadReport {
                         + s(p.get("predictedP99Ms")) + " ms)" : "–";
                 Object w = p.get("withinTolerance");
                 String verdict = w == null ? "not judged: machine limit" : (Boolean) w ? "yes" : "NO";
+                Object cw = p.get("cpuProjectedWithinTolerance");
+                String cpu = cw == null ? "–" : s(p.get("cpuProjectedPerInstanceMsgPerSecond")) + " ÷ " + s(p.get("predictedPerInstanceMsgPerSecond"))
+                        + " = " + s(p.get("cpuProjectedRatio")) + ((Boolean) cw ? " (within)" : " (OUTSIDE)");
                 mrows.add(List.of(s(p.get("instances")), s(p.get("offeredMsgPerSecond")), s(p.get("deliveredMsgPerSecond")),
                         s(p.get("predictedMsgPerSecond")), s(p.get("comparison")) + " = " + s(p.get("ratio")), lat,
-                        "±" + Math.round(100 * ((Number) p.get("tolerance")).doubleValue()) + " %", verdict));
+                        "±" + Math.round(100 * ((Number) p.get("tolerance")).doubleValue()) + " %", verdict, cpu));
             }
             table(b, List.of("N", "offered msg/s", "delivered msg/s", "model msg/s", "ratio", "p50 / p99 measured ÷ model",
-                    "tolerance", "within"), mrows);
+                    "tolerance", "within", "CPU-projected msg/s per instance ÷ model"), mrows);
             b.append("\n").append(model.get("withinTolerance")).append(" of ").append(model.get("judged"))
-                    .append(" judged points within the model's tolerance.\n");
+                    .append(" points judged on wall-clock rates and latencies are within the model's tolerance (points where the ")
+                    .append("machine was the limit are not judged); ").append(model.get("cpuProjectedWithinTolerance")).append(" of ")
+                    .append(model.get("cpuProjectedJudged")).append(" points' CPU-projected per-instance rate (the instance's CPU ")
+                    .append("share ÷ its CPU time per message in the step) is within it.\n");
         }
 
         List<String> machineSteps = new ArrayList<>();

@@ -21,6 +21,11 @@ import java.util.TreeMap;
  * model's capacity (plus tolerance), and its latencies are compared with the model's. A step that
  * fell behind measured the capacity itself: delivered / predicted must be within the tolerance.
  * Points where the machine (not the bridge) was the limit are shown but not judged.
+ *
+ * <p>Apart from those wall-clock comparisons, every step also gives the instances' CPU time per
+ * message, which contention on the machine hardly changes: the per-instance rate it projects at the
+ * full CPU share is compared with the model's per-instance rate at every step (judged whatever the
+ * machine did, as the model's figure, too, is CPU-bound at the share).
  */
 final class Model {
     static final String SCRIPT = "bench/capacity/capacity.py";
@@ -72,6 +77,8 @@ final class Model {
         long within = points.stream().filter(p -> Boolean.TRUE.equals(p.get("withinTolerance"))).count();
         out.put("judged", judged);
         out.put("withinTolerance", within);
+        out.put("cpuProjectedJudged", points.stream().filter(p -> p.get("cpuProjectedWithinTolerance") != null).count());
+        out.put("cpuProjectedWithinTolerance", points.stream().filter(p -> Boolean.TRUE.equals(p.get("cpuProjectedWithinTolerance"))).count());
         return out;
     }
 
@@ -112,6 +119,13 @@ final class Model {
         }
         if (machine) {
             r.put("note", "the machine was the limit: not a test of the model");
+        }
+        Object projected = s.get("cpuProjectedPerInstanceMsgPerSecond");
+        if (projected instanceof Number x) {
+            double ratio = x.doubleValue() / p.path("perInstanceMsgPerSecond").asDouble();
+            r.put("cpuProjectedPerInstanceMsgPerSecond", x.doubleValue());
+            r.put("cpuProjectedRatio", Load.round(ratio, 3));
+            r.put("cpuProjectedWithinTolerance", within(ratio, tol));
         }
         return r;
     }
