@@ -689,8 +689,8 @@ public final class LocalBridgeStack implements AutoCloseable {
          */
         public Builder concurrency(int n) { maximumConcurrency = n == 1 ? null : n; return this; }
         /**
-         * The destination account's iot-data publish quota in requests per second (IoT Core's
-         * "Publish requests per second per account" for the Publish API): requests beyond it get
+         * The destination account's iot-data publish quota in requests per second (IoT Core's inbound
+         * publish quota per account, on the Publish API): requests beyond it get
          * 429 ThrottlingException; 0 (default) = none. See {@link IotDataEndpoint#setPublishQuota}.
          */
         public Builder iotDataPublishQuota(int perSecond) { iotDataPublishQuota = perSecond; return this; }

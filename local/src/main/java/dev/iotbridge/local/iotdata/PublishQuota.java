@@ -3,8 +3,8 @@ package dev.iotbridge.local.iotdata;
 import java.util.function.LongSupplier;
 
 /**
- * A requests-per-second quota as AWS IoT Core applies its account-level "Publish requests per
- * second" quota to the iot-data Publish API: a token bucket refilled at {@code perSecond} tokens a
+ * A requests-per-second quota, as AWS IoT Core holds an account to its inbound publish quota
+ * (requests per second per account, adjustable) on the iot-data Publish API: a token bucket refilled at {@code perSecond} tokens a
  * second and holding at most one second's worth, so a steady rate up to the quota always passes, a
  * burst may use what an idle second saved, and anything beyond is refused (the caller answers 429).
  * Thread-safe.

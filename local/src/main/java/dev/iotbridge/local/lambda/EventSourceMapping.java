@@ -45,7 +45,7 @@ import java.util.function.Consumer;
  */
 public final class EventSourceMapping implements AutoCloseable {
 
-    /** Lambda's range for an SQS mapping's {@code scaling_config.maximum_concurrency}. */
+    /** Lambda's range for an SQS mapping's {@code scaling_config.maximum_concurrency} (Lambda API reference, ScalingConfig). */
     public static final int MIN_MAXIMUM_CONCURRENCY = 2;
     public static final int MAX_MAXIMUM_CONCURRENCY = 1000;
     /**
