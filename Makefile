@@ -177,7 +177,7 @@ lint: ## Terraform format check, tflint, checkov, policy checks, actionlint (ins
 .PHONY: docs-terraform
 docs-terraform: ## Regenerate the terraform-docs sections of terraform/README.md and the module READMEs
 	@PATH="$$(go env GOPATH)/bin:$$PATH"; command -v terraform-docs >/dev/null || { echo "error: terraform-docs is missing: run 'make lint' once (it installs it)" >&2; exit 1; }; \
-	for d in $(TF_DIR) $(TF_DIR)/modules/source $(TF_DIR)/modules/destination; do terraform-docs --config $(TF_DIR)/.terraform-docs.yml $$d; done
+	for d in $(TF_DIR) $(TF_DIR)/modules/source $(TF_DIR)/modules/destination $(TF_DIR)/examples/high-throughput; do terraform-docs --config $(TF_DIR)/.terraform-docs.yml $$d; done
 
 .PHONY: check-terraform
 check-terraform:

@@ -68,6 +68,9 @@ EPU_HOUR_USD = Fact(0.00925, "USD per Event Poller Unit hour (SQS: one EPU per e
 LAMBDA_CONCURRENCY = Fact(1000, "concurrent executions per account and Region (default)", LAMBDA_QUOTAS,
                           quota="AWS Lambda: Concurrent executions",
                           how="new accounts start lower and are raised automatically with use")
+LAMBDA_UNRESERVED_KEPT = Fact(100, "concurrency AWS keeps unreserved for functions without a reservation",
+                              "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html",
+                              how="quoted from the page in AWS re:Post answers; the page itself not read here")
 LAMBDA_SCALING_RATE = Fact(1000, "new execution environments per function per 10 s at most", LAMBDA_SCALING)
 
 IOT_INBOUND = Fact(20000, "inbound publish requests per second per account", IOT_QUOTAS,

@@ -136,7 +136,7 @@ def _settings(p):
         "maximum_batching_window_in_seconds": p.one.window_s,
         "max_publish_concurrency": p.one.concurrency,
         "record_log": "failures",
-        "reserved_concurrent_executions": p.reserved,
+        "reserved_concurrency": p.reserved,
     }
     if p.mode == "standard":
         if p.instances > aws.STANDARD_MAX.value:
@@ -203,8 +203,10 @@ def _quota_note(p, fact, who, note):
 
 
 def _quotas(p):
-    _quota(p, aws.LAMBDA_CONCURRENCY, p.reserved, "destination",
-           f"reserved {p.reserved} (steady {p.instances}); new accounts start lower")
+    kept = aws.LAMBDA_UNRESERVED_KEPT.value
+    _quota(p, aws.LAMBDA_CONCURRENCY, p.reserved + kept, "destination",
+           f"reserved {p.reserved} (steady {p.instances}) + the {kept:.0f} AWS keeps unreserved "
+           f"({aws.LAMBDA_UNRESERVED_KEPT.url}); new accounts start lower")
     if p.mode == "standard":
         _quota(p, aws.STANDARD_MAX, p.reserved, "destination", "per event source mapping, not adjustable")
     else:
