@@ -161,6 +161,11 @@ capacity: ## Capacity plan for a rate from the committed bench results: RATE=100
 	@$(CAPACITY) plan --rate "$(RATE)" $(if $(PAYLOAD),--payload "$(PAYLOAD)") $(if $(BATCH),--batch "$(BATCH)") \
 	  $(if $(MEMORY),--memory "$(MEMORY)") $(if $(MODE),--mode "$(MODE)") $(CAPACITY_ARGS)
 
+.PHONY: capacity-report
+capacity-report: ## Rewrite docs/capacity.md's generated parts (inputs, the plan for 10,000 msg/s, model vs bench/results/load/latest.json) and docs/capacity.png
+	@bash $(ROOT)/bench/setup.sh >/dev/null
+	@$(ROOT)/bench/.venv/bin/python $(ROOT)/bench/capacity/capacity.py report --chart
+
 .PHONY: capacity-test
 capacity-test: ## The capacity model's tests (against the committed bench results)
 	cd $(ROOT)/bench/capacity && python3 -m unittest discover -s tests

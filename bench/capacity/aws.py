@@ -26,7 +26,6 @@ PROVISIONED_SQS_BLOG = ("https://aws.amazon.com/blogs/aws/aws-lambda-enhances-sq
 LAMBDA_PRICING = "https://aws.amazon.com/lambda/pricing/"
 IOT_QUOTAS = "https://docs.aws.amazon.com/general/latest/gr/iot-core.html"
 SQS_QUEUE_QUOTAS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html"
-SQS_MESSAGE_QUOTAS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html"
 
 IOT_TABLE_HOW = ("value from AWS's IoT Core limits table (stored copy of the AWS documentation source); the "
                  "current page lists it per Region, and some Regions have lower defaults: check yours")
@@ -87,4 +86,3 @@ IOT_RETAINED_PER_TOPIC = Fact(0, "retained publishes per second per topic", IOT_
                               how="value not read in this session")
 
 SQS_IN_FLIGHT = Fact(120000, "in-flight messages per standard queue, about", SQS_QUEUE_QUOTAS)
-SQS_THROUGHPUT = Fact(0, "API calls per second of a standard queue: nearly unlimited", SQS_MESSAGE_QUOTAS)

@@ -332,7 +332,7 @@ def render(p):
         out.append(f"  [{n}] {url}" + (f" ({how})" if how else ""))
     out += ["", "End-to-end latency below capacity"]
     out.append(f"  p50 {one.latency_p50_ms:.1f} ms, p99 {one.latency_p99_ms:.1f} ms  [{one.sources['latency']}]; "
-               f"measured on one machine with a 15 ms iot-data round trip: on AWS the real round trips replace it")
+               "on AWS the real iot-data and SQS round trips replace the local ones")
     out += ["", "Cost per million messages (USD)"]
     for k, v in p.cost.items():
         out.append(f"  {k}: ${v:.4f}" if v < 0.1 else f"  {k}: ${v:.2f}")

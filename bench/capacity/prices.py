@@ -38,6 +38,7 @@ class PriceError(Exception):
 class Price:
     usd: float
     per: str
+    text: str
     item: str
     source: str
     checked: str
@@ -68,7 +69,7 @@ def load(path=COST_MD):
         m = re.fullmatch(r"\$([0-9.]+) per (.+)", row[1])
         if not m:
             raise PriceError(f"{path}: price '{row[1]}' of '{item}' is not '$N per UNIT'")
-        prices[key] = Price(float(m.group(1)), m.group(2), row[0], row[2], row[3])
+        prices[key] = Price(float(m.group(1)), m.group(2), row[1], row[0], row[2], row[3])
     return prices
 
 
