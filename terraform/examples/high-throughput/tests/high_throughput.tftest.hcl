@@ -2,60 +2,23 @@
 # plan's values pass the destination module's checks and reach the function and its event source mapping.
 # Run: cd terraform/examples/high-throughput && terraform init -backend=false && terraform test
 
+# Mocks give random strings: only what the modules validate or parse gets a realistic value.
 mock_provider "aws" {
   alias = "source"
 
   mock_data "aws_caller_identity" {
     defaults = { account_id = "111111111111" }
   }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1", region = "eu-west-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
   mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::111111111111:role/mock" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:111111111111:log-group:mock" }
-  }
-  mock_resource "aws_iot_topic_rule" {
-    defaults = { arn = "arn:aws:iot:eu-west-1:111111111111:rule/mock" }
+    defaults = { arn = "arn:aws:iam::111111111111:role/iot-bridge-rule" }
   }
 }
 
 mock_provider "aws" {
   alias = "destination"
 
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "222222222222" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1", region = "eu-west-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_iot_endpoint" {
-    defaults = { endpoint_address = "abc123-ats.iot.eu-west-1.amazonaws.com" }
-  }
   mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::222222222222:role/mock" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = {
-      arn           = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher"
-      qualified_arn = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher:1"
-      invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher/invocations"
-      version       = "1"
-    }
-  }
-  mock_resource "aws_lambda_alias" {
-    defaults = { arn = "arn:aws:lambda:eu-west-1:222222222222:function:iot-bridge-publisher:live" }
-  }
-  mock_resource "aws_kms_key" {
-    defaults = { arn = "arn:aws:kms:eu-west-1:222222222222:key/00000000-0000-0000-0000-000000000000", key_id = "00000000-0000-0000-0000-000000000000" }
+    defaults = { arn = "arn:aws:iam::222222222222:role/iot-bridge-publisher" }
   }
 }
 
