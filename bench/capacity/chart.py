@@ -20,15 +20,14 @@ def draw(data, dst):
         mine = [(s, p) for s, p in zip(steps, points) if s["instances"] == n]
         pred, tol = mine[0][1]["predictedMsgPerSecond"], mine[0][1]["tolerance"]
         top = max(top, pred * (1 + tol))
-        a1.axhline(pred, color=color, lw=1, ls="--")
+        a1.axhline(pred, color=color, lw=1, ls="--", label=f"{n}: model {pred:.0f} msg/s ±{tol:.0%}")
         a1.axhspan(pred * (1 - tol), pred * (1 + tol), color=color, alpha=0.08)
         for machine in (False, True):
             xs = [s["offeredMsgPerSecond"] for s, p in mine if bool(s.get("machineLimited")) == machine]
             ys = [s["deliveredMsgPerSecond"] for s, p in mine if bool(s.get("machineLimited")) == machine]
             if xs:
                 a1.plot(xs, ys, "o" if not machine else "x", color=color, ms=7,
-                        label=f"{n} instance{'s' if n > 1 else ''}" + (" (machine was the limit)" if machine else "")
-                        + ("" if machine else f"; model {pred:.0f} ±{tol:.0%}"))
+                        label=f"{n} instance{'s' if n > 1 else ''}, measured" + (" (machine was the limit)" if machine else ""))
         kept = [(s, p) for s, p in mine if s.get("keepsUp") and s.get("p99Ms") is not None]
         if kept:
             xs = [s["offeredMsgPerSecond"] for s, _ in kept]
