@@ -85,4 +85,7 @@ IOT_RETAINED_PER_TOPIC = Fact(0, "retained publishes per second per topic", IOT_
                               quota="AWS IoT Core: Retained message inbound publish requests per second per topic",
                               how="value not read in this session")
 
+SQS_RECEIVE_MAX = Fact(10, "messages one ReceiveMessage call returns at most (MaxNumberOfMessages 1 to 10)",
+                       "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html",
+                       how="the API reference's text as the AWS SDK references repeat it")
 SQS_IN_FLIGHT = Fact(120000, "in-flight messages per standard queue, about", SQS_QUEUE_QUOTAS)

@@ -71,7 +71,7 @@ def body_bytes(payload, shape):
 
 def pollers_for(rate, batch, body, per_instance):
     """Event pollers a provisioned-mode mapping needs for a rate: the most of its three per-poller limits."""
-    calls = rate * math.ceil(batch / 10) / batch  # a receive returns at most 10 messages
+    calls = rate * math.ceil(batch / aws.SQS_RECEIVE_MAX.value) / batch
     need = {
         "polling calls": math.ceil(calls / aws.POLLER_CALLS_PER_S.value),
         "bytes": math.ceil(rate * body / aws.POLLER_BYTES_PER_S.value),

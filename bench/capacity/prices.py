@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import aws
 import results
 
 COST_MD = results.REPO / "docs" / "cost.md"
@@ -24,10 +25,10 @@ ITEMS = {
 }
 
 # Metering units: an HTTP Publish (and its retained copy) is metered per 5 KB of body, an SQS request
-# per 64 KB chunk (docs/cost.md's price table, items above); SQS receives at most 10 messages per call.
+# per 64 KB chunk (docs/cost.md's price table, items above).
 IOT_METER_BYTES = 5 * 1024
 SQS_CHUNK_BYTES = 64 * 1024
-SQS_RECEIVE_MAX = 10
+SQS_RECEIVE_MAX = aws.SQS_RECEIVE_MAX.value
 
 
 class PriceError(Exception):
