@@ -177,6 +177,11 @@ capacity: ## Capacity plan for a rate from the committed bench results: RATE=100
 	@$(CAPACITY) plan --rate "$(RATE)" $(if $(PAYLOAD),--payload "$(PAYLOAD)") $(if $(BATCH),--batch "$(BATCH)") \
 	  $(if $(MEMORY),--memory "$(MEMORY)") $(if $(MODE),--mode "$(MODE)") $(CAPACITY_ARGS)
 
+.PHONY: capacity-report
+capacity-report: ## Rewrite docs/capacity.md's generated parts (inputs, the plan for 10,000 msg/s, model vs bench/results/load/latest.json) and docs/capacity.png
+	@bash $(ROOT)/bench/setup.sh >/dev/null
+	@$(ROOT)/bench/.venv/bin/python $(ROOT)/bench/capacity/capacity.py report --chart
+
 .PHONY: capacity-test
 capacity-test: ## The capacity model's tests (against the committed bench results)
 	cd $(ROOT)/bench/capacity && python3 -m unittest discover -s tests
@@ -193,7 +198,7 @@ lint: ## Terraform format check, tflint, checkov, policy checks, actionlint (ins
 .PHONY: docs-terraform
 docs-terraform: ## Regenerate the terraform-docs sections of terraform/README.md and the module READMEs
 	@PATH="$$(go env GOPATH)/bin:$$PATH"; command -v terraform-docs >/dev/null || { echo "error: terraform-docs is missing: run 'make lint' once (it installs it)" >&2; exit 1; }; \
-	for d in $(TF_DIR) $(TF_DIR)/modules/source $(TF_DIR)/modules/destination; do terraform-docs --config $(TF_DIR)/.terraform-docs.yml $$d; done
+	for d in $(TF_DIR) $(TF_DIR)/modules/source $(TF_DIR)/modules/destination $(TF_DIR)/examples/high-throughput; do terraform-docs --config $(TF_DIR)/.terraform-docs.yml $$d; done
 
 .PHONY: check-terraform
 check-terraform:

@@ -26,7 +26,6 @@ PROVISIONED_SQS_BLOG = ("https://aws.amazon.com/blogs/aws/aws-lambda-enhances-sq
 LAMBDA_PRICING = "https://aws.amazon.com/lambda/pricing/"
 IOT_QUOTAS = "https://docs.aws.amazon.com/general/latest/gr/iot-core.html"
 SQS_QUEUE_QUOTAS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html"
-SQS_MESSAGE_QUOTAS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html"
 
 IOT_TABLE_HOW = ("value from AWS's IoT Core limits table (stored copy of the AWS documentation source); the "
                  "current page lists it per Region, and some Regions have lower defaults: check yours")
@@ -68,6 +67,9 @@ EPU_HOUR_USD = Fact(0.00925, "USD per Event Poller Unit hour (SQS: one EPU per e
 LAMBDA_CONCURRENCY = Fact(1000, "concurrent executions per account and Region (default)", LAMBDA_QUOTAS,
                           quota="AWS Lambda: Concurrent executions",
                           how="new accounts start lower and are raised automatically with use")
+LAMBDA_UNRESERVED_KEPT = Fact(100, "concurrency AWS keeps unreserved for functions without a reservation",
+                              "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html",
+                              how="quoted from the page in AWS re:Post answers; the page itself not read here")
 LAMBDA_SCALING_RATE = Fact(1000, "new execution environments per function per 10 s at most", LAMBDA_SCALING)
 
 IOT_INBOUND = Fact(20000, "inbound publish requests per second per account", IOT_QUOTAS,
@@ -83,5 +85,7 @@ IOT_RETAINED_PER_TOPIC = Fact(0, "retained publishes per second per topic", IOT_
                               quota="AWS IoT Core: Retained message inbound publish requests per second per topic",
                               how="value not read in this session")
 
+SQS_RECEIVE_MAX = Fact(10, "messages one ReceiveMessage call returns at most (MaxNumberOfMessages 1 to 10)",
+                       "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html",
+                       how="the API reference's text as the AWS SDK references repeat it")
 SQS_IN_FLIGHT = Fact(120000, "in-flight messages per standard queue, about", SQS_QUEUE_QUOTAS)
-SQS_THROUGHPUT = Fact(0, "API calls per second of a standard queue: nearly unlimited", SQS_MESSAGE_QUOTAS)

@@ -3,6 +3,8 @@
 
   capacity.py plan --rate R [--payload BYTES] [--batch B] [--memory M] [--mode standard|provisioned] [--json]
       what it takes to bridge R msg/s: instances, event source mapping, quotas, latency, cost
+  capacity.py report [--load PATH] [--chart]
+      rewrites docs/capacity.md's generated parts (and docs/capacity.png with --chart, needs matplotlib)
   capacity.py predict --instances N --batch B --memory M --payload BYTES [--json]
       what N concurrent function instances bridge, from the committed bench results
 """
@@ -12,6 +14,8 @@ import sys
 
 import model
 import plan
+import prices
+import report
 import results
 
 
@@ -70,6 +74,15 @@ def run_plan(a):
         print(plan.render(p))
 
 
+def run_report(a):
+    draw = None
+    if a.chart:
+        import chart  # matplotlib: only for the picture
+        draw = chart.draw
+    for line in report.write(load=a.load, chart=draw):
+        print(line)
+
+
 def parser():
     ap = argparse.ArgumentParser(prog="capacity.py", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -81,6 +94,10 @@ def parser():
     add_function_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run_plan)
+    p = sub.add_parser("report", help="rewrite docs/capacity.md's generated parts")
+    p.add_argument("--load", default=str(report.LOAD), help="load run results (default bench/results/load/latest.json)")
+    p.add_argument("--chart", action="store_true", help="also draw docs/capacity.png (needs matplotlib)")
+    p.set_defaults(run=run_report)
     p = sub.add_parser("predict", help="throughput and latency of N instances")
     p.add_argument("--instances", type=positive_int, required=True, help="concurrent function instances")
     add_function_options(p)
@@ -93,7 +110,7 @@ def main(argv=None):
     a = parser().parse_args(argv)
     try:
         a.run(a)
-    except (model.ModelError, results.ResultsError) as e:
+    except (model.ModelError, results.ResultsError, prices.PriceError, report.ReportError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0

@@ -285,7 +285,8 @@ def predict(instances, batch, memory_mb, payload_bytes, build="native", shape="e
         tolerance=tol, batch_ms=batch_ms,
         sources={
             "perInstance": ref.name,
-            "latency": f"{ref.name} (e2e, {e2e['label']}, batch size {e2e['batchSize']}, {ref.meta.get('e2eRate')} msg/s)",
+            "latency": (f"{ref.name} (e2e, {e2e['label']}, batch size {e2e['batchSize']}, {ref.meta.get('e2eRate')} msg/s, "
+                        f"iot-data round trip {ref.meta.get('iotDataLatencyMs')} ms)"),
             "tolerance": cited,
             "toleranceBasis": tol_text,
             "cpuShare": CPU_SHARE_URL,

@@ -71,7 +71,7 @@ def body_bytes(payload, shape):
 
 def pollers_for(rate, batch, body, per_instance):
     """Event pollers a provisioned-mode mapping needs for a rate: the most of its three per-poller limits."""
-    calls = rate * math.ceil(batch / 10) / batch  # a receive returns at most 10 messages
+    calls = rate * math.ceil(batch / aws.SQS_RECEIVE_MAX.value) / batch
     need = {
         "polling calls": math.ceil(calls / aws.POLLER_CALLS_PER_S.value),
         "bytes": math.ceil(rate * body / aws.POLLER_BYTES_PER_S.value),
@@ -136,7 +136,7 @@ def _settings(p):
         "maximum_batching_window_in_seconds": p.one.window_s,
         "max_publish_concurrency": p.one.concurrency,
         "record_log": "failures",
-        "reserved_concurrent_executions": p.reserved,
+        "reserved_concurrency": p.reserved,
     }
     if p.mode == "standard":
         if p.instances > aws.STANDARD_MAX.value:
@@ -203,8 +203,10 @@ def _quota_note(p, fact, who, note):
 
 
 def _quotas(p):
-    _quota(p, aws.LAMBDA_CONCURRENCY, p.reserved, "destination",
-           f"reserved {p.reserved} (steady {p.instances}); new accounts start lower")
+    kept = aws.LAMBDA_UNRESERVED_KEPT.value
+    _quota(p, aws.LAMBDA_CONCURRENCY, p.reserved + kept, "destination",
+           f"reserved {p.reserved} (steady {p.instances}) + the {kept:.0f} AWS keeps unreserved "
+           f"({aws.LAMBDA_UNRESERVED_KEPT.url}); new accounts start lower")
     if p.mode == "standard":
         _quota(p, aws.STANDARD_MAX, p.reserved, "destination", "per event source mapping, not adjustable")
     else:
@@ -330,7 +332,7 @@ def render(p):
         out.append(f"  [{n}] {url}" + (f" ({how})" if how else ""))
     out += ["", "End-to-end latency below capacity"]
     out.append(f"  p50 {one.latency_p50_ms:.1f} ms, p99 {one.latency_p99_ms:.1f} ms  [{one.sources['latency']}]; "
-               f"measured on one machine with a 15 ms iot-data round trip: on AWS the real round trips replace it")
+               "on AWS the real iot-data and SQS round trips replace the local ones")
     out += ["", "Cost per million messages (USD)"]
     for k, v in p.cost.items():
         out.append(f"  {k}: ${v:.4f}" if v < 0.1 else f"  {k}: ${v:.2f}")

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import aws
 import results
 
 COST_MD = results.REPO / "docs" / "cost.md"
@@ -24,10 +25,10 @@ ITEMS = {
 }
 
 # Metering units: an HTTP Publish (and its retained copy) is metered per 5 KB of body, an SQS request
-# per 64 KB chunk (docs/cost.md's price table, items above); SQS receives at most 10 messages per call.
+# per 64 KB chunk (docs/cost.md's price table, items above).
 IOT_METER_BYTES = 5 * 1024
 SQS_CHUNK_BYTES = 64 * 1024
-SQS_RECEIVE_MAX = 10
+SQS_RECEIVE_MAX = aws.SQS_RECEIVE_MAX.value
 
 
 class PriceError(Exception):
@@ -38,6 +39,7 @@ class PriceError(Exception):
 class Price:
     usd: float
     per: str
+    text: str
     item: str
     source: str
     checked: str
@@ -68,7 +70,7 @@ def load(path=COST_MD):
         m = re.fullmatch(r"\$([0-9.]+) per (.+)", row[1])
         if not m:
             raise PriceError(f"{path}: price '{row[1]}' of '{item}' is not '$N per UNIT'")
-        prices[key] = Price(float(m.group(1)), m.group(2), row[0], row[2], row[3])
+        prices[key] = Price(float(m.group(1)), m.group(2), row[1], row[0], row[2], row[3])
     return prices
 
 
