@@ -379,6 +379,7 @@ public final class Load {
             double[] cpu0 = instances.stream().mapToDouble(Instance::cpuMillis).toArray();
             long[] h0 = snapshot(handled);
             int delivered0 = tracker.delivered();
+            int duplicates0 = tracker.duplicates();
             long t0 = System.nanoTime();
             int[] seqs = publish(pub, rate, o.loadStepSeconds, second -> {
                 if (second % 5 == 0) {
@@ -423,6 +424,8 @@ public final class Load {
             r.put("sent", seqs[1] - seqs[0]);
             r.put("delivered", lat.length);
             r.put("lost", seqs[1] - seqs[0] - lat.length);
+            // at-least-once: a redelivered record that had been published before is a duplicate, not a loss
+            r.put("duplicates", tracker.duplicates() - duplicates0);
             r.put("drainSeconds", round(drainSeconds, 1));
             // the backlog left at the step's end, delivered while draining (at the quota in the back-pressure step)
             r.put("drainMsgPerSecond", drainSeconds < 0.5 ? null : round((lat.length - deliveredInStep) / drainSeconds, 1));

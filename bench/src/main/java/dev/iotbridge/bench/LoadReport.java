@@ -44,12 +44,12 @@ final class LoadReport {
         for (Map<String, Object> s : steps) {
             rows.add(List.of(s(s.get("instances")), s(s.get("offeredTargetMsgPerSecond")), s(s.get("offeredMsgPerSecond")),
                     s(s.get("deliveredMsgPerSecond")), s(s.get("perInstanceMsgPerSecond")), s(s.get("backlogAtStepEnd")),
-                    s(s.get("p50Ms")), s(s.get("p99Ms")), s(s.get("sent")), s(s.get("lost")), s(s.get("machineBusyPercent")),
+                    s(s.get("p50Ms")), s(s.get("p99Ms")), s(s.get("sent")), s(s.get("lost")), s(s.get("duplicates")), s(s.get("machineBusyPercent")),
                     s(s.get("functionsCpuPercentOfMachine")), s(s.get("harnessCpuPercentOfMachine")), s(s.get("othersCpuPercentOfMachine")),
                     s(s.get("instanceVcpuUsed")) + " of " + s(s.get("instanceVcpuShare")), s(s.get("limit"))));
         }
         table(b, List.of("N", "target msg/s", "offered msg/s", "delivered msg/s", "per instance msg/s", "backlog at end",
-                "p50 ms", "p99 ms", "sent", "lost", "machine busy %", "functions %", "harness %", "others %", "vCPU used per instance",
+                "p50 ms", "p99 ms", "sent", "lost", "duplicates", "machine busy %", "functions %", "harness %", "others %", "vCPU used per instance",
                 "limit"), rows);
         b.append("\nCPU columns are shares of the whole machine over the step: the function processes, the harness JVM (both ")
                 .append("brokers, the rules engine, ElasticMQ, the iot-data endpoint, the load generator and the observer) and ")
@@ -58,11 +58,11 @@ final class LoadReport {
         if (bp != null) {
             b.append("\n## Back-pressure at the destination's iot-data quota\n\n");
             table(b, List.of("N", "offered msg/s", "iot-data quota /s", "delivered msg/s", "per instance msg/s", "429 answers",
-                    "backlog at end", "drain s", "delivered while draining msg/s", "p50 ms", "p99 ms", "sent", "lost"),
+                    "backlog at end", "drain s", "delivered while draining msg/s", "p50 ms", "p99 ms", "sent", "lost", "duplicates"),
                     List.of(List.of(s(bp.get("instances")), s(bp.get("offeredMsgPerSecond")), s(bp.get("iotDataQuotaPerSecond")),
                             s(bp.get("deliveredMsgPerSecond")), s(bp.get("perInstanceMsgPerSecond")), s(bp.get("throttled429")),
                             s(bp.get("backlogAtStepEnd")), s(bp.get("drainSeconds")), s(bp.get("drainMsgPerSecond")), s(bp.get("p50Ms")),
-                            s(bp.get("p99Ms")), s(bp.get("sent")), s(bp.get("lost")))));
+                            s(bp.get("p99Ms")), s(bp.get("sent")), s(bp.get("lost")), s(bp.get("duplicates")))));
             b.append("\nThe function's publishes beyond the quota are answered 429 ThrottlingException; it retries them with the "
                     + "SDK's backoff, then returns them in batchItemFailures with a visibility backoff, so the bridge delivers at "
                     + "the quota and the rest waits in SQS until it drains (still under the quota); lost counts the ids that never "
