@@ -183,6 +183,7 @@ public final class Load {
         meta.put("limits", limits.describe());
         meta.put("machine", Machine.describe());
         meta.put("loadAtStart", Machine.load());
+        meta.put("processesAtStart", busiestProcesses());
         results.put("meta", meta);
         log("run %s: %s function (%s), instances %s, rates %s msg/s, %d s per step; %s", runId, meta.get("function"),
                 relative(zip), o.loadInstances, o.loadRates, o.loadStepSeconds, limits.summary());
@@ -207,6 +208,7 @@ public final class Load {
             }
         }
         meta.put("loadAtEnd", Machine.load());
+        meta.put("processesAtEnd", busiestProcesses());
         results.put("steps", steps);
         if (backPressure != null) {
             results.put("backPressure", backPressure);
@@ -498,6 +500,11 @@ public final class Load {
             s[i] = a.get(i);
         }
         return s;
+    }
+
+    /** What else runs on the machine (it may be shared): the ten busiest processes with their command lines. */
+    private static String busiestProcesses() {
+        return Machine.sh("sh", "-c", "ps -eo pcpu,etime,args --sort=-pcpu | head -11 | cut -c1-140");
     }
 
     /** CPU time of this JVM (stack, rules engine, load generator, observer) so far, ms. */

@@ -100,6 +100,12 @@ final class LoadReport {
                     .append("share ÷ its CPU time per message in the step) is within it.\n");
         }
 
+        if (meta.get("processesAtStart") != null) {
+            b.append("\n## What else ran on the machine\n\nThe busiest processes at the start and at the end of the run ")
+                    .append("(`ps -eo pcpu,etime,args`; %CPU is averaged over each process's life):\n\n```\n")
+                    .append(meta.get("processesAtStart")).append("\n```\n\n```\n").append(meta.get("processesAtEnd")).append("\n```\n");
+        }
+
         List<String> machineSteps = new ArrayList<>();
         for (Map<String, Object> s : steps) {
             if (Boolean.TRUE.equals(s.get("machineLimited"))) {
