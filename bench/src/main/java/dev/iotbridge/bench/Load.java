@@ -502,9 +502,13 @@ public final class Load {
         return s;
     }
 
-    /** What else runs on the machine (it may be shared): the ten busiest processes with their command lines. */
+    /**
+     * What else runs on the machine (it may be shared): the ten busiest processes, each with its working
+     * directory, which tells whose work it is.
+     */
     private static String busiestProcesses() {
-        return Machine.sh("sh", "-c", "ps -eo pcpu,etime,args --sort=-pcpu | head -11 | cut -c1-140");
+        return Machine.sh("sh", "-c", "ps -eo pid,pcpu,etime,comm --sort=-pcpu | sed -n '2,11p' | while read -r pid cpu etime comm; do "
+                + "printf '%5s %% %11s %-16s %s\\n' \"$cpu\" \"$etime\" \"$comm\" \"$(readlink /proc/$pid/cwd 2>/dev/null)\"; done");
     }
 
     /** CPU time of this JVM (stack, rules engine, load generator, observer) so far, ms. */

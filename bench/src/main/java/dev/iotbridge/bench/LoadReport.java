@@ -102,7 +102,7 @@ final class LoadReport {
 
         if (meta.get("processesAtStart") != null) {
             b.append("\n## What else ran on the machine\n\nThe busiest processes at the start and at the end of the run ")
-                    .append("(`ps -eo pcpu,etime,args`; %CPU is averaged over each process's life):\n\n```\n")
+                    .append("(%CPU averaged over each process's life, elapsed time, command, working directory):\n\n```\n")
                     .append(meta.get("processesAtStart")).append("\n```\n\n```\n").append(meta.get("processesAtEnd")).append("\n```\n");
         }
 
