@@ -189,6 +189,7 @@ public final class Load {
                 relative(zip), o.loadInstances, o.loadRates, o.loadStepSeconds, limits.summary());
 
         List<Map<String, Object>> steps = new ArrayList<>();
+        List<Map<String, Object>> runTotals = new ArrayList<>();
         Map<String, Object> backPressure = null;
         try (StackEndpoints ep = StackEndpoints.open(o)) {
             meta.put("endpoints", ep.description());
@@ -202,6 +203,7 @@ public final class Load {
                 Run r = new Run(ep, fn, launch, limits, n, o.loadInstances.contains(n), quotaHere);
                 r.execute();
                 steps.addAll(r.steps);
+                runTotals.add(r.totals);
                 if (r.backPressure != null) {
                     backPressure = r.backPressure;
                 }
@@ -210,6 +212,7 @@ public final class Load {
         meta.put("loadAtEnd", Machine.load());
         meta.put("processesAtEnd", busiestProcesses());
         results.put("steps", steps);
+        results.put("runs", runTotals);
         if (backPressure != null) {
             results.put("backPressure", backPressure);
         }
@@ -220,8 +223,7 @@ public final class Load {
         Files.createDirectories(dir);
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
         write(results, dir.resolve(stamp + ".json"), o.out);
-        long lost = steps.stream().mapToLong(s -> ((Number) s.get("lost")).longValue()).sum()
-                + (backPressure == null ? 0 : ((Number) backPressure.get("lost")).longValue());
+        long lost = runTotals.stream().mapToLong(t -> ((Number) t.get("lost")).longValue()).sum();
         if (lost > 0) {
             log("LOST %d message(s): see the results", lost);
             return 2;
@@ -240,6 +242,8 @@ public final class Load {
         final boolean quotaStep;
         final List<Map<String, Object>> steps = new ArrayList<>();
         Map<String, Object> backPressure;
+        /** Every message of the run, warm-up included, counted by id once everything drained. */
+        final Map<String, Object> totals = new LinkedHashMap<>();
         final String prefix;
         Tracker tracker;
         int nextSeq;
@@ -309,6 +313,16 @@ public final class Load {
                     if (quotaStep) {
                         backPressure = step(pub, queue, o.loadQuotaRate, o.loadQuota);
                     }
+                    drain(0, nextSeq, queue, 60);
+                    int delivered = tracker.latenciesMs(0, nextSeq).length;
+                    totals.put("instances", n);
+                    totals.put("sent", nextSeq);
+                    totals.put("delivered", delivered);
+                    totals.put("lost", nextSeq - delivered);
+                    totals.put("duplicates", tracker.duplicates());
+                    totals.put("foreign", tracker.foreign());
+                    log("N=%d: all %d messages of the run (warm-up included): %d delivered, %d lost, %d duplicates", n, nextSeq,
+                            delivered, nextSeq - delivered, tracker.duplicates());
                 } finally {
                     for (Instance i : instances) {
                         i.close();

@@ -55,6 +55,16 @@ final class LoadReport {
                 .append("brokers, the rules engine, ElasticMQ, the iot-data endpoint, the load generator and the observer) and ")
                 .append("everything else on the machine (busy minus those two).\n");
 
+        List<Map<String, Object>> runs = (List<Map<String, Object>>) res.get("runs");
+        if (runs != null) {
+            b.append("\nEvery message of each run, warm-up and back-pressure step included, counted by its id after the queue drained:\n\n");
+            List<List<String>> trows = new ArrayList<>();
+            for (Map<String, Object> t : runs) {
+                trows.add(List.of(s(t.get("instances")), s(t.get("sent")), s(t.get("delivered")), s(t.get("lost")), s(t.get("duplicates"))));
+            }
+            table(b, List.of("N", "sent", "delivered (distinct ids)", "lost", "duplicates"), trows);
+        }
+
         if (bp != null) {
             b.append("\n## Back-pressure at the destination's iot-data quota\n\n");
             table(b, List.of("N", "offered msg/s", "iot-data quota /s", "delivered msg/s", "per instance msg/s", "429 answers",
