@@ -137,8 +137,9 @@ def measured_part(data, path, chart_name=None):
                 ("offeredMsgPerSecond", "offered msg/s"), ("deliveredMsgPerSecond", "delivered msg/s"),
                 ("throttled429", "429 answers"), ("lost", "lost"), ("drainSeconds", "drained in s"),
                 ("p99Ms", "p99 ms"), ("machineBusyPercent", "machine busy %")]
+        outcome = ("nothing was lost" if bp.get("lost") == 0 else f"**{bp.get('lost')} messages were lost**")
         parts.append("Back-pressure step: the local iot-data endpoint holds a publish quota and answers 429 above it; "
-                     "the bridge retries and loses nothing.\n\n"
+                     f"the bridge retries, and in this run {outcome}.\n\n"
                      + table([h for _, h in keys], [[bp.get(k, "–") for k, _ in keys]]))
     return "\n\n".join(parts)
 
