@@ -98,13 +98,19 @@ def measured_part(data, path, chart_name=None):
     meta, steps, points = data.get("meta", {}), data["steps"], data["model"]["points"]
     if len(steps) != len(points):
         raise ReportError(f"{path}: {len(steps)} steps but {len(points)} model points")
+    # per-instance msg/s the step's own CPU time per message projects under the CPU share (make load)
+    projected = any("cpuProjectedPerInstanceMsgPerSecond" in p for p in points)
     rows = []
     for s, p in zip(steps, points):
         keeps = bool(s.get("keepsUp"))
         lat = (f"{s.get('p50Ms')} / {p.get('predictedP50Ms')}", f"{s.get('p99Ms')} / {p.get('predictedP99Ms')}") if keeps else ("–", "–")
-        rows.append((s.get("instances"), f"{s.get('offeredMsgPerSecond')}", f"{s.get('deliveredMsgPerSecond')}",
-                     "yes" if keeps else "no", f"{p.get('predictedMsgPerSecond')}", f"{p.get('ratio')}",
-                     *lat, s.get("lost"), f"{s.get('machineBusyPercent')}", verdict(p)))
+        row = [s.get("instances"), f"{s.get('offeredMsgPerSecond')}", f"{s.get('deliveredMsgPerSecond')}",
+               "yes" if keeps else "no", f"{p.get('predictedMsgPerSecond')}", f"{p.get('ratio')}", *lat]
+        if projected:
+            row.append(f"{p.get('cpuProjectedPerInstanceMsgPerSecond', '–')} / {p.get('predictedPerInstanceMsgPerSecond')}"
+                       if "cpuProjectedPerInstanceMsgPerSecond" in p else "–")
+        row += [s.get("lost"), f"{s.get('machineBusyPercent')}", s.get("limit", ""), verdict(p)]
+        rows.append(row)
     judged, within = data["model"].get("judged"), data["model"].get("withinTolerance")
     tol = points[0].get("tolerance")
     head = (f"From `{path}` ({meta.get('date', '?')}, `{meta.get('command', 'make load')}`; {meta.get('function', '?')} build, "
@@ -113,15 +119,28 @@ def measured_part(data, path, chart_name=None):
             f"A step that keeps up shows offered / predicted capacity (at most 1 + tolerance) and its latencies; a step "
             f"that falls behind measured the capacity itself, delivered / predicted. Tolerance ±{tol:.0%}; "
             f"{within} of {judged} judged steps within it.")
+    if projected:
+        head += (f" The per-instance rate projected from each step's own CPU time per message under the CPU share "
+                 f"(what an instance would carry were the machine not shared) is within the tolerance of the model in "
+                 f"{data['model'].get('cpuProjectedWithinTolerance')} of {data['model'].get('cpuProjectedJudged')} steps.")
     cols = ["instances", "offered msg/s", "delivered msg/s", "keeps up", "predicted msg/s", "ratio",
-            "p50 ms measured / model", "p99 ms measured / model", "lost", "machine busy %", "verdict"]
+            "p50 ms measured / model", "p99 ms measured / model"]
+    if projected:
+        cols.append("per instance from CPU / model")
+    cols += ["lost", "machine busy %", "what limited", "verdict"]
     parts = [head, table(cols, rows)]
     if chart_name:
         parts.append(f"![model vs measured]({chart_name})")
     bp = data.get("backPressure")
     if bp:
-        parts.append("Back-pressure step (local iot-data holding a publish quota): "
-                     + ", ".join(f"{k} {v}" for k, v in bp.items() if not isinstance(v, (dict, list))))
+        keys = [("instances", "instances"), ("iotDataQuotaPerSecond", "iot-data quota /s"),
+                ("offeredMsgPerSecond", "offered msg/s"), ("deliveredMsgPerSecond", "delivered msg/s"),
+                ("throttled429", "429 answers"), ("lost", "lost"), ("drainSeconds", "drained in s"),
+                ("p99Ms", "p99 ms"), ("machineBusyPercent", "machine busy %")]
+        outcome = ("nothing was lost" if bp.get("lost") == 0 else f"**{bp.get('lost')} messages were lost**")
+        parts.append("Back-pressure step: the local iot-data endpoint holds a publish quota and answers 429 above it; "
+                     f"the bridge retries, and in this run {outcome}.\n\n"
+                     + table([h for _, h in keys], [[bp.get(k, "–") for k, _ in keys]]))
     return "\n\n".join(parts)
 
 

@@ -67,11 +67,21 @@ class Measured(unittest.TestCase):
         text = report.measured_part(LOAD, "bench/results/load/latest.json")
         rows = [l for l in text.splitlines() if l.startswith("| 1 ") or l.startswith("| 4 ")]
         self.assertEqual(len(rows), 3)
-        self.assertIn("| 300 | 300 | yes | 473 | 0.634 | 70.0 / 68.9 | 90.0 / 83.0 |", rows[0])
+        self.assertIn("| 300 | 300 | yes | 473 | 0.634 | 70.0 / 68.9 | 90.0 / 83.0 | 0 |", rows[0])
         self.assertIn("within tolerance", rows[0])
         self.assertIn("| 600 | 455 | no | 473 | 0.962 | – | – |", rows[1])
         self.assertIn("machine was the limit (not judged)", rows[2])
         self.assertIn("2 of 2 judged steps within it", text)
+        self.assertNotIn("per instance from CPU", text)
+
+    def test_the_cpu_projection_gets_a_column_when_the_run_has_it(self):
+        data = json.loads(json.dumps(LOAD))
+        data["model"].update(cpuProjectedJudged=1, cpuProjectedWithinTolerance=1)
+        data["model"]["points"][1].update(cpuProjectedPerInstanceMsgPerSecond=460.0, predictedPerInstanceMsgPerSecond=473)
+        text = report.measured_part(data, "x.json")
+        self.assertIn("per instance from CPU / model", text)
+        self.assertIn("| 460.0 / 473 |", text)
+        self.assertIn("within the tolerance of the model in 1 of 1 steps", text)
 
     def test_steps_and_points_must_pair(self):
         broken = json.loads(json.dumps(LOAD))
