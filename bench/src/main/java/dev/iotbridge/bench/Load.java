@@ -47,7 +47,13 @@ public final class Load {
     static final double KEEPS_UP = 0.95;
     /** All CPUs of the machine busy at or above this share: the machine is the limit. */
     static final double MACHINE_BUSY = 90.0;
-    /** An instance using this share of its CPU allowance is at Lambda's CPU share: the bridge is the limit. */
+    /**
+     * An instance whose CPU quota throttled it in this share of the step's scheduler periods (cgroup
+     * cpu.stat), or that used this share of its CPU allowance, is at Lambda's CPU share: the bridge
+     * is the limit. (A process held to a CFS quota rarely averages all of it: it waits on I/O in
+     * some periods and is throttled in others.)
+     */
+    static final double THROTTLED_PERIODS = 0.25;
     static final double SHARE_USED = 0.85;
 
     public static void main(String[] args) throws Exception {
@@ -178,7 +184,8 @@ public final class Load {
                 "keepsUp", "delivered >= " + KEEPS_UP + " x offered and backlog at the step's end below one second of it",
                 "machineLimit", "all CPUs of the machine >= " + MACHINE_BUSY + " % busy during the step, or the load generator "
                         + "short of its rate",
-                "bridgeLimit", "an instance used >= " + SHARE_USED + " of its Lambda CPU share during the step"));
+                "bridgeLimit", "an instance was throttled by its Lambda CPU share in >= " + THROTTLED_PERIODS
+                        + " of the step's CPU periods, or used >= " + SHARE_USED + " of the share"));
         LambdaLimits limits = LambdaLimits.detect(o.memoryMb, o.cpuLimit, o.memoryLimit);
         meta.put("limits", limits.describe());
         meta.put("machine", Machine.describe());
@@ -393,6 +400,7 @@ public final class Load {
             long[] m0 = Machine.cpuTimes();
             double harness0 = harnessCpuMillis();
             double[] cpu0 = instances.stream().mapToDouble(Instance::cpuMillis).toArray();
+            List<long[]> thr0 = instances.stream().map(i -> i.limits.throttling()).toList();
             long[] h0 = snapshot(handled);
             int delivered0 = tracker.delivered();
             int duplicates0 = tracker.duplicates();
@@ -409,6 +417,7 @@ public final class Load {
             int deliveredInStep = tracker.delivered() - delivered0;
             long[] h1 = snapshot(handled);
             double[] cpu1 = instances.stream().mapToDouble(Instance::cpuMillis).toArray();
+            List<long[]> thr1 = instances.stream().map(i -> i.limits.throttling()).toList();
             double harness1 = harnessCpuMillis();
             long[] m1 = Machine.cpuTimes();
             long backlog = ep.sqs().depth(queue);
@@ -464,6 +473,13 @@ public final class Load {
             r.put("instanceVcpuUsed", vcpu);
             double share = o.memoryMb / LambdaLimits.MB_PER_VCPU;
             r.put("instanceVcpuShare", round(share, 3));
+            List<Double> throttledShare = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                long[] a = thr0.get(i);
+                long[] z = thr1.get(i);
+                throttledShare.add(a == null || z == null || z[1] == a[1] ? null : round((double) (z[0] - a[0]) / (z[1] - a[1]), 3));
+            }
+            r.put("instanceThrottledPeriodShare", throttledShare);
             // CPU time, unlike wall-clock rates, is what an instance costs whoever else uses the machine: what one
             // instance would carry at its full CPU share if CPU is what bounds it (the bench shows it is at batch 10)
             long processed = 0;
@@ -479,18 +495,20 @@ public final class Load {
             boolean keepsUp = delivered >= KEEPS_UP * offered && backlog < offered;
             boolean generatorShort = offered < KEEPS_UP * rate;
             boolean machine = busy >= MACHINE_BUSY || generatorShort;
-            boolean atShare = limits.active() && vcpu.stream().anyMatch(v -> v >= SHARE_USED * share);
+            boolean atShare = limits.active() && (vcpu.stream().anyMatch(v -> v >= SHARE_USED * share)
+                    || throttledShare.stream().anyMatch(t -> t != null && t >= THROTTLED_PERIODS));
             r.put("keepsUp", keepsUp);
-            r.put("machineLimited", machine);
+            // the machine is the limit of a step that fell behind without its instances reaching their CPU share
+            r.put("machineLimited", machine && !(atShare && !keepsUp));
             String limit;
             if (quota > 0) {
                 limit = "iot-data quota";
             } else if (keepsUp) {
                 limit = machine ? "none (keeps up, but the machine is at its limit)" : "none (keeps up)";
-            } else if (machine) {
-                limit = generatorShort ? "machine (the load generator could not offer the rate)" : "machine (" + cpus + " CPUs busy)";
             } else if (atShare) {
                 limit = "bridge (instances at Lambda's CPU share for " + o.memoryMb + " MB)";
+            } else if (machine) {
+                limit = generatorShort ? "machine (the load generator could not offer the rate)" : "machine (" + cpus + " CPUs busy)";
             } else {
                 limit = "unclassified (neither the CPUs nor the CPU share exhausted)";
             }
