@@ -54,6 +54,8 @@ public final class Load {
      * some periods and is throttled in others.)
      */
     static final double THROTTLED_PERIODS = 0.25;
+    /** An instance invoking for this share of a step (its batches back to back) has no time to take more: it is saturated. */
+    static final double INSTANCE_BUSY = 0.9;
     static final double SHARE_USED = 0.85;
 
     public static void main(String[] args) throws Exception {
@@ -185,7 +187,8 @@ public final class Load {
                 "machineLimit", "all CPUs of the machine >= " + MACHINE_BUSY + " % busy during the step, or the load generator "
                         + "short of its rate",
                 "bridgeLimit", "an instance was throttled by its Lambda CPU share in >= " + THROTTLED_PERIODS
-                        + " of the step's CPU periods, or used >= " + SHARE_USED + " of the share"));
+                        + " of the step's CPU periods, or used >= " + SHARE_USED + " of the share, or every instance spent >= "
+                        + INSTANCE_BUSY + " of the step in invocations"));
         LambdaLimits limits = LambdaLimits.detect(o.memoryMb, o.cpuLimit, o.memoryLimit);
         meta.put("limits", limits.describe());
         meta.put("machine", Machine.describe());
@@ -255,6 +258,8 @@ public final class Load {
         Tracker tracker;
         int nextSeq;
         AtomicLongArray handled;
+        /** Nanoseconds each instance spent in invocations. */
+        AtomicLongArray busyNanos;
         List<Instance> instances = new ArrayList<>();
         volatile String lastError;
 
@@ -279,6 +284,7 @@ public final class Load {
             }
             tracker = new Tracker(capacity);
             handled = new AtomicLongArray(n);
+            busyNanos = new AtomicLongArray(n);
             String queue = ep.createQueue("bench-load-n" + n + "-" + runId);
             Route route = new Route(Competitor.ROUTE, prefix + "#", "", "", "", 0, true);
             List<RulesEngine.Rule> rules = RulesEngine.compile(o.benchDir.resolveSibling("terraform/modules/source/templates/rule.sql.tftpl"),
@@ -300,6 +306,7 @@ public final class Load {
                         instances.stream().map(i -> String.format("%.0f", i.initNanos() / 1e6)).toList(), WARMUP_SECONDS, o.loadRates.get(0));
                 try (EventSourceMapping esm = Instance.mapping(instances, ep, queue, BATCH_SIZE, b -> {
                     handled.addAndGet(b.instance(), b.deleted());
+                    busyNanos.addAndGet(b.instance(), b.answeredNanos() - b.invokedNanos());
                     if (b.error() != null) lastError = b.error();
                 })) {
                     esm.setLog(s -> lastError = s);
@@ -402,6 +409,7 @@ public final class Load {
             double[] cpu0 = instances.stream().mapToDouble(Instance::cpuMillis).toArray();
             List<long[]> thr0 = instances.stream().map(i -> i.limits.throttling()).toList();
             long[] h0 = snapshot(handled);
+            long[] busy0 = snapshot(busyNanos);
             int delivered0 = tracker.delivered();
             int duplicates0 = tracker.duplicates();
             long t0 = System.nanoTime();
@@ -416,6 +424,7 @@ public final class Load {
             double seconds = (t1 - t0) / 1e9;
             int deliveredInStep = tracker.delivered() - delivered0;
             long[] h1 = snapshot(handled);
+            long[] busy1 = snapshot(busyNanos);
             double[] cpu1 = instances.stream().mapToDouble(Instance::cpuMillis).toArray();
             List<long[]> thr1 = instances.stream().map(i -> i.limits.throttling()).toList();
             double harness1 = harnessCpuMillis();
@@ -480,6 +489,13 @@ public final class Load {
                 throttledShare.add(a == null || z == null || z[1] == a[1] ? null : round((double) (z[0] - a[0]) / (z[1] - a[1]), 3));
             }
             r.put("instanceThrottledPeriodShare", throttledShare);
+            List<Double> invoking = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                invoking.add(round((busy1[i] - busy0[i]) / (seconds * 1e9), 3));
+            }
+            // share of the step each instance spent in invocations: near 1, it had no time for more batches
+            r.put("instanceInvokingShare", invoking);
+            boolean saturated = invoking.stream().allMatch(v -> v >= INSTANCE_BUSY);
             // CPU time, unlike wall-clock rates, is what an instance costs whoever else uses the machine: what one
             // instance would carry at its full CPU share if CPU is what bounds it (the bench shows it is at batch 10)
             long processed = 0;
@@ -499,7 +515,7 @@ public final class Load {
                     || throttledShare.stream().anyMatch(t -> t != null && t >= THROTTLED_PERIODS));
             r.put("keepsUp", keepsUp);
             // the machine is the limit of a step that fell behind without its instances reaching their CPU share
-            r.put("machineLimited", machine && !(atShare && !keepsUp));
+            r.put("machineLimited", machine && !((atShare || saturated) && !keepsUp));
             String limit;
             if (quota > 0) {
                 limit = "iot-data quota";
@@ -507,6 +523,8 @@ public final class Load {
                 limit = machine ? "none (keeps up, but the machine is at its limit)" : "none (keeps up)";
             } else if (atShare) {
                 limit = "bridge (instances at Lambda's CPU share for " + o.memoryMb + " MB)";
+            } else if (saturated) {
+                limit = "bridge (every instance invoking back to back, below its CPU share: the publish round trips set the pace)";
             } else if (machine) {
                 limit = generatorShort ? "machine (the load generator could not offer the rate)" : "machine (" + cpus + " CPUs busy)";
             } else {

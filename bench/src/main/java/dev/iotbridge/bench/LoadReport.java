@@ -47,11 +47,11 @@ final class LoadReport {
                     s(s.get("p50Ms")), s(s.get("p99Ms")), s(s.get("sent")), s(s.get("lost")), s(s.get("duplicates")), s(s.get("machineBusyPercent")),
                     s(s.get("functionsCpuPercentOfMachine")), s(s.get("harnessCpuPercentOfMachine")), s(s.get("othersCpuPercentOfMachine")),
                     s(s.get("instanceVcpuUsed")) + " of " + s(s.get("instanceVcpuShare")), s(s.get("instanceThrottledPeriodShare")),
-                    s(s.get("limit"))));
+                    s(s.get("instanceInvokingShare")), s(s.get("limit"))));
         }
         table(b, List.of("N", "target msg/s", "offered msg/s", "delivered msg/s", "per instance msg/s", "backlog at end",
                 "p50 ms", "p99 ms", "sent", "lost", "duplicates", "machine busy %", "functions %", "harness %", "others %", "vCPU used per instance",
-                "CPU periods throttled per instance", "limit"), rows);
+                "CPU periods throttled per instance", "share of the step invoking per instance", "limit"), rows);
         b.append("\nCPU columns are shares of the whole machine over the step: the function processes, the harness JVM (both ")
                 .append("brokers, the rules engine, ElasticMQ, the iot-data endpoint, the load generator and the observer) and ")
                 .append("everything else on the machine (busy minus those two).\n");
