@@ -42,6 +42,7 @@ check-java: ## Check that a JDK >= 21 is available
 test: check-java ## Run all tests: function unit + Quarkus tests, local stack end-to-end tests, the ops tool's tests
 	$(MVN_LOUD) verify -Dlocal.function.zip=$(FUNCTION_ZIP)
 	$(MAKE) --no-print-directory ops-test
+	$(MAKE) --no-print-directory capacity-test
 
 .PHONY: test-local
 test-local: check-java $(FUNCTION_ZIP) ## Only the local stack's end-to-end tests, against FUNCTION_ZIP (e.g. a native zip)
@@ -148,9 +149,43 @@ demo: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## Start the local stack, send samp
 bench: check-java ## Benchmarks side by side with the Python handlers (prints tables, writes docs/benchmarks.md, docs/cost.md)
 	bash $(ROOT)/bench/run.sh $(BENCH_ARGS)
 
+# The load run (dev.iotbridge.bench.Load, issue 23): for N = 1, 2, 4 function instances (the mapping's
+# maximum concurrency) the offered rate rises in steps, then one step holds the destination's iot-data
+# quota below it. Runs the native zip when `make native-build` made one, else the JVM zip (built when
+# missing). Writes bench/results/load/<UTC time>.json/.md, latest.json/.md; about 8 minutes.
+# LOAD_ARGS: its flags, e.g. LOAD_ARGS="--instances 1,2 --rates 100,200" or "--help";
+# LOAD_ARGS="--report-from bench/results/load/X.json" compares a recorded run with the capacity model again.
+BENCH_CP    := $(ROOT)/bench/target/classpath.txt
+.PHONY: load
+load: check-java ## Multi-instance load run on the local stack: N = 1, 2, 4 instances, rising rate, iot-data quota back-pressure (bench/results/load/)
+	@if [ ! -f $(NATIVE_ZIP) ] && [ ! -f $(BUILT_ZIP) ]; then $(MAKE) --no-print-directory package; fi
+	$(FIRST_BUILD_NOTE)
+	$(MVN) -pl local,bench -am package -DskipTests
+	$(JDK)/bin/java -XX:+UseParallelGC -Xmx1g $(JVM_ALLOW) -Dlogback.configurationFile=$(ROOT)/bench/logback.xml \
+	  -cp "$(ROOT)/bench/target/classes:$$(cat $(BENCH_CP))" dev.iotbridge.bench.Load --bench-dir $(ROOT)/bench --java-home $(JDK) \
+	  --command 'make load$(if $(LOAD_ARGS), LOAD_ARGS="$(LOAD_ARGS)")' $(LOAD_ARGS)
+
 .PHONY: chaos
 chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (ARGS="--quick" for a short run; FUNCTION_ZIP= e.g. the native zip)
 	FUNCTION_ZIP=$(FUNCTION_ZIP) bash $(ROOT)/.ci/chaos.sh
+
+# The capacity model (docs/capacity.md): Python 3 standard library only.
+CAPACITY    := python3 $(ROOT)/bench/capacity/capacity.py
+
+.PHONY: capacity
+capacity: ## Capacity plan for a rate from the committed bench results: RATE=10000 [PAYLOAD=bytes] [BATCH=10] [MEMORY=512] [MODE=standard|provisioned]
+	@if [ -z "$(RATE)" ]; then echo "error: RATE (messages per second) is required, e.g. make capacity RATE=10000 MODE=provisioned" >&2; exit 2; fi
+	@$(CAPACITY) plan --rate "$(RATE)" $(if $(PAYLOAD),--payload "$(PAYLOAD)") $(if $(BATCH),--batch "$(BATCH)") \
+	  $(if $(MEMORY),--memory "$(MEMORY)") $(if $(MODE),--mode "$(MODE)") $(CAPACITY_ARGS)
+
+.PHONY: capacity-report
+capacity-report: ## Rewrite docs/capacity.md's generated parts (inputs, the plan for 10,000 msg/s, model vs bench/results/load/latest.json) and docs/capacity.png
+	@bash $(ROOT)/bench/setup.sh >/dev/null
+	@$(ROOT)/bench/.venv/bin/python $(ROOT)/bench/capacity/capacity.py report --chart
+
+.PHONY: capacity-test
+capacity-test: ## The capacity model's tests (against the committed bench results)
+	cd $(ROOT)/bench/capacity && python3 -m unittest discover -s tests
 
 FUZZ_SECONDS ?= 60
 .PHONY: fuzz
@@ -164,7 +199,7 @@ lint: ## Terraform format check, tflint, checkov, policy checks, actionlint (ins
 .PHONY: docs-terraform
 docs-terraform: ## Regenerate the terraform-docs sections of terraform/README.md, the module READMEs and terraform/bootstrap/README.md
 	@PATH="$$(go env GOPATH)/bin:$$PATH"; command -v terraform-docs >/dev/null || { echo "error: terraform-docs is missing: run 'make lint' once (it installs it)" >&2; exit 1; }; \
-	for d in $(TF_DIR) $(TF_DIR)/modules/source $(TF_DIR)/modules/destination $(TF_DIR)/bootstrap; do terraform-docs --config $(TF_DIR)/.terraform-docs.yml $$d; done
+	for d in $(TF_DIR) $(TF_DIR)/modules/source $(TF_DIR)/modules/destination $(TF_DIR)/bootstrap $(TF_DIR)/examples/high-throughput; do terraform-docs --config $(TF_DIR)/.terraform-docs.yml $$d; done
 
 .PHONY: check-terraform
 check-terraform:

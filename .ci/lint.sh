@@ -180,7 +180,7 @@ run_tflint() {
 
 # Generated sections (BEGIN_TF_DOCS ... END_TF_DOCS) of these READMEs; settings in
 # terraform/.terraform-docs.yml. Regenerate with: make docs-terraform
-TFDOCS_DIRS=("$TF_DIR" "$TF_DIR/modules/source" "$TF_DIR/modules/destination" "$TF_DIR/bootstrap")
+TFDOCS_DIRS=("$TF_DIR" "$TF_DIR/modules/source" "$TF_DIR/modules/destination" "$TF_DIR/bootstrap" "$TF_DIR/examples/high-throughput")
 
 run_terraform_docs_check() {
   local d rc=0

@@ -92,13 +92,21 @@ final class Instance implements AutoCloseable {
      * batching window of 1 s, as Lambda requires a window for them.
      */
     EventSourceMapping mapping(StackEndpoints ep, String queueUrl, int batchSize, BatchStats stats) {
+        return mapping(List.of(this), ep, queueUrl, batchSize, stats);
+    }
+
+    /** The same mapping over several instances: up to {@code instances.size()} invocations at once (its maximum concurrency). */
+    static EventSourceMapping mapping(List<Instance> instances, StackEndpoints ep, String queueUrl, int batchSize,
+                                      Consumer<EventSourceMapping.BatchOutcome> stats) {
         java.time.Duration window = batchSize > 10 ? java.time.Duration.ofSeconds(1) : java.time.Duration.ZERO;
         EventSourceMapping esm = new EventSourceMapping(ep.sqs().client(), queueUrl, ep.sqs().arn(queueUrl), "us-east-1",
-                fn, new EventSourceMapping.Settings(batchSize, window, StackEndpoints.FUNCTION_TIMEOUT,
-                        1, true), counters);
+                instances.stream().map(i -> i.fn).toList(), new EventSourceMapping.Settings(batchSize, window,
+                StackEndpoints.FUNCTION_TIMEOUT, 1, true), instances.get(0).counters);
         esm.setPipelined(true); // receive ahead, delete beside the next invocation, as Lambda's pollers do
         esm.setBatchListener(stats);
-        esm.setLog(s -> stats.lastError = s);
+        if (stats instanceof BatchStats b) {
+            esm.setLog(s -> b.lastError = s);
+        }
         return esm;
     }
 

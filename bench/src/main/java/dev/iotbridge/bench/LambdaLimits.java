@@ -196,9 +196,16 @@ final class LambdaLimits {
     record Group(Path cpuDir, Path memoryDir, boolean memoryV2, List<Path> dirs, FunctionCommand command) implements AutoCloseable {
         /** CFS throttling of the group so far ({@code nr_throttled} of {@code nr_periods}), or null. */
         String throttled() {
+            long[] t = throttling();
+            return t == null ? null : t[0] + "/" + t[1] + " periods throttled";
+        }
+
+        /** {@code {nr_throttled, nr_periods}} of the group's CPU quota so far, or null without a CPU group. */
+        long[] throttling() {
             if (cpuDir == null) return null;
             Map<String, String> m = keyValues(cpuDir.resolve("cpu.stat"));
-            return m == null ? null : m.get("nr_throttled") + "/" + m.get("nr_periods") + " periods throttled";
+            if (m == null || m.get("nr_throttled") == null || m.get("nr_periods") == null) return null;
+            return new long[]{Long.parseLong(m.get("nr_throttled")), Long.parseLong(m.get("nr_periods"))};
         }
 
         /** Times the kernel's OOM killer ended a process of the group for the memory limit (null: not known). */

@@ -49,6 +49,18 @@ final class Options {
     Path out;
     String commandLine = "make bench";
 
+    // the load run (make load, dev.iotbridge.bench.Load)
+    /** function instances of the event source mapping (its maximum concurrency), one run each */
+    List<Integer> loadInstances = List.of(1, 2, 4);
+    /** offered rates in msg/s, raised in this order for each instance count until the bridge falls behind */
+    List<Integer> loadRates = List.of(100, 200, 400, 800, 1200, 1600);
+    int loadStepSeconds = 15;
+    /** the back-pressure step: offered rate and the iot-data publish quota below it (requests/s) */
+    int loadQuotaRate = 300;
+    int loadQuota = 150;
+    /** instance count of the back-pressure step */
+    int loadQuotaInstances = 2;
+
     static final String USAGE = """
             usage: bench/run.sh [flags]     (make bench = bench/run.sh with no flags)
               --messages N         messages per throughput run (default 5000)
@@ -92,6 +104,16 @@ final class Options {
                                    `make native-build` if it exists, else the function zip if that
                                    is native)
               --report-from JSON   run nothing: print the tables of a results file (and --docs)
+
+            the load run (make load LOAD_ARGS="…", dev.iotbridge.bench.Load) takes --memory-mb, --latency-ms, --plain-http,
+            --no-cpu-limit, --no-memory-limit, --native-zip, --function-zip, --out and:
+              --instances LIST     function instances (the mapping's maximum concurrency), one run each (default 1,2,4)
+              --rates LIST         offered msg/s, raised step by step until the bridge falls behind (default 100,200,400,800,1200,1600)
+              --step-seconds N     measured seconds per step (default 15)
+              --quota-rate N       offered msg/s of the back-pressure step (default 300)
+              --quota N            iot-data publish quota (requests/s) of that step, below its rate (default 150; 0 skips the step)
+              --quota-instances N  function instances of that step (default 2)
+              --report-from JSON   measure nothing: put the capacity model beside a recorded run again (rewrites it and its .md)
             """;
 
     static Options parse(String[] args) {
@@ -142,6 +164,12 @@ final class Options {
                 case "--out" -> o.out = Path.of(args[++i]).toAbsolutePath();
                 case "--report-from" -> o.reportFrom = Path.of(args[++i]).toAbsolutePath();
                 case "--command" -> o.commandLine = args[++i];
+                case "--instances" -> o.loadInstances = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                case "--rates" -> o.loadRates = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                case "--step-seconds" -> o.loadStepSeconds = Integer.parseInt(args[++i]);
+                case "--quota-rate" -> o.loadQuotaRate = Integer.parseInt(args[++i]);
+                case "--quota" -> o.loadQuota = Integer.parseInt(args[++i]);
+                case "--quota-instances" -> o.loadQuotaInstances = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
                     System.out.println(USAGE);
                     return null;

@@ -145,6 +145,16 @@ final class StackEndpoints implements Endpoints {
         }
     }
 
+    /** The destination iot-data endpoint's publish quota in requests per second (0: none). */
+    void iotDataPublishQuota(int perSecond) {
+        stack.iotData().setPublishQuota(perSecond);
+    }
+
+    /** Publish requests the iot-data endpoint refused with 429 at its quota so far. */
+    long iotDataQuotaThrottled() {
+        return stack.iotData().quotaThrottled();
+    }
+
     /** Client connections the iot-data endpoint has served so far. */
     long iotDataConnections() {
         return stack.iotData().connections();

@@ -166,8 +166,9 @@ public final class LocalBridgeStack implements AutoCloseable {
         }
 
         int ip = port(b.iotDataPort);
-        step(5, total, "iot-data: Publish API on %s://127.0.0.1:%d → destination broker (latency %d ms)",
-                b.iotDataTls ? "https" : "http", ip, b.iotDataLatency.toMillis());
+        step(5, total, "iot-data: Publish API on %s://127.0.0.1:%d → destination broker (latency %d ms%s)",
+                b.iotDataTls ? "https" : "http", ip, b.iotDataLatency.toMillis(),
+                b.iotDataPublishQuota == 0 ? "" : ", quota " + b.iotDataPublishQuota + " requests/s");
         iotData = own(new IotDataEndpoint(ip, destinationBroker.port(), counters));
         if (b.iotDataTls) {
             iotDataCa = LocalCa.create(work.resolve("tls"));
@@ -175,6 +176,7 @@ public final class LocalBridgeStack implements AutoCloseable {
         }
         iotData.setLatency(b.iotDataLatency);
         iotData.setFaultPlan(b.faultPlan);
+        iotData.setPublishQuota(b.iotDataPublishQuota);
         if (b.enforcePublishPolicy) iotData.setAllowedTopicFilters(destinationFilters(b.routes));
         iotData.setRetainedMessages(destinationBroker);
         iotData.start();
@@ -202,35 +204,39 @@ public final class LocalBridgeStack implements AutoCloseable {
         }
         Map<String, String> env = functionEnv(cmd.kind());
         if (iotDataCa != null) cmd = cmd.withSystemProperties(iotDataCa.javaTrustOptions(), env);
-        for (int i = 0; i < b.concurrency; i++) {
+        int n = b.instances;
+        String arn = "arn:aws:lambda:" + b.region + ":" + b.accountId + ":function:" + b.functionName;
+        for (int i = 0; i < n; i++) {
             int rp = b.runtimeApiPort == 0 ? freePort() : b.runtimeApiPort + i;
-            String arn = "arn:aws:lambda:" + b.region + ":" + b.accountId + ":function:" + b.functionName;
             RuntimeApiServer api = new RuntimeApiServer(rp, arn);
             api.start();
-            String name = b.concurrency == 1 ? "function" : "function-" + i;
+            String name = n == 1 ? "function" : "function-" + i;
             FunctionInstance fi = new FunctionInstance(name, api, cmd, env,
                     work.resolve("logs").resolve(name + ".log"), b.echoFunctionOutput ? b.progress : null, counters);
             own(fi);
             functions.add(fi);
             step(6, total, "lambda: Runtime API on 127.0.0.1:%d, starting %s function process (%s)", rp, cmd.kind(),
                     fi.logFile());
-            fi.start();
-            if (b.awaitFunctionReady) {
+            fi.start();   // all N initialise at once, as Lambda starts execution environments side by side
+        }
+        if (b.awaitFunctionReady) {
+            for (FunctionInstance fi : functions) {
                 if (!fi.awaitReady(b.functionTimeout.plusSeconds(20))) {
-                    throw new IllegalStateException("function process did not reach the Runtime API within "
+                    throw new IllegalStateException("function process " + fi.name() + " did not reach the Runtime API within "
                             + b.functionTimeout.plusSeconds(20).toSeconds() + " s; see " + fi.logFile());
                 }
-                progress("       function ready (init %d ms)", fi.lastInitDuration().toMillis());
+                progress("       %s ready (init %d ms)", fi.name(), fi.lastInitDuration().toMillis());
             }
-            EventSourceMapping esm = new EventSourceMapping(sqs.client(), sqs.queueUrl(), sqs.queueArn(), b.region, fi,
-                    new EventSourceMapping.Settings(b.batchSize, b.maximumBatchingWindow, b.functionTimeout, 2, true),
-                    counters);
-            esm.setLog(s -> progress("[esm %s] %s", fi.name(), s));
-            esm.setRetention(b.messageRetention);
-            own(esm);
-            mappings.add(esm);
-            esm.start();
         }
+        EventSourceMapping esm = new EventSourceMapping(sqs.client(), sqs.queueUrl(), sqs.queueArn(), b.region, functions,
+                new EventSourceMapping.Settings(b.batchSize, b.maximumBatchingWindow, b.functionTimeout, 2, true),
+                counters);
+        esm.setLog(s -> progress("[esm] %s", s));
+        esm.setRetention(b.messageRetention);
+        own(esm);
+        mappings.add(esm);
+        if (n > 1) progress("       event source mapping: up to %d concurrent invocations (maximum_concurrency)", n);
+        esm.start();
         if (b.controlPlane) {
             int cp = port(b.controlPort);
             controlPlane = own(new ControlPlaneEndpoint(cp, ControlPlaneEndpoint.Names.defaults(b.region, b.accountId,
@@ -580,7 +586,10 @@ public final class LocalBridgeStack implements AutoCloseable {
         private Path ricDir;
         private Map<String, String> functionEnv = new LinkedHashMap<>();
         private boolean echoFunctionOutput;
-        private int concurrency = 1;
+        /** null: one instance (scaling_config.maximum_concurrency not set). */
+        private Integer maximumConcurrency;
+        /** Requests per second the iot-data endpoint answers before it throttles; 0: no quota. */
+        private int iotDataPublishQuota;
         private Duration iotDataLatency = Duration.ZERO;
         private boolean iotDataTls;
         private FaultPlan faultPlan = FaultPlan.NONE;
@@ -621,6 +630,8 @@ public final class LocalBridgeStack implements AutoCloseable {
             functionZip = art.isAbsolute() || root == null ? art : root.resolve(art);
             functionEnv.putAll(c.functionEnv);
             iotDataLatency = Duration.ofMillis(c.iotDataLatencyMs);
+            maximumConcurrency = c.maximumConcurrency;
+            iotDataPublishQuota = c.iotDataPublishQuota;
             return this;
         }
 
@@ -670,8 +681,19 @@ public final class LocalBridgeStack implements AutoCloseable {
         public Builder functionEnv(String k, String v) { functionEnv.put(k, v); return this; }
         public Builder functionEnv(Map<String, String> m) { functionEnv.putAll(m); return this; }
         public Builder echoFunctionOutput(boolean e) { echoFunctionOutput = e; return this; }
-        /** Number of function instances (each with its own Runtime API, process and poller). */
-        public Builder concurrency(int n) { concurrency = n; return this; }
+        /**
+         * The event source mapping's {@code scaling_config.maximum_concurrency}: up to N invocations at
+         * once, each in a function instance of its own (own Runtime API, process and poller). Lambda's
+         * range (2-1000) and the local limit ({@link EventSourceMapping#LOCAL_MAXIMUM_CONCURRENCY}) are
+         * checked at start; 1 = not set (one instance, the default).
+         */
+        public Builder concurrency(int n) { maximumConcurrency = n == 1 ? null : n; return this; }
+        /**
+         * The destination account's iot-data publish quota in requests per second (IoT Core's inbound
+         * publish quota per account, on the Publish API): requests beyond it get
+         * 429 ThrottlingException; 0 (default) = none. See {@link IotDataEndpoint#setPublishQuota}.
+         */
+        public Builder iotDataPublishQuota(int perSecond) { iotDataPublishQuota = perSecond; return this; }
         public Builder iotDataLatency(Duration d) { iotDataLatency = d; return this; }
         /** Serve iot-data over HTTPS with a CA generated at start ({@link #iotDataCa()}); default plain HTTP. */
         public Builder iotDataTls(boolean t) { iotDataTls = t; return this; }
@@ -710,7 +732,16 @@ public final class LocalBridgeStack implements AutoCloseable {
             return root == null ? null : root.resolve("local/target/ric");
         }
 
+        /** Function instances: the checked maximum concurrency (set by {@link #build()}). */
+        private int instances = 1;
+
+        /** Checks the settings that have no safe reading, before anything starts. */
         public LocalBridgeStack build() {
+            instances = EventSourceMapping.instancesFor(maximumConcurrency, "maximum concurrency (concurrency(n))");
+            if (iotDataPublishQuota < 0) {
+                throw new IllegalArgumentException("iotDataPublishQuota = " + iotDataPublishQuota
+                        + ": the iot-data publish quota is requests per second, 0 for none");
+            }
             if (functionZip == null && functionCommand == null && startFunction) {
                 String prop = System.getProperty("local.function.zip");
                 Path root = repoRoot();

@@ -102,8 +102,10 @@ public final class LocalStackMain {
         b.append(String.format(" %-22s %-24s %s%n", "destination account", "SQS (ElasticMQ)", s.sqs().endpoint()));
         b.append(String.format(" %-22s %-24s %s%n", "", "  queue", s.queueUrl()));
         b.append(String.format(" %-22s %-24s %s%n", "", "  DLQ", s.dlqUrl() + " (maxReceiveCount " + c.maxReceiveCount + ")"));
+        int n = s.functions().size();
         b.append(String.format(" %-22s %-24s %s%n", "", "Lambda Runtime API", s.function().runtimeApi().address()
-                + " (" + s.function().command().kind() + " function)"));
+                + " (" + s.function().command().kind() + " function" + (n == 1 ? ")"
+                : "; " + n + " instances, maximum_concurrency, on the next ports)")));
         b.append(String.format(" %-22s %-24s %s%n", "", "  function log", s.function().logFile()));
         b.append(String.format(" %-22s %-24s %s%n", "", "iot-data endpoint", s.iotData().url() + "/topics/{topic}, /retainedMessage/{topic}"));
         b.append(String.format(" %-22s %-24s %s%n", "", "IoT Core broker (MQTT)", "mqtt://127.0.0.1:" + s.destinationMqttPort()));

@@ -2,6 +2,7 @@ package dev.iotbridge.local.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iotbridge.local.lambda.EventSourceMapping;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,6 +45,10 @@ public final class BridgeConfig {
     public String functionArtifact = "function/target/function.zip";
     public Map<String, String> functionEnv = new LinkedHashMap<>();
     public int iotDataLatencyMs = 0;
+    /** {@code event_source_mapping.maximum_concurrency}: function instances invoked at once; null = not set (one). */
+    public Integer maximumConcurrency;
+    /** {@code iot_data.publish_quota_per_second}: the destination's Publish requests per second before 429; 0 = none. */
+    public int iotDataPublishQuota = 0;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -74,6 +79,11 @@ public final class BridgeConfig {
         JsonNode esm = root.path("event_source_mapping");
         c.batchSize = esm.path("batch_size").asInt(c.batchSize);
         c.maximumBatchingWindowSeconds = esm.path("maximum_batching_window_seconds").asInt(c.maximumBatchingWindowSeconds);
+        String mc = "event_source_mapping.maximum_concurrency";
+        if (esm.has("maximum_concurrency") && !esm.get("maximum_concurrency").isNull()) {
+            c.maximumConcurrency = integer(file, mc, esm.get("maximum_concurrency"));
+            EventSourceMapping.instancesFor(c.maximumConcurrency, file + ": " + mc);
+        }
         JsonNode f = root.path("function");
         c.functionName = f.path("name").asText(c.functionName);
         c.memoryMb = f.path("memory_mb").asInt(c.memoryMb);
@@ -83,6 +93,15 @@ public final class BridgeConfig {
             f.path("env").fields().forEachRemaining(e -> c.functionEnv.put(e.getKey(), e.getValue().asText()));
         }
         c.iotDataLatencyMs = root.path("iot_data").path("latency_ms").asInt(c.iotDataLatencyMs);
+        JsonNode quota = root.path("iot_data").path("publish_quota_per_second");
+        if (!quota.isMissingNode() && !quota.isNull()) {
+            c.iotDataPublishQuota = integer(file, "iot_data.publish_quota_per_second", quota);
+            if (c.iotDataPublishQuota < 0) {
+                throw new IllegalArgumentException(file + ": iot_data.publish_quota_per_second = " + c.iotDataPublishQuota
+                        + ": requests per second the destination's iot-data endpoint accepts before it throttles; 0 or "
+                        + "left out for no quota");
+            }
+        }
         return c;
     }
 
@@ -96,6 +115,13 @@ public final class BridgeConfig {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + " " + e.getMessage(), e);
         }
+    }
+
+    private static int integer(Path file, String key, JsonNode v) {
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new IllegalArgumentException(file + ": " + key + " must be a whole number, not " + v);
+        }
+        return v.intValue();
     }
 
     /** Applies {@code -Dbridge.<key>=…} overrides (ports and latency), e.g. -Dbridge.sourceMqttPort=11883. */

@@ -47,7 +47,8 @@ import java.util.function.Consumer;
  *
  * <p>Request signing is not checked. Optionally the topic must match one of the allowed topic
  * filters (standing for the function role's {@code iot:Publish} resources): 403 otherwise.
- * A per-request latency and a {@link FaultPlan} can be set at any time.
+ * A per-request latency, a {@link FaultPlan} and a publish quota ({@link #setPublishQuota}) can be
+ * set at any time.
  *
  * <p>Plain HTTP by default; {@link #useTls} serves HTTPS as the real endpoint does, so that
  * clients pay for TLS handshakes and connection reuse matters. The endpoint counts the client
@@ -67,6 +68,8 @@ public final class IotDataEndpoint implements AutoCloseable {
     private final Counters counters;
     private volatile Duration latency = Duration.ZERO;
     private volatile FaultPlan faultPlan = FaultPlan.NONE;
+    private volatile PublishQuota quota;   // null = none
+    private final LongAdder quotaThrottled = new LongAdder();
     private volatile List<String> allowedTopicFilters;   // null = any topic
     private volatile Consumer<Published> listener = p -> {};
     private volatile EmbeddedBroker retainedMessages;
@@ -116,6 +119,26 @@ public final class IotDataEndpoint implements AutoCloseable {
     public Duration latency() { return latency; }
     public void setFaultPlan(FaultPlan plan) { faultPlan = plan == null ? FaultPlan.NONE : plan; }
     public FaultPlan faultPlan() { return faultPlan; }
+    /**
+     * Holds Publish requests ({@code POST /topics/…}) to {@code perSecond} a second, as IoT Core does at
+     * the account's quota: a request beyond it is answered at once with HTTP 429, error type
+     * {@code ThrottlingException} (header {@code x-amzn-ErrorType}, body {@code {"message": …}}, what the
+     * AWS SDKs parse into the iot-data ThrottlingException) and not published. 0 removes the quota.
+     */
+    public void setPublishQuota(int perSecond) {
+        if (perSecond < 0) throw new IllegalArgumentException("publish quota must be >= 0 requests per second (0 = none), got " + perSecond);
+        quota = perSecond == 0 ? null : new PublishQuota(perSecond, System::nanoTime);
+    }
+
+    /** The publish quota in requests per second, 0 when there is none. */
+    public int publishQuota() {
+        PublishQuota q = quota;
+        return q == null ? 0 : q.perSecond();
+    }
+
+    /** Publish requests refused with 429 because the quota was spent (not counting injected faults). */
+    public long quotaThrottled() { return quotaThrottled.sum(); }
+
     public void setAllowedTopicFilters(List<String> filters) { allowedTopicFilters = filters == null ? null : List.copyOf(filters); }
     public void setListener(Consumer<Published> l) { listener = l == null ? p -> {} : l; }
     /** The broker whose retained messages {@code GET /retainedMessage/{topic}} reads; null: 404 for every topic. */
@@ -142,6 +165,13 @@ public final class IotDataEndpoint implements AutoCloseable {
             connections.putIfAbsent(ex.getRemoteAddress(), System.nanoTime());
             Duration lat = latency;
             if (!lat.isZero()) sleep(lat);
+            PublishQuota q = quota;
+            if (q != null && ex.getRequestMethod().equals("POST") && !q.tryAcquire()) {
+                quotaThrottled.increment();
+                ex.getRequestBody().readAllBytes();
+                throttled(ex);
+                return;
+            }
             FaultPlan.Fault fault = faultPlan.draw();
             faults.get(fault).increment();
             switch (fault) {
@@ -152,7 +182,7 @@ public final class IotDataEndpoint implements AutoCloseable {
                     ex.getResponseBody().close();
                     return;
                 }
-                case THROTTLE -> { counters.iotDataFaults.increment(); error(ex, 429, "ThrottlingException", "Rate exceeded"); return; }
+                case THROTTLE -> { counters.iotDataFaults.increment(); throttled(ex); return; }
                 case SERVER_ERROR -> { counters.iotDataFaults.increment(); error(ex, 500, "InternalFailureException", "Internal failure (injected)"); return; }
                 case UNAVAILABLE, OUTAGE -> { counters.iotDataFaults.increment(); error(ex, 503, "ServiceUnavailableException", "Service unavailable (injected)"); return; }
                 case SLOW -> { counters.iotDataFaults.increment(); sleep(faultPlan.slowDelay()); }
@@ -339,6 +369,11 @@ public final class IotDataEndpoint implements AutoCloseable {
             }
         }
         return b.build();
+    }
+
+    /** The service's answer at its rate limit (the iot-data API reference: ThrottlingException, HTTP 429, "The rate exceeds the limit"). */
+    private static void throttled(HttpExchange ex) throws IOException {
+        error(ex, 429, "ThrottlingException", "Rate exceeded");
     }
 
     private static void error(HttpExchange ex, int status, String type, String message) throws IOException {

@@ -29,15 +29,53 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The SQS event source mapping of one function instance: long-polls the queue
- * ({@code AttributeNames=All}, {@code MessageAttributeNames=All}), gathers up to
- * {@code batchSize} records within the batching window, invokes the function with a real
- * {@code SQSEvent}, then deletes every record not listed in {@code batchItemFailures}
- * (ReportBatchItemFailures). If the invocation fails (error, timeout, process died) or the
- * response is not a valid batch response, nothing is deleted: the records come back after the
- * visibility timeout and the redrive policy moves them to the DLQ after maxReceiveCount.
+ * The SQS event source mapping of a function: long-polls the queue ({@code AttributeNames=All},
+ * {@code MessageAttributeNames=All}), gathers up to {@code batchSize} records within the batching
+ * window, invokes the function with a real {@code SQSEvent}, then deletes every record not listed
+ * in {@code batchItemFailures} (ReportBatchItemFailures). If the invocation fails (error, timeout,
+ * process died) or the response is not a valid batch response, nothing is deleted: the records
+ * come back after the visibility timeout and the redrive policy moves them to the DLQ after
+ * maxReceiveCount.
+ *
+ * <p>Up to N invocations run at once, one per function instance given (Lambda's
+ * {@code scaling_config.maximum_concurrency}): each instance has a poller of its own that receives
+ * a batch whenever its instance is free, so N instances drain the queue concurrently and never
+ * take two batches at a time each. All N are started up front; Lambda's gradual scale-up from idle
+ * (5 concurrent pollers, then up to 300 more per minute) is not emulated.
  */
 public final class EventSourceMapping implements AutoCloseable {
+
+    /** Lambda's range for an SQS mapping's {@code scaling_config.maximum_concurrency} (Lambda API reference, ScalingConfig). */
+    public static final int MIN_MAXIMUM_CONCURRENCY = 2;
+    public static final int MAX_MAXIMUM_CONCURRENCY = 1000;
+    /**
+     * The most instances the local stack starts: each one is a function process with the
+     * function's memory (512 MB by default), so more would exhaust a workstation long before
+     * Lambda's limit matters.
+     */
+    public static final int LOCAL_MAXIMUM_CONCURRENCY = 16;
+
+    /**
+     * Checks a configured maximum concurrency as Lambda does, and against what the local stack can
+     * start; the message names {@code variable}, the setting it came from.
+     *
+     * @return the instance count: 1 when not configured ({@code null})
+     */
+    public static int instancesFor(Integer maximumConcurrency, String variable) {
+        if (maximumConcurrency == null) return 1;
+        int n = maximumConcurrency;
+        if (n < MIN_MAXIMUM_CONCURRENCY || n > MAX_MAXIMUM_CONCURRENCY) {
+            throw new IllegalArgumentException(variable + " = " + n + ": Lambda accepts " + MIN_MAXIMUM_CONCURRENCY + " to "
+                    + MAX_MAXIMUM_CONCURRENCY + " for an SQS event source mapping's maximum_concurrency; leave it out for one "
+                    + "function instance");
+        }
+        if (n > LOCAL_MAXIMUM_CONCURRENCY) {
+            throw new IllegalArgumentException(variable + " = " + n + ": the local stack runs at most "
+                    + LOCAL_MAXIMUM_CONCURRENCY + " function instances (each is a process with the function's memory); "
+                    + "set it to " + LOCAL_MAXIMUM_CONCURRENCY + " or less");
+        }
+        return n;
+    }
 
     /** Settings of the mapping (Terraform's aws_lambda_event_source_mapping). */
     public record Settings(int batchSize, Duration maximumBatchingWindow, Duration functionTimeout,
@@ -51,11 +89,12 @@ public final class EventSourceMapping implements AutoCloseable {
      * What became of one batch, for observers (benchmarks): {@code records} in the batch,
      * {@code deleted} from the queue, {@code retained} (left for redelivery: listed in
      * batchItemFailures, or the whole batch when the invocation failed), {@code invokedNanos} /
-     * {@code answeredNanos} (System.nanoTime() around the invocation) and {@code error} (null when
-     * the invocation succeeded with a valid response).
+     * {@code answeredNanos} (System.nanoTime() around the invocation), {@code error} (null when
+     * the invocation succeeded with a valid response) and {@code instance}, the index of the
+     * function instance that ran it.
      */
     public record BatchOutcome(int records, int deleted, int retained, long invokedNanos, long answeredNanos,
-                               String error) {}
+                               String error, int instance) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,7 +102,7 @@ public final class EventSourceMapping implements AutoCloseable {
     private final String queueUrl;
     private final String queueArn;
     private final String region;
-    private final FunctionInstance function;
+    private final List<FunctionInstance> functions;
     private final Settings settings;
     private final Counters counters;
     private volatile boolean running;
@@ -72,26 +111,30 @@ public final class EventSourceMapping implements AutoCloseable {
     private volatile Consumer<BatchOutcome> batchListener = b -> {};
     private volatile boolean pipelined;
     private volatile Duration retention;
-    /** Pipelined mode: the batch received while the function works on the previous one. */
-    private final BlockingQueue<List<Message>> prefetched = new ArrayBlockingQueue<>(1);
-    private Thread poller;
-    private Thread prefetcher;
-    private ExecutorService deleter;
+    private final List<Lane> lanes = new ArrayList<>();
 
+    /** A mapping with one function instance (no maximum concurrency set). */
     public EventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, String region,
                               FunctionInstance function, Settings settings, Counters counters) {
+        this(sqs, queueUrl, queueArn, region, List.of(function), settings, counters);
+    }
+
+    /** A mapping invoking up to {@code functions.size()} instances at once. */
+    public EventSourceMapping(SqsClient sqs, String queueUrl, String queueArn, String region,
+                              List<FunctionInstance> functions, Settings settings, Counters counters) {
+        if (functions.isEmpty()) throw new IllegalArgumentException("an event source mapping needs at least one function instance");
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
         this.region = region;
-        this.function = function;
+        this.functions = List.copyOf(functions);
         this.settings = settings;
         this.counters = counters;
     }
 
     public void setLog(Consumer<String> l) { log = l; }
 
-    /** Called after every batch, once its records are deleted (or left on the queue). */
+    /** Called after every batch, once its records are deleted (or left on the queue); from several threads when N > 1. */
     public void setBatchListener(Consumer<BatchOutcome> l) { batchListener = l == null ? b -> {} : l; }
 
     /** Disables/enables polling (like the mapping's Enabled flag). */
@@ -102,6 +145,9 @@ public final class EventSourceMapping implements AutoCloseable {
     public Settings settings() { return settings; }
 
     public String queueArn() { return queueArn; }
+
+    /** The function instances it invokes; their number is the maximum concurrency. */
+    public List<FunctionInstance> functions() { return functions; }
 
     /**
      * Pipelines the mapping as Lambda's pollers do (set before {@link #start()}; default off):
@@ -119,54 +165,101 @@ public final class EventSourceMapping implements AutoCloseable {
 
     public void start() {
         running = true;
-        if (pipelined) {
-            deleter = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "esm-delete-" + function.name());
-                t.setDaemon(true);
-                return t;
-            });
-            prefetcher = new Thread(() -> loop(true), "esm-receive-" + function.name());
-            prefetcher.setDaemon(true);
-            prefetcher.start();
+        for (int i = 0; i < functions.size(); i++) {
+            Lane lane = new Lane(i, functions.get(i));
+            lanes.add(lane);
+            lane.start();
         }
-        poller = new Thread(() -> loop(false), "esm-" + function.name());
-        poller.setDaemon(true);
-        poller.start();
     }
 
-    /** The poller (receive + invoke + delete), or in pipelined mode the receiver ({@code receiveOnly}) and the invoker. */
-    private void loop(boolean receiveOnly) {
-        while (running) {
-            try {
-                if (!enabled) {
-                    Thread.sleep(200);
-                    continue;
-                }
-                if (receiveOnly) {
-                    List<Message> batch = receiveBatch();
-                    while (running && !batch.isEmpty() && !prefetched.offer(batch, 100, TimeUnit.MILLISECONDS)) {
-                        // wait for the invoker
+    /**
+     * One function instance's share of the mapping: its poller (receive + invoke + delete), or in
+     * pipelined mode a receiver and an invoker with one batch received ahead.
+     */
+    private final class Lane {
+        final int index;
+        final FunctionInstance function;
+        /** Pipelined mode: the batch received while the function works on the previous one. */
+        final BlockingQueue<List<Message>> prefetched = new ArrayBlockingQueue<>(1);
+        Thread poller;
+        Thread prefetcher;
+        ExecutorService deleter;
+
+        Lane(int index, FunctionInstance function) {
+            this.index = index;
+            this.function = function;
+        }
+
+        void start() {
+            if (pipelined) {
+                deleter = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "esm-delete-" + function.name());
+                    t.setDaemon(true);
+                    return t;
+                });
+                prefetcher = new Thread(() -> loop(true), "esm-receive-" + function.name());
+                prefetcher.setDaemon(true);
+                prefetcher.start();
+            }
+            poller = new Thread(() -> loop(false), "esm-" + function.name());
+            poller.setDaemon(true);
+            poller.start();
+        }
+
+        /** The poller (receive + invoke + delete), or in pipelined mode the receiver ({@code receiveOnly}) and the invoker. */
+        private void loop(boolean receiveOnly) {
+            while (running) {
+                try {
+                    if (!enabled) {
+                        Thread.sleep(200);
+                        continue;
                     }
-                    continue;
+                    if (receiveOnly) {
+                        List<Message> batch = receiveBatch();
+                        while (running && !batch.isEmpty() && !prefetched.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+                            // wait for the invoker
+                        }
+                        continue;
+                    }
+                    List<Message> batch = pipelined ? prefetched.poll(200, TimeUnit.MILLISECONDS) : receiveBatch();
+                    if (batch == null || batch.isEmpty() || !running) continue;
+                    if (!enabled) {
+                        release(batch);   // disabled during the long poll: no invocation after Enabled=false
+                        continue;
+                    }
+                    process(this, batch);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (SdkException e) {
+                    if (!running) return;
+                    log.accept("SQS poll failed: " + e.getMessage());
+                    sleepQuietly(500);
+                } catch (RuntimeException e) {
+                    if (!running) return;
+                    log.accept("poller error: " + e);
+                    sleepQuietly(500);
                 }
-                List<Message> batch = pipelined ? prefetched.poll(200, TimeUnit.MILLISECONDS) : receiveBatch();
-                if (batch == null || batch.isEmpty() || !running) continue;
-                if (!enabled) {
-                    release(batch);   // disabled during the long poll: no invocation after Enabled=false
-                    continue;
+            }
+        }
+
+        void close() {
+            for (Thread t : new Thread[]{prefetcher, poller}) {
+                if (t == null) continue;
+                t.interrupt();
+                try {
+                    t.join(5000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                process(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (SdkException e) {
-                if (!running) return;
-                log.accept("SQS poll failed: " + e.getMessage());
-                sleepQuietly(500);
-            } catch (RuntimeException e) {
-                if (!running) return;
-                log.accept("poller error: " + e);
-                sleepQuietly(500);
+            }
+            if (deleter != null) {
+                deleter.shutdown();
+                try {
+                    deleter.awaitTermination(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
@@ -233,17 +326,17 @@ public final class EventSourceMapping implements AutoCloseable {
         return live;
     }
 
-    private void process(List<Message> batch) throws InterruptedException {
+    private void process(Lane lane, List<Message> batch) throws InterruptedException {
         byte[] event = sqsEvent(batch, queueArn, region).getBytes(StandardCharsets.UTF_8);
         byte[] response;
         long invoked = System.nanoTime();
         try {
-            response = function.invoke(event, settings.functionTimeout());
+            response = lane.function.invoke(event, settings.functionTimeout());
         } catch (Invocation.InvocationError e) {
             long answered = System.nanoTime();
             log.accept("invocation failed (" + batch.size() + " records stay on the queue): " + abbreviate(e.getMessage()));
             batchListener.accept(new BatchOutcome(batch.size(), 0, batch.size(), invoked, answered,
-                    "invocation failed: " + abbreviate(e.getMessage())));
+                    "invocation failed: " + abbreviate(e.getMessage()), lane.index));
             return;
         }
         long answered = System.nanoTime();
@@ -254,7 +347,7 @@ public final class EventSourceMapping implements AutoCloseable {
             counters.invocationErrors.increment();
             log.accept("invalid batch response, treating the whole batch as failed: " + e.getMessage());
             batchListener.accept(new BatchOutcome(batch.size(), 0, batch.size(), invoked, answered,
-                    "invalid batch response: " + e.getMessage()));
+                    "invalid batch response: " + e.getMessage(), lane.index));
             return;
         }
         counters.recordsFailed.add(failed.size());
@@ -276,11 +369,11 @@ public final class EventSourceMapping implements AutoCloseable {
                     if (!res.failed().isEmpty()) log.accept("delete failed for " + res.failed().size() + " records: " + res.failed());
                 }
             } finally {
-                batchListener.accept(new BatchOutcome(batch.size(), deleted, failed.size(), invoked, answered, null));
+                batchListener.accept(new BatchOutcome(batch.size(), deleted, failed.size(), invoked, answered, null, lane.index));
             }
         };
         if (pipelined) {
-            deleter.execute(() -> {
+            lane.deleter.execute(() -> {
                 try {
                     delete.run();
                 } catch (RuntimeException e) {
@@ -375,22 +468,6 @@ public final class EventSourceMapping implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        for (Thread t : new Thread[]{prefetcher, poller}) {
-            if (t == null) continue;
-            t.interrupt();
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (deleter != null) {
-            deleter.shutdown();
-            try {
-                deleter.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        lanes.forEach(Lane::close);
     }
 }
