@@ -3,7 +3,7 @@ package dev.iotbridge.bench;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
-import dev.iotbridge.local.config.Route;
+import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.lambda.EventSourceMapping;
 import dev.iotbridge.local.rules.RulesEngine;
 

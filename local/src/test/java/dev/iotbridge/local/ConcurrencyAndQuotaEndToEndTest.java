@@ -1,7 +1,7 @@
 package dev.iotbridge.local;
 
+import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.config.BridgeConfig;
-import dev.iotbridge.local.config.Route;
 import dev.iotbridge.local.lambda.EventSourceMapping;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
