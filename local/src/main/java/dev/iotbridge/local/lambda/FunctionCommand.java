@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 
 /**
@@ -97,6 +98,7 @@ public record FunctionCommand(String kind, List<String> command, Path taskRoot) 
             cmd.add("--enable-native-access=ALL-UNNAMED");
             cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
         }
+        cmd.add("-D" + RIC_JNI_PROPERTY + "=" + unpackRicJni(ricDir, workDir));
         cmd.add("-cp");
         cmd.add(ricDir.toAbsolutePath() + "/*");
         cmd.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");
@@ -130,6 +132,42 @@ public record FunctionCommand(String kind, List<String> command, Path taskRoot) 
             }
             default -> throw new IllegalStateException("a " + kind + " command takes no JVM system properties");
         }
+    }
+
+    /** The RIC loads its JNI library from this path when set, instead of unpacking it itself. */
+    static final String RIC_JNI_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
+
+    /**
+     * Unpacks the RIC's JNI library for this machine into {@code workDir} once. Left to itself the RIC
+     * writes it to the fixed path {@code /tmp/.libaws-lambda-jni.so} at every start: on Lambda each
+     * sandbox has its own /tmp, here several function processes share one, and a process starting
+     * while another rewrites that file dies of SIGBUS in the dynamic loader.
+     */
+    private static Path unpackRicJni(Path ricDir, Path workDir) throws IOException {
+        String arch = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch_64";
+            default -> throw new IllegalStateException("no runtime interface client JNI library for os.arch "
+                    + System.getProperty("os.arch"));
+        };
+        String entry = "jni/libaws-lambda-jni.linux-" + arch + ".so";
+        Path ric;
+        try (var files = Files.list(ricDir)) {
+            ric = files.filter(f -> f.getFileName().toString().startsWith("aws-lambda-java-runtime-interface-client-"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("aws-lambda-java-runtime-interface-client jar not found in "
+                            + ricDir + " (built by ./mvnw -pl local -am generate-resources into local/target/ric)"));
+        }
+        Path target = workDir.resolve("ric-jni").resolve("libaws-lambda-jni.so");
+        Files.createDirectories(target.getParent());
+        try (var jar = new ZipFile(ric.toFile())) {
+            ZipEntry e = jar.getEntry(entry);
+            if (e == null) throw new IllegalStateException(ric + " has no " + entry);
+            try (InputStream in = jar.getInputStream(e)) {
+                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return target.toAbsolutePath();
     }
 
     /** Any other runtime process (e.g. a Python handler under awslambdaric, for benchmarks). */

@@ -61,7 +61,10 @@ class FunctionCommandTest {
         Path zip = zip(dir.resolve("jvm.zip"), "lib/handler.txt", "not a bootstrap");
         Path java = Files.writeString(dir.resolve("java"), RECORDER);
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
-        FunctionCommand c = FunctionCommand.fromZip(zip, dir.resolve("work"), Files.createDirectories(dir.resolve("ric")),
+        Path ric = Files.createDirectories(dir.resolve("ric"));
+        String arch = System.getProperty("os.arch").equals("aarch64") ? "aarch_64" : "x86_64";
+        zip(ric.resolve("aws-lambda-java-runtime-interface-client-2.10.1.jar"), "jni/libaws-lambda-jni.linux-" + arch + ".so", "jni");
+        FunctionCommand c = FunctionCommand.fromZip(zip, dir.resolve("work"), ric,
                 java, FunctionCommand.QUARKUS_HANDLER, FunctionCommand.managedJava21Options(256), 256);
         Map<String, String> env = new HashMap<>(Map.of("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation"));
         assertSame(c, c.withSystemProperties(TRUST, env));
@@ -70,6 +73,10 @@ class FunctionCommandTest {
         List<String> args = Files.readAllLines(c.taskRoot().resolve("args.txt"));
         assertTrue(args.contains("-XX:MaxHeapSize=217m"), "the JVM's heap bound stays managedJava21Options': " + args);
         assertFalse(args.stream().anyMatch(a -> a.startsWith("-Djavax.net.ssl") || a.startsWith("-XX:MaxRAM")), args.toString());
+        // the RIC's JNI library comes from this stack's work directory, not the /tmp path every RIC shares
+        Path jni = dir.resolve("work/ric-jni/libaws-lambda-jni.so").toAbsolutePath();
+        assertTrue(args.contains("-D" + FunctionCommand.RIC_JNI_PROPERTY + "=" + jni), args.toString());
+        assertEquals("jni", Files.readString(jni));
         assertEquals("-XX:+TieredCompilation " + String.join(" ", TRUST),
                 Files.readString(c.taskRoot().resolve("java-tool-options.txt")));
     }
