@@ -87,6 +87,11 @@ public final class Load {
         Map<String, Object> results = Bench.JSON.readValue(o.reportFrom.toFile(), LinkedHashMap.class);
         Map<String, Object> meta = (Map<String, Object>) results.get("meta");
         List<Map<String, Object>> steps = (List<Map<String, Object>>) results.get("steps");
+        Map<String, Object> limits = (Map<String, Object>) meta.get("limits");
+        int cpus = Integer.parseInt(String.valueOf(((Map<String, Object>) meta.get("machine")).get("nproc")).trim());
+        for (Map<String, Object> st : steps) {
+            classify(st, !"none".equals(limits.get("method")), cpus, ((Number) meta.get("memoryMb")).intValue());
+        }
         results.put("model", Model.compare(o.benchDir.getParent(), steps, ((Number) meta.get("batchSize")).intValue(),
                 ((Number) meta.get("memoryMb")).intValue(), ((Number) meta.get("payloadBytes")).intValue(), (String) meta.get("function")));
         write(results, o.reportFrom, null);
@@ -495,7 +500,6 @@ public final class Load {
             }
             // share of the step each instance spent in invocations: near 1, it had no time for more batches
             r.put("instanceInvokingShare", invoking);
-            boolean saturated = invoking.stream().allMatch(v -> v >= INSTANCE_BUSY);
             // CPU time, unlike wall-clock rates, is what an instance costs whoever else uses the machine: what one
             // instance would carry at its full CPU share if CPU is what bounds it (the bench shows it is at batch 10)
             long processed = 0;
@@ -508,29 +512,8 @@ public final class Load {
                 r.put("cpuProjectedPerInstanceMsgPerSecond", round(share * 1000 / cpuMsPerMsg, 1));
             }
             r.put("loadavg", loadavg);
-            boolean keepsUp = delivered >= KEEPS_UP * offered && backlog < offered;
-            boolean generatorShort = offered < KEEPS_UP * rate;
-            boolean machine = busy >= MACHINE_BUSY || generatorShort;
-            boolean atShare = limits.active() && (vcpu.stream().anyMatch(v -> v >= SHARE_USED * share)
-                    || throttledShare.stream().anyMatch(t -> t != null && t >= THROTTLED_PERIODS));
-            r.put("keepsUp", keepsUp);
-            // the machine is the limit of a step that fell behind without its instances reaching their CPU share
-            r.put("machineLimited", machine && !((atShare || saturated) && !keepsUp));
-            String limit;
-            if (quota > 0) {
-                limit = "iot-data quota";
-            } else if (keepsUp) {
-                limit = machine ? "none (keeps up, but the machine is at its limit)" : "none (keeps up)";
-            } else if (atShare) {
-                limit = "bridge (instances at Lambda's CPU share for " + o.memoryMb + " MB)";
-            } else if (saturated) {
-                limit = "bridge (every instance invoking back to back, below its CPU share: the publish round trips set the pace)";
-            } else if (machine) {
-                limit = generatorShort ? "machine (the load generator could not offer the rate)" : "machine (" + cpus + " CPUs busy)";
-            } else {
-                limit = "unclassified (neither the CPUs nor the CPU share exhausted)";
-            }
-            r.put("limit", limit);
+            classify(r, limits.active(), cpus, o.memoryMb);
+            String limit = (String) r.get("limit");
             if (lastError != null) {
                 r.put("lastError", lastError);
                 lastError = null;
@@ -542,6 +525,50 @@ public final class Load {
                     r.get("othersCpuPercentOfMachine"), limit);
             return r;
         }
+    }
+
+    /**
+     * Whether a step kept up and what held it ({@code keepsUp}, {@code machineLimited}, {@code limit}), from
+     * its measured fields; also applied again to a recorded run by {@code --report-from}. A step that falls
+     * behind has a backlog, so its instances get full batches: all of them invoking back to back means the
+     * instances themselves set the pace (their publish round trips), unless the machine's CPUs were
+     * saturated, which slows those round trips too (the iot-data endpoint runs on this machine).
+     */
+    @SuppressWarnings("unchecked")
+    static void classify(Map<String, Object> r, boolean cpuLimited, int cpus, int memoryMb) {
+        double offered = ((Number) r.get("offeredMsgPerSecond")).doubleValue();
+        double delivered = ((Number) r.get("deliveredMsgPerSecond")).doubleValue();
+        long backlog = ((Number) r.get("backlogAtStepEnd")).longValue();
+        double rate = ((Number) r.get("offeredTargetMsgPerSecond")).doubleValue();
+        double busy = ((Number) r.get("machineBusyPercent")).doubleValue();
+        double share = ((Number) r.get("instanceVcpuShare")).doubleValue();
+        List<Number> vcpu = (List<Number>) r.get("instanceVcpuUsed");
+        List<Number> throttled = (List<Number>) r.getOrDefault("instanceThrottledPeriodShare", List.of());
+        List<Number> invoking = (List<Number>) r.getOrDefault("instanceInvokingShare", List.of());
+        boolean keepsUp = delivered >= KEEPS_UP * offered && backlog < offered;
+        boolean generatorShort = offered < KEEPS_UP * rate;
+        boolean machine = busy >= MACHINE_BUSY || generatorShort;
+        boolean atShare = cpuLimited && (vcpu.stream().anyMatch(v -> v.doubleValue() >= SHARE_USED * share)
+                || throttled.stream().anyMatch(t -> t != null && t.doubleValue() >= THROTTLED_PERIODS));
+        boolean saturated = !invoking.isEmpty() && invoking.stream().allMatch(v -> v != null && v.doubleValue() >= INSTANCE_BUSY);
+        String limit;
+        if (r.containsKey("iotDataQuotaPerSecond")) {
+            limit = "iot-data quota";
+        } else if (keepsUp) {
+            limit = machine ? "none (keeps up, but the machine is at its limit)" : "none (keeps up)";
+        } else if (atShare) {
+            limit = "bridge (instances at Lambda's CPU share for " + memoryMb + " MB)";
+        } else if (machine) {
+            limit = generatorShort ? "machine (the load generator could not offer the rate)" : "machine (" + cpus + " CPUs busy)";
+        } else if (saturated) {
+            limit = "bridge (every instance invoking back to back, below its CPU share: the publish round trips set the pace)";
+        } else {
+            limit = "unclassified (neither the CPUs nor the CPU share exhausted)";
+        }
+        r.put("keepsUp", keepsUp);
+        // a step that fell behind at the instances' CPU share measured the bridge, whatever the machine did
+        r.put("machineLimited", machine && !(atShare && !keepsUp));
+        r.put("limit", limit);
     }
 
     private static long[] snapshot(AtomicLongArray a) {
