@@ -25,7 +25,7 @@ variable "destination_profile" {
 variable "function_zip_path" {
   description = "Function package built by `make native-build`."
   type        = string
-  default     = "../../../function/target/function.zip"
+  default     = "../../../function/target/native/function.zip"
 }
 
 variable "alarm_sns_topic_arn" {

@@ -19,5 +19,5 @@ variable "destination_profile" {
 variable "function_zip_path" {
   description = "Function package built by `make native-build`."
   type        = string
-  default     = "../../../function/target/function.zip"
+  default     = "../../../function/target/native/function.zip"
 }
