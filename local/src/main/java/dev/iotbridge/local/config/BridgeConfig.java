@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import dev.iotbridge.contract.Route;
 import dev.iotbridge.contract.Routes;
@@ -59,6 +61,7 @@ public final class BridgeConfig {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
         }
+        onlyKnownKeys(file, root);
         BridgeConfig c = new BridgeConfig();
         c.routes.addAll(routes(root.path("routes"), file + ": routes"));
         JsonNode ports = root.path("ports");
@@ -114,6 +117,31 @@ public final class BridgeConfig {
             return Routes.fromTree(array).withoutUnknownKeys().all();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + " " + e.getMessage(), e);
+        }
+    }
+
+    /** The keys this file may hold, by object; "" is the top level. A misspelt key would be ignored silently otherwise. */
+    private static final Map<String, Set<String>> KEYS = Map.of(
+            "", Set.of("_comment", "routes", "region", "ports", "canary", "queue", "event_source_mapping", "function", "iot_data"),
+            "ports", Set.of("source_mqtt", "destination_mqtt", "sqs", "runtime_api", "iot_data", "source_iot_data", "control"),
+            "queue", Set.of("name", "dlq_name", "max_receive_count", "visibility_timeout_seconds"),
+            "event_source_mapping", Set.of("batch_size", "maximum_batching_window_seconds", "maximum_concurrency"),
+            "function", Set.of("name", "memory_mb", "timeout_seconds", "artifact", "env"),
+            "iot_data", Set.of("latency_ms", "publish_quota_per_second"));
+
+    private static void onlyKnownKeys(Path file, JsonNode root) {
+        if (!root.isObject()) throw new IllegalArgumentException(file + ": must hold a JSON object");
+        for (var section : KEYS.entrySet()) {
+            JsonNode node = section.getKey().isEmpty() ? root : root.path(section.getKey());
+            if (node.isMissingNode() || node.isNull()) continue;
+            String where = section.getKey().isEmpty() ? "" : section.getKey() + ".";
+            if (!node.isObject()) throw new IllegalArgumentException(file + ": " + section.getKey() + " must be an object");
+            for (String key : (Iterable<String>) node::fieldNames) {
+                if (!section.getValue().contains(key)) {
+                    throw new IllegalArgumentException(file + ": unknown key " + where + key + "; known here: "
+                            + new TreeSet<>(section.getValue()) + " (local/README.md lists them)");
+                }
+            }
         }
     }
 

@@ -53,4 +53,18 @@ class BridgeConfigTest {
         assertEquals("", r.stripPrefix());
         assertEquals("a/b", r.mappedTopic("a/b").orElseThrow());
     }
+
+    @Test
+    void aMisspeltKeyIsAnErrorNamingItNotASilentDefault() throws Exception {
+        Path file = dir.resolve("bridge.local.json");
+        Files.writeString(file, "{\"routes\": [], \"queue\": {\"max_recieve_count\": 3}}");
+        String msg = assertThrows(IllegalArgumentException.class, () -> BridgeConfig.load(file)).getMessage();
+        assertTrue(msg.contains("unknown key queue.max_recieve_count") && msg.contains("max_receive_count"), msg);
+        Files.writeString(file, "{\"routes\": [], \"event_source_mappings\": {}}");
+        msg = assertThrows(IllegalArgumentException.class, () -> BridgeConfig.load(file)).getMessage();
+        assertTrue(msg.contains("unknown key event_source_mappings"), msg);
+        Files.writeString(file, "{\"routes\": [], \"ports\": 1883}");
+        msg = assertThrows(IllegalArgumentException.class, () -> BridgeConfig.load(file)).getMessage();
+        assertTrue(msg.contains("ports must be an object"), msg);
+    }
 }
