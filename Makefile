@@ -143,26 +143,26 @@ down: ## Stop a local stack started with `make up` in another terminal
 demo: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## Start the local stack, send sample messages across both accounts, show them arrive, stop
 	@$(LOCAL_JAVA) dev.iotbridge.local.DemoMain --config $(ROOT)/local/bridge.local.json --function $(FUNCTION_ZIP)
 
-# BENCH_ARGS: runner flags passed through (bench/run.sh --help), e.g. the native CI job's
+# BENCH_ARGS: runner flags passed through (harness/run.sh --help), e.g. the native CI job's
 # BENCH_ARGS="--native-zip dist/native/function.zip --competitors native,jvm,concurrent --json out.json".
 .PHONY: bench
 bench: check-java ## Benchmarks side by side with the Python handlers (prints tables, writes docs/benchmarks.md, docs/cost.md)
-	bash $(ROOT)/bench/run.sh $(BENCH_ARGS)
+	bash $(ROOT)/harness/run.sh $(BENCH_ARGS)
 
-# The load run (dev.iotbridge.bench.Load, issue 23): for N = 1, 2, 4 function instances (the mapping's
+# The load run (dev.iotbridge.harness.Load, issue 23): for N = 1, 2, 4 function instances (the mapping's
 # maximum concurrency) the offered rate rises in steps, then one step holds the destination's iot-data
 # quota below it. Runs the native zip when `make native-build` made one, else the JVM zip (built when
-# missing). Writes bench/results/load/<UTC time>.json/.md, latest.json/.md; about 8 minutes.
+# missing). Writes harness/results/load/<UTC time>.json/.md, latest.json/.md; about 8 minutes.
 # LOAD_ARGS: its flags, e.g. LOAD_ARGS="--instances 1,2 --rates 100,200" or "--help";
-# LOAD_ARGS="--report-from bench/results/load/X.json" compares a recorded run with the capacity model again.
-BENCH_CP    := $(ROOT)/bench/target/classpath.txt
+# LOAD_ARGS="--report-from harness/results/load/X.json" compares a recorded run with the capacity model again.
+BENCH_CP    := $(ROOT)/harness/target/classpath.txt
 .PHONY: load
-load: check-java ## Multi-instance load run on the local stack: N = 1, 2, 4 instances, rising rate, iot-data quota back-pressure (bench/results/load/)
+load: check-java ## Multi-instance load run on the local stack: N = 1, 2, 4 instances, rising rate, iot-data quota back-pressure (harness/results/load/)
 	@if [ ! -f $(NATIVE_ZIP) ] && [ ! -f $(BUILT_ZIP) ]; then $(MAKE) --no-print-directory package; fi
 	$(FIRST_BUILD_NOTE)
-	$(MVN) -pl local,bench -am package -DskipTests
-	$(JDK)/bin/java -XX:+UseParallelGC -Xmx1g $(JVM_ALLOW) -Dlogback.configurationFile=$(ROOT)/bench/logback.xml \
-	  -cp "$(ROOT)/bench/target/classes:$$(cat $(BENCH_CP))" dev.iotbridge.bench.Load --bench-dir $(ROOT)/bench --java-home $(JDK) \
+	$(MVN) -pl local,harness -am package -DskipTests
+	$(JDK)/bin/java -XX:+UseParallelGC -Xmx1g $(JVM_ALLOW) -Dlogback.configurationFile=$(ROOT)/harness/logback.xml \
+	  -cp "$(ROOT)/harness/target/classes:$$(cat $(BENCH_CP))" dev.iotbridge.harness.Load --bench-dir $(ROOT)/harness --java-home $(JDK) \
 	  --command 'make load$(if $(LOAD_ARGS), LOAD_ARGS="$(LOAD_ARGS)")' $(LOAD_ARGS)
 
 .PHONY: chaos
@@ -170,7 +170,7 @@ chaos: check-java ## Fault-injection suite on the local stack, lost must be 0 (A
 	FUNCTION_ZIP=$(FUNCTION_ZIP) bash $(ROOT)/.ci/chaos.sh
 
 # The capacity model (docs/capacity.md): Python 3 standard library only.
-CAPACITY    := python3 $(ROOT)/bench/capacity/capacity.py
+CAPACITY    := python3 $(ROOT)/harness/capacity/capacity.py
 
 .PHONY: capacity
 capacity: ## Capacity plan for a rate from the committed bench results: RATE=10000 [PAYLOAD=bytes] [BATCH=10] [MEMORY=512] [MODE=standard|provisioned]
@@ -179,13 +179,13 @@ capacity: ## Capacity plan for a rate from the committed bench results: RATE=100
 	  $(if $(MEMORY),--memory "$(MEMORY)") $(if $(MODE),--mode "$(MODE)") $(CAPACITY_ARGS)
 
 .PHONY: capacity-report
-capacity-report: ## Rewrite docs/capacity.md's generated parts (inputs, the plan for 10,000 msg/s, model vs bench/results/load/latest.json) and docs/capacity.png
-	@bash $(ROOT)/bench/setup.sh >/dev/null
-	@$(ROOT)/bench/.venv/bin/python $(ROOT)/bench/capacity/capacity.py report --chart
+capacity-report: ## Rewrite docs/capacity.md's generated parts (inputs, the plan for 10,000 msg/s, model vs harness/results/load/latest.json) and docs/capacity.png
+	@bash $(ROOT)/harness/setup.sh >/dev/null
+	@$(ROOT)/harness/.venv/bin/python $(ROOT)/harness/capacity/capacity.py report --chart
 
 .PHONY: capacity-test
 capacity-test: ## The capacity model's tests (against the committed bench results)
-	cd $(ROOT)/bench/capacity && python3 -m unittest discover -s tests
+	cd $(ROOT)/harness/capacity && python3 -m unittest discover -s tests
 
 FUZZ_SECONDS ?= 60
 .PHONY: fuzz

@@ -257,7 +257,7 @@ run_actionlint() {
 # Every shell script of the repository (actionlint covers the workflows' run: blocks).
 run_shellcheck() {
   local scripts=()
-  mapfile -t scripts < <(cd "$ROOT" && ls .ci/*.sh .ci/run .github/scripts/*.sh bench/*.sh 2>/dev/null)
+  mapfile -t scripts < <(cd "$ROOT" && ls .ci/*.sh .ci/run .github/scripts/*.sh harness/*.sh 2>/dev/null)
   (cd "$ROOT" && shellcheck "${scripts[@]}") && echo "${#scripts[@]} scripts clean"
 }
 

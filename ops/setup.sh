@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates ops/.venv (idempotent) with the pinned packages of ops/requirements.txt; the venv itself
-# (and python3-venv when Python lacks it) comes from .ci/python-venv, shared with bench/.
+# (and python3-venv when Python lacks it) comes from .ci/python-venv, shared with harness/.
 # Progress goes to stderr, so that callers may capture what the tool prints.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

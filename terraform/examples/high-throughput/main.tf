@@ -4,7 +4,7 @@
 # The values in local.capacity are the "Terraform inputs" that
 #   make capacity RATE=10000 MODE=provisioned
 # prints (native build, 512 MB, batch size 10, 50-byte payloads, from the committed bench results);
-# bench/capacity/tests/test_example.py fails when they drift from the plan. For another rate or
+# harness/capacity/tests/test_example.py fails when they drift from the plan. For another rate or
 # payload, run the command with your figures and copy its inputs here.
 
 provider "aws" {

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Capacity model of the bridge (docs/capacity.md).
+
+  capacity.py plan --rate R [--payload BYTES] [--batch B] [--memory M] [--mode standard|provisioned] [--json]
+      what it takes to bridge R msg/s: instances, event source mapping, quotas, latency, cost
+  capacity.py report [--load PATH] [--chart]
+      rewrites docs/capacity.md's generated parts (and docs/capacity.png with --chart, needs matplotlib)
+  capacity.py predict --instances N --batch B --memory M --payload BYTES [--json]
+      what N concurrent function instances bridge, from the committed bench results
+"""
+import argparse
+import json
+import sys
+
+import model
+import plan
+import prices
+import report
+import results
+
+
+def positive_int(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r} (e.g. 10)") from None
+
+
+def number(text):
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r} (e.g. 10000)") from None
+
+
+def add_function_options(p):
+    p.add_argument("--batch", type=positive_int, default=10, help="SQS event source mapping batch size (default 10)")
+    p.add_argument("--memory", type=positive_int, default=512, help="function memory, MB (default 512)")
+    p.add_argument("--payload", type=positive_int, default=model.BENCH_PAYLOAD_BYTES,
+                   help=f"message payload, bytes (default {model.BENCH_PAYLOAD_BYTES}, the bench's)")
+    p.add_argument("--build", choices=results.BUILDS, default="native",
+                   help="function build (default native, the deployed default)")
+    p.add_argument("--shape", choices=results.SHAPES, default="envelope-v1",
+                   help="SQS message shape (default envelope-v1, what the project's source rule sends)")
+    p.add_argument("--concurrency", type=positive_int, default=None,
+                   help="publishes in flight per batch, BRIDGE_MAX_CONCURRENCY (default: the batch size, as the bench runs it)")
+    p.add_argument("--window", type=number, default=None,
+                   help="maximum batching window, seconds (default 0 up to batch size 10, else 1)")
+    p.add_argument("--results-dir", default=str(results.RESULTS_DIR), help="committed bench results (default harness/results)")
+
+
+def run_predict(a):
+    p = model.predict(a.instances, a.batch, a.memory, a.payload, build=a.build, shape=a.shape,
+                      concurrency=a.concurrency, window_s=a.window, results_dir=a.results_dir)
+    if a.json:
+        json.dump(p.as_json(), sys.stdout, indent=2)
+        print()
+        return
+    print(f"{p.instances} instance(s) x {p.per_instance:.1f} msg/s = {p.msg_per_second:.1f} msg/s "
+          f"(± {p.tolerance:.0%}); end to end p50 {p.latency_p50_ms:.1f} ms, p99 {p.latency_p99_ms:.1f} ms")
+    print(f"  per instance: {p.sources['perInstance']}; latency: {p.sources['latency']}")
+    print(f"  tolerance {p.sources['toleranceBasis']}")
+    for s in p.assumptions:
+        print(f"  assumption: {s}")
+
+
+def run_plan(a):
+    p = plan.make(a.rate, a.payload, a.batch, a.memory, a.mode, build=a.build, shape=a.shape,
+                  concurrency=a.concurrency, window_s=a.window, drain_rate=a.drain, results_dir=a.results_dir)
+    if a.json:
+        json.dump(plan.as_json(p), sys.stdout, indent=2)
+        print()
+    else:
+        print(plan.render(p))
+
+
+def run_report(a):
+    draw = None
+    if a.chart:
+        import chart  # matplotlib: only for the picture
+        draw = chart.draw
+    for line in report.write(load=a.load, chart=draw):
+        print(line)
+
+
+def parser():
+    ap = argparse.ArgumentParser(prog="capacity.py", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("plan", help="what it takes to bridge a rate")
+    p.add_argument("--rate", type=number, required=True, help="messages per second to bridge")
+    p.add_argument("--mode", default="standard", help="event source mapping mode: standard or provisioned (default standard)")
+    p.add_argument("--drain", type=number, default=None,
+                   help="msg/s a backlog drains at (default twice the rate, at most the destination's inbound publish quota)")
+    add_function_options(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=run_plan)
+    p = sub.add_parser("report", help="rewrite docs/capacity.md's generated parts")
+    p.add_argument("--load", default=str(report.LOAD), help="load run results (default harness/results/load/latest.json)")
+    p.add_argument("--chart", action="store_true", help="also draw docs/capacity.png (needs matplotlib)")
+    p.set_defaults(run=run_report)
+    p = sub.add_parser("predict", help="throughput and latency of N instances")
+    p.add_argument("--instances", type=positive_int, required=True, help="concurrent function instances")
+    add_function_options(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=run_predict)
+    return ap
+
+
+def main(argv=None):
+    a = parser().parse_args(argv)
+    try:
+        a.run(a)
+    except (model.ModelError, results.ResultsError, prices.PriceError, report.ReportError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
