@@ -11,15 +11,19 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.iotbridge.contract.Route;
 import dev.iotbridge.contract.TopicFilter;
 import dev.iotbridge.local.config.BridgeConfig;
+import dev.iotbridge.local.config.RepositoryPaths;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -27,33 +31,34 @@ import java.util.stream.Collectors;
  * {@code make demo}: starts the local stack (on free ports, so it does not clash with
  * {@code make up}), publishes the sample's message, a binary payload and an MQTT 5 message with
  * properties in the source account, shows each arriving in the destination account, prints a
- * summary and exits non-zero if anything did not arrive intact.
+ * summary and exits non-zero if anything did not arrive intact. {@code --help} lists the flags.
  */
-public final class DemoMain {
+@Command(name = "DemoMain", sortOptions = false, usageHelpAutoWidth = true,
+        description = "Sample messages across both accounts of the local stack (make demo); local/README.md. It runs on "
+                + "free ports unless -Dbridge.demo.fixedPorts=true.")
+public final class DemoMain implements Callable<Integer> {
 
     record Sent(String label, String topic, byte[] payload, Mqtt5Publish mqtt5, long sentNanos) {}
 
-    public static void main(String[] args) throws Exception {
+    @Mixin
+    StackOptions options;
+
+    public static void main(String[] args) {
+        System.exit(StackOptions.execute(new DemoMain(), args, new PrintWriter(System.out, true),
+                new PrintWriter(System.err, true)));
+    }
+
+    @Override
+    public Integer call() throws Exception {
         long t0 = System.nanoTime();
-        BridgeConfig config;
-        Cli cli;
-        try {
-            cli = new Cli(args, Cli.PORT_FLAGS);
-            config = cli.config();
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        Route route = config.routes.get(0);
+        BridgeConfig config = options.config();
+        Route route = config.routes().get(0);
         String base = sampleTopicBase(route);
-        Path root = LocalBridgeStack.repoRoot();
-        Path work = (root == null ? Path.of("run") : root.resolve("local/run")).resolve("demo");
         System.out.println("== make demo: the bridge on one machine (source account → destination account) ==");
         int code;
-        LocalBridgeStack.Builder builder = LocalBridgeStack.builder().config(config).workDir(work).progress(System.out);
-        boolean fixed = Boolean.getBoolean("bridge.demo.fixedPorts");
-        if (!fixed) builder.ephemeralPorts();
+        LocalBridgeStack.Builder builder = LocalBridgeStack.builder().config(config)
+                .workDir(RepositoryPaths.runDir().resolve("demo")).progress(System.out);
+        if (!Boolean.getBoolean("bridge.demo.fixedPorts")) builder.ephemeralPorts();
         try (LocalBridgeStack stack = builder.build().start()) {
             code = run(stack, route, base);
         } catch (RuntimeException e) {
@@ -61,7 +66,7 @@ public final class DemoMain {
             code = 1;
         }
         System.out.printf("demo finished in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-        System.exit(code);
+        return code;
     }
 
     private static int run(LocalBridgeStack stack, Route route, String base) throws Exception {
@@ -70,7 +75,7 @@ public final class DemoMain {
         Mqtt5BlockingClient sub = Mqtt5Client.builder().identifier("demo-subscriber").serverHost("127.0.0.1")
                 .serverPort(stack.destinationMqttPort()).buildBlocking();
         sub.connect();
-        String destFilter = LocalBridgeStack.destinationFilters(List.of(route)).get(0);
+        String destFilter = DestinationAccount.destinationFilters(List.of(route)).get(0);
         sub.toAsync().subscribeWith().topicFilter(destFilter).qos(MqttQos.AT_LEAST_ONCE).callback(p -> {
             arrived.put(p.getTopic().toString(), p);
             arrivedAt.put(p.getTopic().toString(), System.nanoTime());

@@ -2,7 +2,6 @@ package dev.iotbridge.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.config.CanaryRoute;
 import dev.iotbridge.local.control.ControlPlaneEndpoint;
 import dev.iotbridge.local.rules.RulesEngine;
@@ -25,7 +24,8 @@ public final class DoctorOutputs {
 
     private DoctorOutputs() {}
 
-    public static Map<String, Object> of(LocalBridgeStack s) {
+    /** {@code canary}: the canary route of the settings file, null when it is off. */
+    public static Map<String, Object> of(LocalBridgeStack s, CanaryRoute canary) {
         ControlPlaneEndpoint cp = s.controlPlane();
         if (cp == null) throw new IllegalStateException("the stack runs without its control plane: nothing for doctor to check");
         ControlPlaneEndpoint.Names n = cp.names();
@@ -62,7 +62,7 @@ public final class DoctorOutputs {
         doctor.put("version", 1);
         doctor.put("target", "local stack");
         doctor.put("routes", routeList);
-        doctor.put("canary", canary(s.routes()));
+        doctor.put("canary", canary == null ? null : canary(canary));
         doctor.put("source", source);
         doctor.put("destination", destination);
         doctor.put("endpoints", Map.of(
@@ -78,14 +78,7 @@ public final class DoctorOutputs {
         return outputs;
     }
 
-    private static Map<String, Object> canary(List<Route> routes) {
-        CanaryRoute c;
-        try {
-            c = CanaryRoute.load(LocalBridgeStack.repoRoot());
-        } catch (RuntimeException e) {
-            return null;
-        }
-        if (!routes.contains(c.route())) return null;
+    private static Map<String, Object> canary(CanaryRoute c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("route", c.route().name());
         m.put("source_topic", c.topic());
@@ -94,11 +87,11 @@ public final class DoctorOutputs {
     }
 
     /** Writes {@link #of} to a file (atomically: doctor may read it while the stack starts). */
-    public static void write(LocalBridgeStack s, Path file) throws IOException {
+    public static void write(LocalBridgeStack s, CanaryRoute canary, Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".outputs", ".json");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), of(s));
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), of(s, canary));
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -3,56 +3,58 @@ package dev.iotbridge.local;
 import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.config.BridgeConfig;
 
+import dev.iotbridge.local.config.RepositoryPaths;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import sun.misc.Signal;
 
 /**
  * {@code make up}: runs the local two-account stack in the foreground until Ctrl-C (or SIGTERM
- * from {@code make down}), then stops everything.
- *
- * <p>Flags (also {@code --flag=value}): {@code --config FILE} (default local/bridge.local.json),
- * {@code --function ZIP}, {@code --pid-file FILE}, {@code --sourceMqttPort N},
- * {@code --destinationMqttPort N}, {@code --sqsPort N}, {@code --runtimeApiPort N},
- * {@code --iotDataPort N}, {@code --iotDataLatencyMs N}. The same keys work as
- * {@code -Dbridge.<key>=…}.
+ * from {@code make down}), then stops everything. {@code --help} lists the flags.
  */
-public final class LocalStackMain {
+@Command(name = "LocalStackMain", sortOptions = false, usageHelpAutoWidth = true,
+        description = "The local two-account stack in the foreground until Ctrl-C (make up); local/README.md.")
+public final class LocalStackMain implements Callable<Integer> {
 
-    public static void main(String[] args) throws Exception {
-        List<String> known = new ArrayList<>(Cli.PORT_FLAGS);
-        known.add("pid-file");
-        known.add("outputs");
-        Cli cli;
-        BridgeConfig config;
-        try {
-            cli = new Cli(args, known);
-            config = cli.config();
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        Path root = LocalBridgeStack.repoRoot();
-        Path work = (root == null ? Path.of("run") : root.resolve("local/run")).resolve("stack");
+    @Mixin
+    StackOptions options;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "write this process's id here (make down reads it)")
+    Path pidFile;
+
+    @Option(names = "--outputs", paramLabel = "FILE",
+            description = "where make doctor's view of the stack is written; default local/run/outputs.json")
+    Path outputs;
+
+    public static void main(String[] args) {
+        System.exit(StackOptions.execute(new LocalStackMain(), args, new PrintWriter(System.out, true),
+                new PrintWriter(System.err, true)));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BridgeConfig config = options.config();
+        Path run = RepositoryPaths.runDir();
+        Path outputsFile = outputs != null ? outputs : run.resolve("outputs.json");
         System.out.println("Starting the local two-account stack (iot-cross-account-bridge) …");
         LocalBridgeStack stack;
         try {
-            stack = LocalBridgeStack.builder().config(config).workDir(work).echoFunctionOutput(true).controlPlane(true)
-                    .progress(System.out).build().start();
+            stack = LocalBridgeStack.builder().config(config).workDir(run.resolve("stack")).echoFunctionOutput(true)
+                    .controlPlane(true).progress(System.out).build().start();
         } catch (RuntimeException e) {
             System.err.println("error: the local stack did not start: " + e.getMessage());
-            System.exit(1);
-            return;
+            return 1;
         }
-        Path pidFile = cli.flags.containsKey("pid-file") ? Path.of(cli.flags.get("pid-file")) : null;
-        Path outputs = cli.flags.containsKey("outputs") ? Path.of(cli.flags.get("outputs"))
-                : (root == null ? Path.of("run") : root.resolve("local/run")).resolve("outputs.json");
         AtomicBoolean stopping = new AtomicBoolean();
         Runnable stop = () -> {
             if (!stopping.compareAndSet(false, true)) {
@@ -61,7 +63,7 @@ public final class LocalStackMain {
             System.out.println("\nStopping the local stack …");
             stack.close();
             try {
-                Files.deleteIfExists(outputs);
+                Files.deleteIfExists(outputsFile);
                 if (pidFile != null) Files.deleteIfExists(pidFile);
             } catch (IOException ignored) {
                 // best effort
@@ -82,10 +84,11 @@ public final class LocalStackMain {
             Files.createDirectories(pidFile.toAbsolutePath().getParent());
             Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
         }
-        DoctorOutputs.write(stack, outputs);
+        DoctorOutputs.write(stack, config.canary(), outputsFile);
         System.out.println(banner(stack, config));
-        System.out.println(" make doctor checks it (reads " + outputs + ")");
+        System.out.println(" make doctor checks it (reads " + outputsFile + ")");
         Thread.currentThread().join();   // until a signal ends the JVM
+        return 0;
     }
 
     static String banner(LocalBridgeStack s, BridgeConfig c) {
@@ -101,7 +104,7 @@ public final class LocalStackMain {
                 + " (GetTopicRule, Lambda configuration, SQS Policy)"));
         b.append(String.format(" %-22s %-24s %s%n", "destination account", "SQS (ElasticMQ)", s.sqs().endpoint()));
         b.append(String.format(" %-22s %-24s %s%n", "", "  queue", s.queueUrl()));
-        b.append(String.format(" %-22s %-24s %s%n", "", "  DLQ", s.dlqUrl() + " (maxReceiveCount " + c.maxReceiveCount + ")"));
+        b.append(String.format(" %-22s %-24s %s%n", "", "  DLQ", s.dlqUrl() + " (maxReceiveCount " + c.queue().maxReceiveCount() + ")"));
         int n = s.functions().size();
         b.append(String.format(" %-22s %-24s %s%n", "", "Lambda Runtime API", s.function().runtimeApi().address()
                 + " (" + s.function().command().kind() + " function" + (n == 1 ? ")"
@@ -110,7 +113,7 @@ public final class LocalStackMain {
         b.append(String.format(" %-22s %-24s %s%n", "", "iot-data endpoint", s.iotData().url() + "/topics/{topic}, /retainedMessage/{topic}"));
         b.append(String.format(" %-22s %-24s %s%n", "", "IoT Core broker (MQTT)", "mqtt://127.0.0.1:" + s.destinationMqttPort()));
         b.append(" routes (local/bridge.local.json):\n");
-        for (Route r : s.routes()) b.append("   ").append(Cli.describe(r)).append('\n');
+        for (Route r : s.routes()) b.append("   ").append(describe(r)).append('\n');
         String sample = s.routes().get(0).sourceFilter().replace("/#", "/demo").replace("#", "demo").replace("+", "x");
         b.append(" try it (apt-get install mosquitto-clients):\n");
         b.append("   mosquitto_sub -h 127.0.0.1 -p ").append(s.destinationMqttPort())
@@ -118,9 +121,16 @@ public final class LocalStackMain {
         b.append("   mosquitto_pub -h 127.0.0.1 -p ").append(s.sourceMqttPort()).append(" -V mqttv5 -q 1 -t '")
                 .append(sample).append("' -m '{\"message\": \"IoT message from account1\"}' -D publish user-property k v\n");
         b.append("   (MQTT 3.1.1 works too: drop -V mqttv5; nothing published on the destination side loops back)\n");
-        b.append("   DLQ: aws --endpoint-url ").append(s.sqs().endpoint()).append(" --region ").append(c.region)
+        b.append("   DLQ: aws --endpoint-url ").append(s.sqs().endpoint()).append(" --region ").append(c.region())
                 .append(" sqs receive-message --queue-url ").append(s.dlqUrl()).append(" --message-attribute-names All\n");
         b.append(line);
         return b.toString();
+    }
+
+    static String describe(Route r) {
+        String dest = r.addPrefix().isEmpty() && r.stripPrefix().isEmpty() ? "same topic"
+                : "strip '" + r.stripPrefix() + "', add '" + r.addPrefix() + "'";
+        return r.name() + ": " + r.sourceFilter() + (r.condition().isEmpty() ? "" : " WHERE " + r.condition())
+                + " → " + dest + ", qos " + r.qos() + (r.retain() ? ", retain" : "");
     }
 }

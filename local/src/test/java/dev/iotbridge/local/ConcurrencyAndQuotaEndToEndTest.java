@@ -153,10 +153,10 @@ class ConcurrencyAndQuotaEndToEndTest {
         Path ok = Files.writeString(dir.resolve("ok.json"), "{" + routes
                 + ",\"event_source_mapping\":{\"maximum_concurrency\":4},\"iot_data\":{\"publish_quota_per_second\":500}}");
         BridgeConfig c = BridgeConfig.load(ok);
-        assertEquals(4, c.maximumConcurrency);
-        assertEquals(500, c.iotDataPublishQuota);
+        assertEquals(4, c.eventSourceMapping().maximumConcurrency());
+        assertEquals(500, c.iotData().publishQuotaPerSecond());
         BridgeConfig none = BridgeConfig.load(Files.writeString(dir.resolve("none.json"), "{" + routes + "}"));
-        assertEquals(null, none.maximumConcurrency, "not set: one instance");
-        assertEquals(0, none.iotDataPublishQuota);
+        assertEquals(null, none.eventSourceMapping().maximumConcurrency(), "not set: one instance");
+        assertEquals(0, none.iotData().publishQuotaPerSecond());
     }
 }

@@ -1,111 +1,250 @@
 package dev.iotbridge.local.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.iotbridge.local.lambda.EventSourceMapping;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.iotbridge.contract.Route;
 import dev.iotbridge.contract.Routes;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
 /**
- * The local stack's settings file, {@code local/bridge.local.json}: the routes (docs/interfaces.md#routes,
- * the same list as the Terraform variable {@code routes}) and the local ports and settings.
- * Every key except {@code routes} is optional.
+ * The local stack's settings file, {@code local/bridge.local.json} (local/README.md#configuration-localbridgelocaljson),
+ * read once into these records: the routes (docs/interfaces.md#routes, the same list as the Terraform
+ * variable {@code routes}, checked as the function checks {@code BRIDGE_ROUTES}) and the local settings,
+ * every one optional with the default written here. A key left out or null takes its default; an
+ * unknown key, a value of the wrong type or out of range stops the start with an error naming the
+ * key's path, the fix and the keys allowed there.
+ *
+ * @param canary the canary route of terraform/canary-route.json, added when the file says
+ *               {@code "canary": true} (as {@code canary = true} does in Terraform); null otherwise
  */
-public final class BridgeConfig {
+public record BridgeConfig(
+        @JsonProperty("_comment") String comment,
+        @JsonDeserialize(using = RoutesFromFile.class) List<Route> routes,
+        String region,
+        Ports ports,
+        @JsonDeserialize(using = CanaryFlag.class) CanaryRoute canary,
+        Queue queue,
+        EventSourceMapping eventSourceMapping,
+        Function function,
+        IotData iotData) {
 
-    public List<Route> routes = new ArrayList<>();
-    public int sourceMqttPort = 1883;
-    public int destinationMqttPort = 1884;
-    public int sqsPort = 9324;
-    public int runtimeApiPort = 9001;
-    public int iotDataPort = 9080;
-    public int sourceIotDataPort = 9081;
-    public int controlPort = 9082;
-    /** Adds the canary route of terraform/canary-route.json (what {@code canary = true} does in Terraform). */
-    public boolean canary;
-    public String region = "eu-west-1";
-    public String queueName = "iot-bridge";
-    public String dlqName = "iot-bridge-dlq";
-    public int maxReceiveCount = 5;
-    public int visibilityTimeoutSeconds = 30;
-    public int batchSize = 10;
-    public int maximumBatchingWindowSeconds = 0;
-    public String functionName = "iot-bridge";
-    public int memoryMb = 512;
-    public int timeoutSeconds = 10;
-    public String functionArtifact = "function/target/function.zip";
-    public Map<String, String> functionEnv = new LinkedHashMap<>();
-    public int iotDataLatencyMs = 0;
-    /** {@code event_source_mapping.maximum_concurrency}: function instances invoked at once; null = not set (one). */
-    public Integer maximumConcurrency;
-    /** {@code iot_data.publish_quota_per_second}: the destination's Publish requests per second before 429; 0 = none. */
-    public int iotDataPublishQuota = 0;
+    /** Every default, and no route. */
+    public static final BridgeConfig DEFAULTS = new BridgeConfig(null, List.of(), null, null, null, null, null, null, null);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    public BridgeConfig {
+        routes = routes == null ? List.of() : List.copyOf(routes);
+        region = orDefault(region, "eu-west-1");
+        ports = orDefault(ports, Ports.defaults());
+        queue = orDefault(queue, new Queue(null, null, null, null));
+        eventSourceMapping = orDefault(eventSourceMapping, new EventSourceMapping(null, null, null));
+        function = orDefault(function, new Function(null, null, null, null, null));
+        iotData = orDefault(iotData, new IotData(null, null));
+    }
 
+    /** {@code queue}: the bridge queue and its DLQ, as the destination module creates them. */
+    public record Queue(String name, String dlqName, Integer maxReceiveCount, Integer visibilityTimeoutSeconds) {
+        public Queue {
+            name = orDefault(name, "iot-bridge");
+            dlqName = orDefault(dlqName, "iot-bridge-dlq");
+            // SQS's ranges: redrive maxReceiveCount 1-1000, VisibilityTimeout 0-43200 s
+            maxReceiveCount = within("max_receive_count", orDefault(maxReceiveCount, 5), 1, 1000);
+            visibilityTimeoutSeconds = within("visibility_timeout_seconds", orDefault(visibilityTimeoutSeconds, 30), 0, 43_200);
+        }
+    }
+
+    /** {@code event_source_mapping}: how the Lambda service polls the queue. */
+    public record EventSourceMapping(Integer batchSize, Integer maximumBatchingWindowSeconds, Integer maximumConcurrency) {
+        public EventSourceMapping {
+            // Lambda's ranges for an SQS standard queue: batch size 1-10000, batching window 0-300 s
+            batchSize = within("batch_size", orDefault(batchSize, 10), 1, 10_000);
+            maximumBatchingWindowSeconds = within("maximum_batching_window_seconds", orDefault(maximumBatchingWindowSeconds, 0), 0, 300);
+            if (maximumConcurrency != null) {
+                dev.iotbridge.local.lambda.EventSourceMapping.instancesFor(maximumConcurrency, "maximum_concurrency");
+            }
+        }
+    }
+
+    /** {@code function}: the function as the destination module deploys it, and its artifact. */
+    public record Function(String name, Integer memoryMb, Integer timeoutSeconds, String artifact, Map<String, String> env) {
+        public Function {
+            name = orDefault(name, "iot-bridge");
+            // Lambda's ranges: 128-10240 MB, 1-900 s
+            memoryMb = within("memory_mb", orDefault(memoryMb, 512), 128, 10_240);
+            timeoutSeconds = within("timeout_seconds", orDefault(timeoutSeconds, 10), 1, 900);
+            artifact = orDefault(artifact, RepositoryPaths.FUNCTION_ZIP);
+            env = env == null ? Map.of() : Map.copyOf(env);
+        }
+
+        /** The artifact's path: relative paths are relative to the repository root. */
+        public Path artifactPath() { return RepositoryPaths.resolve(artifact); }
+    }
+
+    /** {@code iot_data}: the destination account's iot-data endpoint. */
+    public record IotData(Integer latencyMs, Integer publishQuotaPerSecond) {
+        public IotData {
+            latencyMs = within("latency_ms", orDefault(latencyMs, 0), 0, 60_000);
+            publishQuotaPerSecond = orDefault(publishQuotaPerSecond, 0);
+            if (publishQuotaPerSecond < 0) {
+                throw InvalidSetting.value("publish_quota_per_second", publishQuotaPerSecond, "requests per second the "
+                        + "destination's iot-data endpoint accepts before it throttles; 0 or left out for no quota");
+            }
+        }
+    }
+
+    /** The file's routes, then the canary route when it is on. */
+    public List<Route> allRoutes() {
+        if (canary == null) return routes;
+        List<Route> all = new ArrayList<>(routes);
+        all.add(canary.route());
+        return List.copyOf(all);
+    }
+
+    public BridgeConfig withPorts(Ports p) {
+        return new BridgeConfig(comment, routes, region, p, canary, queue, eventSourceMapping, function, iotData);
+    }
+
+    public BridgeConfig withIotDataLatencyMs(int ms) {
+        return new BridgeConfig(comment, routes, region, ports, canary, queue, eventSourceMapping, function,
+                new IotData(ms, iotData.publishQuotaPerSecond()));
+    }
+
+    public BridgeConfig withFunctionArtifact(Path zip) {
+        return new BridgeConfig(comment, routes, region, ports, canary, queue, eventSourceMapping,
+                new Function(function.name(), function.memoryMb(), function.timeoutSeconds(), zip.toString(), function.env()),
+                iotData);
+    }
+
+    // ------------------------------------------------------------------ reading the file
+
+    /** Strict JSON and no guessing: a key twice, a string for a number or 4.5 for a whole number is an error. */
+    private static final JsonMapper JSON = strictMapper();
+
+    private static JsonMapper strictMapper() {
+        JsonMapper m = JsonMapper.builder()
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        for (LogicalType t : List.of(LogicalType.Textual, LogicalType.Integer, LogicalType.Boolean)) {
+            for (CoercionInputShape s : List.of(CoercionInputShape.Integer, CoercionInputShape.Float,
+                    CoercionInputShape.Boolean, CoercionInputShape.String, CoercionInputShape.EmptyString)) {
+                m.coercionConfigFor(t).setCoercion(s, CoercionAction.Fail);
+            }
+        }
+        return m;
+    }
+
+    /** Reads and checks the file; an {@link IllegalArgumentException} names the file, the key's path and the fix. */
     public static BridgeConfig load(Path file) {
-        JsonNode root;
+        JsonNode tree;
+        BridgeConfig c;
         try {
-            root = JSON.readTree(Files.readAllBytes(file));
+            tree = JSON.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getOriginalMessage()
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        onlyKnownKeys(file, root);
-        BridgeConfig c = new BridgeConfig();
-        c.routes.addAll(routes(root.path("routes"), file + ": routes"));
-        JsonNode ports = root.path("ports");
-        c.sourceMqttPort = ports.path("source_mqtt").asInt(c.sourceMqttPort);
-        c.destinationMqttPort = ports.path("destination_mqtt").asInt(c.destinationMqttPort);
-        c.sqsPort = ports.path("sqs").asInt(c.sqsPort);
-        c.runtimeApiPort = ports.path("runtime_api").asInt(c.runtimeApiPort);
-        c.iotDataPort = ports.path("iot_data").asInt(c.iotDataPort);
-        c.sourceIotDataPort = ports.path("source_iot_data").asInt(c.sourceIotDataPort);
-        c.controlPort = ports.path("control").asInt(c.controlPort);
-        c.canary = root.path("canary").asBoolean(false);
-        c.region = root.path("region").asText(c.region);
-        JsonNode q = root.path("queue");
-        c.queueName = q.path("name").asText(c.queueName);
-        c.dlqName = q.path("dlq_name").asText(c.dlqName);
-        c.maxReceiveCount = q.path("max_receive_count").asInt(c.maxReceiveCount);
-        c.visibilityTimeoutSeconds = q.path("visibility_timeout_seconds").asInt(c.visibilityTimeoutSeconds);
-        JsonNode esm = root.path("event_source_mapping");
-        c.batchSize = esm.path("batch_size").asInt(c.batchSize);
-        c.maximumBatchingWindowSeconds = esm.path("maximum_batching_window_seconds").asInt(c.maximumBatchingWindowSeconds);
-        String mc = "event_source_mapping.maximum_concurrency";
-        if (esm.has("maximum_concurrency") && !esm.get("maximum_concurrency").isNull()) {
-            c.maximumConcurrency = integer(file, mc, esm.get("maximum_concurrency"));
-            EventSourceMapping.instancesFor(c.maximumConcurrency, file + ": " + mc);
+        try {
+            c = JSON.treeToValue(tree, BridgeConfig.class);
+        } catch (JsonMappingException e) {
+            throw new IllegalArgumentException(file + ": " + describe(e, tree), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        JsonNode f = root.path("function");
-        c.functionName = f.path("name").asText(c.functionName);
-        c.memoryMb = f.path("memory_mb").asInt(c.memoryMb);
-        c.timeoutSeconds = f.path("timeout_seconds").asInt(c.timeoutSeconds);
-        c.functionArtifact = f.path("artifact").asText(c.functionArtifact);
-        if (f.path("env").isObject()) {
-            f.path("env").fields().forEachRemaining(e -> c.functionEnv.put(e.getKey(), e.getValue().asText()));
-        }
-        c.iotDataLatencyMs = root.path("iot_data").path("latency_ms").asInt(c.iotDataLatencyMs);
-        JsonNode quota = root.path("iot_data").path("publish_quota_per_second");
-        if (!quota.isMissingNode() && !quota.isNull()) {
-            c.iotDataPublishQuota = integer(file, "iot_data.publish_quota_per_second", quota);
-            if (c.iotDataPublishQuota < 0) {
-                throw new IllegalArgumentException(file + ": iot_data.publish_quota_per_second = " + c.iotDataPublishQuota
-                        + ": requests per second the destination's iot-data endpoint accepts before it throttles; 0 or "
-                        + "left out for no quota");
-            }
+        if (c == null || c.routes().isEmpty()) {
+            throw new IllegalArgumentException(file + ": routes is missing or empty: list at least one route "
+                    + "(docs/interfaces.md#routes), e.g. the sample route ground of terraform/terraform.tfvars.example");
         }
         return c;
+    }
+
+    /** The message of a mapping failure: path, what is wrong, the fix or the keys allowed there. */
+    private static String describe(JsonMappingException e, JsonNode tree) {
+        List<JsonMappingException.Reference> path = e.getPath();
+        if (e instanceof UnrecognizedPropertyException u) {
+            return unknownKey(path(path, path.size() - 1), u.getPropertyName(),
+                    u.getKnownPropertyIds().stream().map(Object::toString).toList());
+        }
+        Throwable cause = e.getCause();
+        String at = path(path, path.size());
+        if (cause instanceof InvalidSetting s) {
+            return s.allowed() != null ? unknownKey(at, s.key(), s.allowed()) : join(at, s.key()) + " " + s.problem();
+        }
+        if (cause instanceof IllegalArgumentException bad) {
+            // the records' own checks: their messages start with the key inside the object at this path
+            return join(at, bad.getMessage());
+        }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            return at + " must be " + expected(m.getTargetType()) + ", not " + shown(tree.at(pointer(path)));
+        }
+        return at + " " + e.getOriginalMessage();
+    }
+
+    private static String unknownKey(String at, String key, Collection<String> allowed) {
+        return "unknown key " + join(at, key) + "; the keys allowed " + (at.isEmpty() ? "at the top level" : "in " + at)
+                + ": " + allowed.stream().sorted().toList() + " (local/README.md lists them)";
+    }
+
+    private static String path(List<JsonMappingException.Reference> refs, int n) {
+        return refs.subList(0, Math.max(0, n)).stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String join(String at, String key) {
+        return at.isEmpty() ? key : at + "." + key;
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == Integer.class || type == int.class) return "a whole number";
+        if (type == String.class) return "a string";
+        if (type == Boolean.class || type == boolean.class) return "true or false";
+        if (Collection.class.isAssignableFrom(type)) return "an array";
+        return "an object";
+    }
+
+    private static JsonPointer pointer(List<JsonMappingException.Reference> refs) {
+        JsonPointer p = JsonPointer.empty();
+        for (JsonMappingException.Reference r : refs) {
+            p = r.getFieldName() != null ? p.appendProperty(r.getFieldName()) : p.appendIndex(r.getIndex());
+        }
+        return p;
+    }
+
+    private static String shown(JsonNode value) {
+        if (value.isMissingNode()) return "nothing";
+        if (value.isContainerNode()) return value.isArray() ? "an array" : "an object";
+        return value.toString();
     }
 
     /**
@@ -120,75 +259,36 @@ public final class BridgeConfig {
         }
     }
 
-    /** The keys this file may hold, by object; "" is the top level. A misspelt key would be ignored silently otherwise. */
-    private static final Map<String, Set<String>> KEYS = Map.of(
-            "", Set.of("_comment", "routes", "region", "ports", "canary", "queue", "event_source_mapping", "function", "iot_data"),
-            "ports", Set.of("source_mqtt", "destination_mqtt", "sqs", "runtime_api", "iot_data", "source_iot_data", "control"),
-            "queue", Set.of("name", "dlq_name", "max_receive_count", "visibility_timeout_seconds"),
-            "event_source_mapping", Set.of("batch_size", "maximum_batching_window_seconds", "maximum_concurrency"),
-            "function", Set.of("name", "memory_mb", "timeout_seconds", "artifact", "env"),
-            "iot_data", Set.of("latency_ms", "publish_quota_per_second"));
-
-    private static void onlyKnownKeys(Path file, JsonNode root) {
-        if (!root.isObject()) throw new IllegalArgumentException(file + ": must hold a JSON object");
-        for (var section : KEYS.entrySet()) {
-            JsonNode node = section.getKey().isEmpty() ? root : root.path(section.getKey());
-            if (node.isMissingNode() || node.isNull()) continue;
-            String where = section.getKey().isEmpty() ? "" : section.getKey() + ".";
-            if (!node.isObject()) throw new IllegalArgumentException(file + ": " + section.getKey() + " must be an object");
-            for (String key : (Iterable<String>) node::fieldNames) {
-                if (!section.getValue().contains(key)) {
-                    throw new IllegalArgumentException(file + ": unknown key " + where + key + "; known here: "
-                            + new TreeSet<>(section.getValue()) + " (local/README.md lists them)");
-                }
+    /** {@code routes}: the contract's checks, strict about unknown keys. */
+    static final class RoutesFromFile extends JsonDeserializer<List<Route>> {
+        @Override
+        public List<Route> deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            JsonNode tree = ctx.readTree(p);
+            try {
+                return Routes.fromTree(tree).withoutUnknownKeys().all();
+            } catch (IllegalArgumentException e) {
+                throw JsonMappingException.from(p, e.getMessage());   // "is invalid: …", after the path "routes"
             }
         }
     }
 
-    private static int integer(Path file, String key, JsonNode v) {
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new IllegalArgumentException(file + ": " + key + " must be a whole number, not " + v);
+    /** {@code canary}: true reads the canary route of terraform/canary-route.json. */
+    static final class CanaryFlag extends JsonDeserializer<CanaryRoute> {
+        @Override
+        public CanaryRoute deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            if (!p.currentToken().isBoolean()) {
+                throw MismatchedInputException.from(p, Boolean.class, "canary must be true or false");
+            }
+            return p.getBooleanValue() ? CanaryRoute.load() : null;
         }
-        return v.intValue();
     }
 
-    /** Applies {@code -Dbridge.<key>=…} overrides (ports and latency), e.g. -Dbridge.sourceMqttPort=11883. */
-    public BridgeConfig withSystemPropertyOverrides() {
-        sourceMqttPort = Integer.getInteger("bridge.sourceMqttPort", sourceMqttPort);
-        destinationMqttPort = Integer.getInteger("bridge.destinationMqttPort", destinationMqttPort);
-        sqsPort = Integer.getInteger("bridge.sqsPort", sqsPort);
-        runtimeApiPort = Integer.getInteger("bridge.runtimeApiPort", runtimeApiPort);
-        iotDataPort = Integer.getInteger("bridge.iotDataPort", iotDataPort);
-        sourceIotDataPort = Integer.getInteger("bridge.sourceIotDataPort", sourceIotDataPort);
-        controlPort = Integer.getInteger("bridge.controlPort", controlPort);
-        iotDataLatencyMs = Integer.getInteger("bridge.iotDataLatencyMs", iotDataLatencyMs);
-        functionArtifact = System.getProperty("local.function.zip", functionArtifact);
-        return this;
+    private static <T> T orDefault(T value, T fallback) {
+        return value == null ? fallback : value;
     }
 
-    /** Applies {@code --key=value} command-line flags (same keys as the system properties). */
-    public BridgeConfig withArgs(String[] args) {
-        for (String a : args) {
-            if (!a.startsWith("--") || !a.contains("=")) {
-                throw new IllegalArgumentException("unknown argument " + a + " (use --sourceMqttPort=N, --destinationMqttPort=N, "
-                        + "--sqsPort=N, --runtimeApiPort=N, --iotDataPort=N, --sourceIotDataPort=N, --controlPort=N, --iotDataLatencyMs=N, --config=FILE, --function=ZIP)");
-            }
-            String k = a.substring(2, a.indexOf('='));
-            String v = a.substring(a.indexOf('=') + 1);
-            switch (k) {
-                case "sourceMqttPort" -> sourceMqttPort = Integer.parseInt(v);
-                case "destinationMqttPort" -> destinationMqttPort = Integer.parseInt(v);
-                case "sqsPort" -> sqsPort = Integer.parseInt(v);
-                case "runtimeApiPort" -> runtimeApiPort = Integer.parseInt(v);
-                case "iotDataPort" -> iotDataPort = Integer.parseInt(v);
-                case "sourceIotDataPort" -> sourceIotDataPort = Integer.parseInt(v);
-                case "controlPort" -> controlPort = Integer.parseInt(v);
-                case "iotDataLatencyMs" -> iotDataLatencyMs = Integer.parseInt(v);
-                case "function" -> functionArtifact = v;
-                case "config" -> { }
-                default -> throw new IllegalArgumentException("unknown flag --" + k);
-            }
-        }
-        return this;
+    private static int within(String key, int value, int min, int max) {
+        if (value < min || value > max) throw InvalidSetting.value(key, value, "allowed are " + min + " to " + max);
+        return value;
     }
 }

@@ -16,9 +16,8 @@ public record CanaryRoute(Route route, String topic) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public static CanaryRoute load(Path repoRoot) {
-        if (repoRoot == null) throw new IllegalStateException("cannot find the repository root for terraform/canary-route.json (set -Dbridge.root)");
-        Path file = repoRoot.resolve("terraform/canary-route.json");
+    public static CanaryRoute load() {
+        Path file = RepositoryPaths.canaryRouteFile();
         try {
             JsonNode root = JSON.readTree(file.toFile());
             Route route = BridgeConfig.routes(JSON.createArrayNode().add(root.path("route")), file + ": route").get(0);
