@@ -73,7 +73,6 @@ def stack_command(outputs):
         if not f.exists():
             pytest.fail(f"{f} is missing: run {how}")
     cp = f"{ROOT / 'local/target/classes'}:{cp_file.read_text().strip()}"
-    ports = [f"--{p}=0" for p in ("sourceMqttPort", "destinationMqttPort", "sqsPort", "runtimeApiPort", "iotDataPort",
-                                  "sourceIotDataPort", "controlPort")]
     return [java, f"-Dbridge.root={ROOT}", "-cp", cp, "dev.iotbridge.local.LocalStackMain",
-            "--config", str(ROOT / "local/bridge.local.json"), "--function", str(zip_file), "--outputs", str(outputs), *ports]
+            "--config", str(ROOT / "local/bridge.local.json"), "--function", str(zip_file), "--outputs", str(outputs),
+            "--free-ports"]

@@ -15,7 +15,6 @@ import dev.iotbridge.local.config.RepositoryPaths;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,8 +43,7 @@ public final class DemoMain implements Callable<Integer> {
     StackOptions options;
 
     public static void main(String[] args) {
-        System.exit(StackOptions.execute(new DemoMain(), args, new PrintWriter(System.out, true),
-                new PrintWriter(System.err, true)));
+        StackOptions.exit(new DemoMain(), args);
     }
 
     @Override

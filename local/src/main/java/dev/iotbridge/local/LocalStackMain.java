@@ -3,13 +3,13 @@ package dev.iotbridge.local;
 import dev.iotbridge.contract.Route;
 import dev.iotbridge.local.config.BridgeConfig;
 
+import dev.iotbridge.local.config.Ports;
 import dev.iotbridge.local.config.RepositoryPaths;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,14 +36,18 @@ public final class LocalStackMain implements Callable<Integer> {
             description = "where make doctor's view of the stack is written; default local/run/outputs.json")
     Path outputs;
 
+    @Option(names = "--free-ports", description = "every port picked free, as make demo does, whatever the file and the "
+            + "port flags say (tests beside a running make up); the banner and the outputs file name them")
+    boolean freePorts;
+
     public static void main(String[] args) {
-        System.exit(StackOptions.execute(new LocalStackMain(), args, new PrintWriter(System.out, true),
-                new PrintWriter(System.err, true)));
+        StackOptions.exit(new LocalStackMain(), args);
     }
 
     @Override
     public Integer call() throws Exception {
         BridgeConfig config = options.config();
+        if (freePorts) config = config.withPorts(Ports.allFree());
         Path run = RepositoryPaths.runDir();
         Path outputsFile = outputs != null ? outputs : run.resolve("outputs.json");
         System.out.println("Starting the local two-account stack (iot-cross-account-bridge) …");

@@ -41,6 +41,11 @@ public final class StackOptions {
             description = "delay of every iot-data Publish (the network round trip to IoT Core); default: the file's iot_data.latency_ms")
     Integer iotDataLatencyMs;
 
+    /** Runs a main's command on the process's standard streams and exits with its status. */
+    static void exit(Callable<Integer> command, String[] args) {
+        System.exit(execute(command, args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
     /**
      * Runs a command that mixes these options in: exit status 0, 2 for a usage error (an unknown
      * flag, a bad value, a settings file that is missing or invalid: one line naming it), else

@@ -65,7 +65,8 @@ class StackOptionsTest {
                 assertTrue(text.contains("--" + p.flag() + "=PORT " + p.what() + "; default " + p.defaultPort()), p + " in\n" + r.out());
             }
         }
-        assertTrue(up.out().contains("--pid-file") && up.out().contains("--outputs"), up.out());
+        assertTrue(up.out().contains("--pid-file=FILE") && up.out().contains("--outputs=FILE") && up.out().contains("--free-ports"),
+                up.out());
     }
 
     @Test
