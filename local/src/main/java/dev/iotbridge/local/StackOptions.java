@@ -29,12 +29,12 @@ public final class StackOptions {
     boolean help;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "the settings file (local/README.md#configuration-localbridgelocaljson); default local/bridge.local.json")
+            description = "the settings file (its keys: local/README.md, Configuration); default local/bridge.local.json")
     Path config;
 
     @Option(names = "--function", paramLabel = "ZIP",
-            description = "the function artifact, a JVM zip or a native zip with bootstrap; default: the file's "
-                    + "function.artifact, or -Dlocal.function.zip")
+            description = "the function artifact, a JVM zip or a native zip with bootstrap; default: -Dlocal.function.zip, "
+                    + "else the file's function.artifact")
     Path function;
 
     @Option(names = "--iotDataLatencyMs", paramLabel = "MS",

@@ -127,6 +127,8 @@ class BridgeConfigTest {
         assertTrue(msg.contains("canary must be true or false"), msg);
         msg = error("{\"routes\": [" + ROUTE + "], \"region\": 1}");
         assertTrue(msg.contains("region must be a string, not 1"), msg);
+        msg = error("{\"routes\": [" + ROUTE + "], \"function\": {\"env\": {\"A\": true}}}");
+        assertTrue(msg.contains("function.env.A must be a string, not true"), msg);
         msg = error("{\"routes\": [" + ROUTE + "], \"ports\": {\"sqs\": \"9324\"}}");
         assertTrue(msg.contains("ports.sqs must be a whole number, not \"9324\""), msg);
     }
