@@ -40,10 +40,10 @@ public final class DemoMain implements Callable<Integer> {
     record Sent(String label, String topic, byte[] payload, Mqtt5Publish mqtt5, long sentNanos) {}
 
     @Mixin
-    StackOptions options;
+    LocalStackOptions options;
 
     public static void main(String[] args) {
-        StackOptions.exit(new DemoMain(), args);
+        LocalStackOptions.exit(new DemoMain(), args);
     }
 
     @Override

@@ -72,7 +72,7 @@ public final class LocalBridgeStack implements AutoCloseable {
     private EmbeddedBroker destinationBroker;
     private SourceAccount source;
     private DestinationAccount destination;
-    private BridgeFunction function;
+    private LambdaService lambdaService;
     private ControlPlaneEndpoint controlPlane;
     private Duration startupTime;
 
@@ -158,18 +158,18 @@ public final class LocalBridgeStack implements AutoCloseable {
             source.startIotData(sip);
         }
 
-        function = own(new BridgeFunction(s, counters));
+        lambdaService = own(new LambdaService(s, counters));
         if (!s.startFunction) {
             watch.step(6, "lambda: not started (startFunction=false)");
             return;
         }
-        function.start(work, s.ports.get(StackPort.RUNTIME_API), destination, watch);
-        function.startMapping(destination.sqs());
+        lambdaService.start(work, s.ports.get(StackPort.RUNTIME_API), destination, watch);
+        lambdaService.startMapping(destination.sqs());
         if (s.controlPlane) {
             LocalSqs sqs = destination.sqs();
             controlPlane = own(new ControlPlaneEndpoint(s.ports.resolve(StackPort.CONTROL),
                     ControlPlaneEndpoint.Names.defaults(s.region, s.accountId, s.functionName), source.rulesEngine(),
-                    sqs.queueUrl(), sqs.queueArn(), function.instances(), function.mappings(), sqs.endpoint()));
+                    sqs.queueUrl(), sqs.queueArn(), lambdaService.instances(), lambdaService.mappings(), sqs.endpoint()));
             controlPlane.start();
             watch.progress("       control plane: IoT rules, Lambda configuration and SQS queue policy API on %s", controlPlane.url());
         }
@@ -224,9 +224,9 @@ public final class LocalBridgeStack implements AutoCloseable {
     /** The CA that signed the iot-data endpoint's certificate (null over plain HTTP). */
     public LocalCa iotDataCa() { return destination.iotDataCa(); }
     public MqttObserver destinationObserver() { return destination.observer(); }
-    public List<FunctionInstance> functions() { return List.copyOf(function.instances()); }
-    public FunctionInstance function() { return function.instances().get(0); }
-    public List<EventSourceMapping> eventSourceMappings() { return List.copyOf(function.mappings()); }
+    public List<FunctionInstance> functions() { return List.copyOf(lambdaService.instances()); }
+    public FunctionInstance function() { return lambdaService.instances().get(0); }
+    public List<EventSourceMapping> eventSourceMappings() { return List.copyOf(lambdaService.mappings()); }
     public List<Route> routes() { return s.routes; }
     public Duration startupTime() { return startupTime; }
 

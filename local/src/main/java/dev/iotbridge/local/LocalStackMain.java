@@ -27,7 +27,7 @@ import sun.misc.Signal;
 public final class LocalStackMain implements Callable<Integer> {
 
     @Mixin
-    StackOptions options;
+    LocalStackOptions options;
 
     @Option(names = "--pid-file", paramLabel = "FILE", description = "write this process's id here (make down reads it)")
     Path pidFile;
@@ -41,7 +41,7 @@ public final class LocalStackMain implements Callable<Integer> {
     boolean freePorts;
 
     public static void main(String[] args) {
-        StackOptions.exit(new LocalStackMain(), args);
+        LocalStackOptions.exit(new LocalStackMain(), args);
     }
 
     @Override

@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
  * ({@link DemoMain}) share, as a picocli mixin: the settings file and what overrides it. A port
  * or the latency comes from, last one winning: the file, {@code -Dbridge.<flag>=N}, {@code --<flag> N}.
  */
-public final class StackOptions {
+public final class LocalStackOptions {
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line of make up and make demo: every flag listed, applied over the settings file, bad input exit 2. */
-class StackOptionsTest {
+class LocalStackOptionsTest {
     @TempDir
     Path dir;
 
@@ -27,7 +27,7 @@ class StackOptionsTest {
     static Run run(Callable<Integer> command, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int status = StackOptions.execute(command, args, new PrintWriter(out, true), new PrintWriter(err, true));
+        int status = LocalStackOptions.execute(command, args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Run(status, out.toString(), err.toString());
     }
 
@@ -35,7 +35,7 @@ class StackOptionsTest {
     @Command(name = "probe")
     static final class Probe implements Callable<Integer> {
         @Mixin
-        StackOptions options;
+        LocalStackOptions options;
         BridgeConfig config;
 
         @Override

@@ -18,17 +18,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The bridge function as the destination account runs it: N instances (each a process of the
- * artifact behind its own Runtime API), their environment as the destination module sets it, and
- * the SQS event source mapping that invokes them.
+ * The destination account's Lambda service running the bridge function: N instances (each a
+ * process of the artifact behind its own Runtime API), their environment as the destination
+ * module sets it, and the SQS event source mapping that invokes them.
  */
-final class BridgeFunction implements AutoCloseable {
+final class LambdaService implements AutoCloseable {
     private final StackSettings s;
     private final Counters counters;
     private final List<FunctionInstance> instances = new ArrayList<>();
     private final List<EventSourceMapping> mappings = new ArrayList<>();
 
-    BridgeFunction(StackSettings s, Counters counters) {
+    LambdaService(StackSettings s, Counters counters) {
         this.s = s;
         this.counters = counters;
     }
