@@ -1,4 +1,4 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

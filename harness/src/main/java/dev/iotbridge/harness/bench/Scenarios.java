@@ -1,4 +1,4 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.bench;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;

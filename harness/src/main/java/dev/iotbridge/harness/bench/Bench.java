@@ -1,4 +1,4 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

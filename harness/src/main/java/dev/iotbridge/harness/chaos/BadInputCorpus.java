@@ -1,4 +1,4 @@
-package dev.iotbridge.local.chaos;
+package dev.iotbridge.harness.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.bench;
 
 import dev.iotbridge.local.Counters;
 import dev.iotbridge.local.LocalBridgeStack;
