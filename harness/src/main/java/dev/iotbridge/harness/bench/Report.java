@@ -10,10 +10,10 @@ import java.util.stream.Stream;
 /** Tables (printed and in docs/benchmarks.md), ratios and the project's targets. */
 final class Report {
     private final Map<String, Object> results;
-    private final Options o;
+    private final BenchOptions o;
     private boolean failed;
 
-    Report(Map<String, Object> results, Options o) {
+    Report(Map<String, Object> results, BenchOptions o) {
         this.results = results;
         this.o = o;
     }
@@ -22,7 +22,7 @@ final class Report {
         return failed;
     }
 
-    Options options() {
+    BenchOptions options() {
         return o;
     }
 
@@ -276,7 +276,7 @@ final class Report {
 
         StringBuilder sb = new StringBuilder("### Targets — the native function against concurrent Python in this run"
                 + (nativeRan ? "; native built by: " + nativeBuilder()
-                : ": not measured, no native function in this run (`make native-build` writes " + Options.BUILT_NATIVE_ZIP
+                : ": not measured, no native function in this run (`make native-build` writes " + dev.iotbridge.harness.StackOptions.BUILT_NATIVE_ZIP
                 + "); the JVM build is the fallback and is not judged against them") + "\n\n");
         table(sb, List.of("target", "native", "concurrent Python", "native ÷ Python", "verdict", "JVM ÷ Python (fallback, not judged)"), rows);
         sb.append("\n").append(deliveryCheck(tp, batches)).append("\n");

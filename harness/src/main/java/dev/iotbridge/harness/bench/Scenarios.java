@@ -4,6 +4,8 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.iotbridge.contract.Route;
+import dev.iotbridge.harness.StackEndpoints;
+import dev.iotbridge.harness.Tracker;
 import dev.iotbridge.local.lambda.EventSourceMapping;
 import dev.iotbridge.local.lambda.FunctionCommand;
 import dev.iotbridge.local.rules.IotSql;
@@ -27,15 +29,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
+import static dev.iotbridge.harness.Results.round;
+
 /** The three scenarios; each returns one result map per competitor. */
 final class Scenarios {
-    private final Options o;
+    private final BenchOptions o;
     private final String runId;
     private final StackEndpoints ep;
     private final Competitor.Paths paths;
     private final LambdaLimits limits;
 
-    Scenarios(Options o, String runId, StackEndpoints ep, Competitor.Paths paths, LambdaLimits limits) {
+    Scenarios(BenchOptions o, String runId, StackEndpoints ep, Competitor.Paths paths, LambdaLimits limits) {
         this.o = o;
         this.runId = runId;
         this.ep = ep;
@@ -78,7 +82,7 @@ final class Scenarios {
         }
         Bench.log("%s: throughput at batch size %d: loading %d %s messages into SQS", c.id(), batchSize, n, c.shape().name().toLowerCase());
         ep.sendAll(queue, bodies, 4);
-        Tracker t = new Tracker(n);
+        Tracker t = new Tracker(n, Tracker.SEQ);
         try (AutoCloseable sub = ep.listen(prefix, t::arrived)) {
             Competitor.Launch l = withExtraOptions(c, c.launch(paths, ep.addresses(), batchSize, o.memoryMb), r);
             r.put("launch", l.notes());
@@ -296,7 +300,7 @@ final class Scenarios {
         int coldWindow = Math.min(warm, o.e2eRate);      // the first second's messages: sent while the process starts
         String prefix = "bench/" + runId + "/e2e-" + c.id() + "/";
         String queue = ep.createQueue("bench-e2e-" + c.id() + "-" + runId);
-        Route route = new Route(Competitor.ROUTE, prefix + "#", "", "", "", 0, true);
+        Route route = new Route(StackEndpoints.ROUTE, prefix + "#", "", "", "", 0, true);
         List<RulesEngine.Rule> rules;
         if (c.shape() == Competitor.Shape.LEGACY) {
             // the sample's rule, evaluated by the local rules engine
@@ -308,7 +312,7 @@ final class Scenarios {
             rules = RulesEngine.compile(template, List.of(route));
             r.put("rule", "envelope v1: terraform/modules/source/templates/rule.sql.tftpl");
         }
-        Tracker t = new Tracker(total);
+        Tracker t = new Tracker(total, Tracker.SEQ);
         try (RulesEngine engine = new RulesEngine(rules, ep.sqs().client(), queue, ep.counters(), 4);
              AutoCloseable sub = ep.listen(prefix, t::arrived)) {
             ep.rules(engine);
@@ -341,8 +345,7 @@ final class Scenarios {
                         invokeNanosAtSteady = esm.invokeNanos.get();
                         r.put("backlogAfterWarmup", ep.sqs().depth(queue));
                     }
-                    byte[] payload = ("{\"message\":\"IoT message from account1\",\"seq\":" + i + "}")
-                            .getBytes(StandardCharsets.UTF_8);
+                    byte[] payload = t.payload(i);
                     if (i % 200 == 0) {
                         p.checkInitError();
                         p.checkAlive("");
@@ -478,14 +481,6 @@ final class Scenarios {
                 .filter(e -> total > 0 && e.getValue() / total >= 0.005)
                 .forEach(e -> shares.put(e.getKey(), round(100 * e.getValue() / total, 1)));
         return shares;
-    }
-
-    static double round(double v, int digits) {
-        if (Double.isNaN(v) || Double.isInfinite(v)) {
-            return v;
-        }
-        double f = Math.pow(10, digits);
-        return Math.round(v * f) / f;
     }
 
     private static double[] unbox(List<Double> l) {
