@@ -1,9 +1,9 @@
 package dev.iotbridge.harness.bench;
 
 import dev.iotbridge.harness.Cli;
+import dev.iotbridge.harness.Progress;
 import dev.iotbridge.harness.StackEndpoints;
 import dev.iotbridge.harness.StackOptions;
-import dev.iotbridge.harness.Tracker;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,10 +13,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import static dev.iotbridge.harness.Results.JSON;
@@ -255,19 +253,7 @@ public final class Bench {
         }
     }
 
-    /** Message bodies as the rule would put them on the queue. */
-    static String body(Competitor.Shape shape, int seq, String topic) {
-        String payload = new String(Tracker.SEQ.payload(seq), StandardCharsets.UTF_8);
-        if (shape == Competitor.Shape.LEGACY) {
-            return payload.substring(0, payload.length() - 1) + ",\"topic\":\"" + topic + "\"}";
-        }
-        return "{\"v\":1,\"route\":\"" + StackEndpoints.ROUTE + "\",\"topic\":\"" + topic + "\",\"payload\":\""
-                + Base64.getEncoder().encodeToString(payload.getBytes(StandardCharsets.UTF_8))
-                + "\",\"ts\":" + System.currentTimeMillis() + ",\"clientId\":\"bench-device\"}";
-    }
-
-    public static void log(String fmt, Object... args) {
-        System.out.printf(Locale.ROOT, "[bench] " + fmt + "%n", args);
-        System.out.flush();
+    private static void log(String fmt, Object... args) {
+        Progress.log("bench", fmt, args);
     }
 }

@@ -2,12 +2,15 @@ package dev.iotbridge.harness.bench;
 
 import dev.iotbridge.harness.Endpoints;
 import dev.iotbridge.harness.StackEndpoints;
+import dev.iotbridge.harness.Tracker;
 import dev.iotbridge.local.lambda.FunctionCommand;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +27,18 @@ public record Competitor(String id, String label, Kind kind, Shape shape) {
         /** the sample's rule: {@code SELECT *, topic() AS topic} (JSON payload + topic field) */
         LEGACY,
         /** envelope v1 (docs/envelope.md) */
-        ENVELOPE
+        ENVELOPE;
+
+        /** The body of message {@code seq} (its payload {@link Tracker#SEQ}) as the rule puts it on the queue. */
+        String body(int seq, String topic) {
+            String payload = new String(Tracker.SEQ.payload(seq), StandardCharsets.UTF_8);
+            if (this == LEGACY) {
+                return payload.substring(0, payload.length() - 1) + ",\"topic\":\"" + topic + "\"}";
+            }
+            return "{\"v\":1,\"route\":\"" + StackEndpoints.ROUTE + "\",\"topic\":\"" + topic + "\",\"payload\":\""
+                    + Base64.getEncoder().encodeToString(payload.getBytes(StandardCharsets.UTF_8))
+                    + "\",\"ts\":" + System.currentTimeMillis() + ",\"clientId\":\"bench-device\"}";
+        }
     }
 
     /** Every competitor publishes with retain, as the AWS sample's handler does (so the cost includes retained metering). */

@@ -1,5 +1,7 @@
 package dev.iotbridge.harness.bench;
 
+import dev.iotbridge.harness.Markdown;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -109,7 +111,7 @@ final class Cost {
         }
         header.addAll(List.of(Competitor.ROUTE_RETAINS ? "fixed: SQS + rule + Publish + retained" : "fixed: SQS + rule + Publish",
                 "total x86_64", "total arm64"));
-        Report.table(sb, header, rows);
+        Markdown.table(sb, header, rows);
         sb.append("""
 
                 All amounts in US dollars per million messages *delivered* to the destination broker (the sample-equivalent
@@ -139,7 +141,7 @@ final class Cost {
         for (Price p : List.of(LAMBDA_X86, LAMBDA_ARM, LAMBDA_REQUESTS, SQS_REQUESTS, IOT_MESSAGES, IOT_RETAINED, IOT_RULES, CLOUDWATCH_LOGS)) {
             prices.add(List.of(p.what(), String.format(Locale.ROOT, "$%s per %s", trim(p.usd()), p.per()), p.source(), p.checked()));
         }
-        Report.table(sb, List.of("item", "price", "source", "how checked (" + PRICES_CHECKED + ")"), prices);
+        Markdown.table(sb, List.of("item", "price", "source", "how checked (" + PRICES_CHECKED + ")"), prices);
         sb.append("\nPrices change: check the pages above before relying on these totals, and regenerate them with `make bench`.\n");
         return sb.toString();
     }

@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.iotbridge.contract.Route;
+import dev.iotbridge.harness.Progress;
 import dev.iotbridge.harness.StackEndpoints;
 import dev.iotbridge.harness.Tracker;
 import dev.iotbridge.local.lambda.EventSourceMapping;
@@ -63,7 +64,7 @@ final class Scenarios {
                     throughputOne(c, batch, r);
                 } catch (Exception e) {
                     r.put("error", String.valueOf(e.getMessage()));
-                    Bench.log("%s: throughput run FAILED: %s", c.id(), e.getMessage());
+                    Progress.log("bench", "%s: throughput run FAILED: %s", c.id(), e.getMessage());
                 }
                 out.add(r);
             }
@@ -78,9 +79,9 @@ final class Scenarios {
         String queue = ep.createQueue("bench-tp-" + c.id() + "-b" + batchSize + "-" + runId);
         List<String> bodies = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            bodies.add(Bench.body(c.shape(), i, prefix + "d" + (i % 10)));
+            bodies.add(c.shape().body(i, prefix + "d" + (i % 10)));
         }
-        Bench.log("%s: throughput at batch size %d: loading %d %s messages into SQS", c.id(), batchSize, n, c.shape().name().toLowerCase());
+        Progress.log("bench", "%s: throughput at batch size %d: loading %d %s messages into SQS", c.id(), batchSize, n, c.shape().name().toLowerCase());
         ep.sendAll(queue, bodies, 4);
         Tracker t = new Tracker(n, Tracker.SEQ);
         try (AutoCloseable sub = ep.listen(prefix, t::arrived)) {
@@ -125,7 +126,7 @@ final class Scenarios {
                             break;
                         }
                         if (System.nanoTime() > nextLog) {
-                            Bench.log("%s: %d/%d records handled, %d delivered", c.id(), esm.handled.get(), n, t.delivered());
+                            Progress.log("bench", "%s: %d/%d records handled, %d delivered", c.id(), esm.handled.get(), n, t.delivered());
                             nextLog += TimeUnit.SECONDS.toNanos(10);
                         }
                     }
@@ -186,9 +187,9 @@ final class Scenarios {
                     Path areas = jfr.resolveSibling(jfr.getFileName().toString().replace(".jfr", "-areas.txt"));
                     Files.writeString(areas, ProfileAreas.summarize(jfr, halfAt));
                     r.put("profileAreas", o.benchDir.getParent().relativize(areas).toString());
-                    Bench.log("%s: profile %s, hot methods in %s, by code area in %s", c.id(), jfr, hot, areas);
+                    Progress.log("bench", "%s: profile %s, hot methods in %s, by code area in %s", c.id(), jfr, hot, areas);
                 }
-                Bench.log("%s (batch %d): %d/%d delivered in %.2f s = %.1f msg/s, CPU %.3f ms/msg, peak RSS %.0f MiB, mean invocation %.1f ms, %d connections (%d after the first batch)",
+                Progress.log("bench", "%s (batch %d): %d/%d delivered in %.2f s = %.1f msg/s, CPU %.3f ms/msg, peak RSS %.0f MiB, mean invocation %.1f ms, %d connections (%d after the first batch)",
                         c.id(), batchSize, delivered, n, seconds, delivered / seconds, (cpu1 - cpu0) / Math.max(1, delivered), r.get("peakRssMiB"),
                         esm.invokeNanos.get() / 1e6 / Math.max(1, esm.invocations.get()), connections, newAfterFirst);
             }
@@ -236,7 +237,7 @@ final class Scenarios {
                                 .attributesWithStrings(Map.of(
                                         MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT.toString(), "1",
                                         MessageSystemAttributeName.SENT_TIMESTAMP.toString(), Long.toString(System.currentTimeMillis())))
-                                .body(Bench.body(c.shape(), i, prefix + "d" + i)).build());
+                                .body(c.shape().body(i, prefix + "d" + i)).build());
                     }
                     byte[] event = EventSourceMapping.sqsEvent(batch, "arn:aws:sqs:us-east-1:000000000000:cold", "us-east-1")
                             .getBytes(StandardCharsets.UTF_8);
@@ -248,12 +249,12 @@ final class Scenarios {
                         first.add(ms(done - p.fn.startNanos()));
                         rss.add(p.peakRssMiB());
                     }
-                    Bench.log("%s: cold start %d/%d: init %.0f ms, first batch done %.0f ms",
+                    Progress.log("bench", "%s: cold start %d/%d: init %.0f ms, first batch done %.0f ms",
                             c.id(), k + 1, o.coldStarts, init.getLast(), first.getLast());
                 }
             } catch (Exception e) {
                 r.put("error", String.valueOf(e.getMessage()));
-                Bench.log("%s: cold start FAILED: %s", c.id(), e.getMessage());
+                Progress.log("bench", "%s: cold start FAILED: %s", c.id(), e.getMessage());
             }
             r.put("starts", init.size());
             r.put("initMs", init);
@@ -279,7 +280,7 @@ final class Scenarios {
                 endToEndOne(c, r);
             } catch (Exception e) {
                 r.put("error", String.valueOf(e.getMessage()));
-                Bench.log("%s: end-to-end run FAILED: %s", c.id(), e.getMessage());
+                Progress.log("bench", "%s: end-to-end run FAILED: %s", c.id(), e.getMessage());
             } finally {
                 ep.rules(null);
             }
@@ -321,7 +322,7 @@ final class Scenarios {
             Mqtt5AsyncClient pub = Mqtt5Client.builder().identifier("bench-device-" + c.id())
                     .serverHost(ep.brokers().sourceHost()).serverPort(ep.brokers().sourcePort()).buildAsync();
             pub.connectWith().cleanStart(true).send().join();
-            Bench.log("%s: end-to-end: %d msg/s from the process start: %d s warm-up (cold start + catch-up), then %d s measured; "
+            Progress.log("bench", "%s: end-to-end: %d msg/s from the process start: %d s warm-up (cold start + catch-up), then %d s measured; "
                             + "source broker -> rule -> SQS -> handler -> iot-data -> destination broker",
                     c.id(), o.e2eRate, o.e2eWarmupSeconds, o.e2eSeconds);
             try (Instance p = Instance.start(c, l, logFile(c, "e2e"), limits);
@@ -396,7 +397,7 @@ final class Scenarios {
                 r.put("meanBatch", round(inv == 0 ? 0 : (double) (esm.handled.get() + esm.retried.get() - handledAtSteady) / inv, 2));
                 r.put("backlogAtEnd", ep.sqs().depth(queue));
                 r.put("memoryCgroup", p.limits.memory());
-                Bench.log("%s: e2e cold start: first message %.0f ms; steady state (after %d s): %d/%d delivered, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms",
+                Progress.log("bench", "%s: e2e cold start: first message %.0f ms; steady state (after %d s): %d/%d delivered, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms",
                         c.id(), t.latencyMs(0), o.e2eWarmupSeconds, lat.length, measured,
                         Tracker.percentile(lat, 50), Tracker.percentile(lat, 95), Tracker.percentile(lat, 99));
             }

@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.iotbridge.contract.Route;
 import dev.iotbridge.harness.Cli;
+import dev.iotbridge.harness.Progress;
 import dev.iotbridge.harness.StackEndpoints;
 import dev.iotbridge.harness.StackOptions;
 import dev.iotbridge.harness.Tracker;
@@ -579,7 +580,6 @@ public final class Load {
     }
 
     static void log(String fmt, Object... args) {
-        System.out.printf(java.util.Locale.ROOT, "[load] " + fmt + "%n", args);
-        System.out.flush();
+        Progress.log("load", fmt, args);
     }
 }

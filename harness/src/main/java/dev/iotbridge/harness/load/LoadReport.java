@@ -1,5 +1,7 @@
 package dev.iotbridge.harness.load;
 
+import dev.iotbridge.harness.Markdown;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +51,7 @@ final class LoadReport {
                     s(s.get("instanceVcpuUsed")) + " of " + s(s.get("instanceVcpuShare")), s(s.get("instanceThrottledPeriodShare")),
                     s(s.get("instanceInvokingShare")), s(s.get("limit"))));
         }
-        table(b, List.of("N", "target msg/s", "offered msg/s", "delivered msg/s", "per instance msg/s", "backlog at end",
+        Markdown.table(b, List.of("N", "target msg/s", "offered msg/s", "delivered msg/s", "per instance msg/s", "backlog at end",
                 "p50 ms", "p99 ms", "sent", "lost", "duplicates", "machine busy %", "functions %", "harness %", "others %", "vCPU used per instance",
                 "CPU periods throttled per instance", "share of the step invoking per instance", "limit"), rows);
         b.append("\nCPU columns are shares of the whole machine over the step: the function processes, the harness JVM (both ")
@@ -63,12 +65,12 @@ final class LoadReport {
             for (Map<String, Object> t : runs) {
                 trows.add(List.of(s(t.get("instances")), s(t.get("sent")), s(t.get("delivered")), s(t.get("lost")), s(t.get("duplicates"))));
             }
-            table(b, List.of("N", "sent", "delivered (distinct ids)", "lost", "duplicates"), trows);
+            Markdown.table(b, List.of("N", "sent", "delivered (distinct ids)", "lost", "duplicates"), trows);
         }
 
         if (bp != null) {
             b.append("\n## Back-pressure at the destination's iot-data quota\n\n");
-            table(b, List.of("N", "offered msg/s", "iot-data quota /s", "delivered msg/s", "per instance msg/s", "429 answers",
+            Markdown.table(b, List.of("N", "offered msg/s", "iot-data quota /s", "delivered msg/s", "per instance msg/s", "429 answers",
                     "backlog at end", "drain s", "delivered while draining msg/s", "p50 ms", "p99 ms", "sent", "lost", "duplicates"),
                     List.of(List.of(s(bp.get("instances")), s(bp.get("offeredMsgPerSecond")), s(bp.get("iotDataQuotaPerSecond")),
                             s(bp.get("deliveredMsgPerSecond")), s(bp.get("perInstanceMsgPerSecond")), s(bp.get("throttled429")),
@@ -102,7 +104,7 @@ final class LoadReport {
                         s(p.get("predictedMsgPerSecond")), s(p.get("comparison")) + " = " + s(p.get("ratio")), lat,
                         "±" + Math.round(100 * ((Number) p.get("tolerance")).doubleValue()) + " %", verdict, cpu));
             }
-            table(b, List.of("N", "offered msg/s", "delivered msg/s", "model msg/s", "ratio", "p50 / p99 measured ÷ model",
+            Markdown.table(b, List.of("N", "offered msg/s", "delivered msg/s", "model msg/s", "ratio", "p50 / p99 measured ÷ model",
                     "tolerance", "within", "CPU-projected msg/s per instance ÷ model"), mrows);
             b.append("\n").append(model.get("withinTolerance")).append(" of ").append(model.get("judged"))
                     .append(" points judged on wall-clock rates and latencies are within the model's tolerance (points where the ")
@@ -149,13 +151,5 @@ final class LoadReport {
             return d == Math.rint(d) && Math.abs(d) < 1e12 ? Long.toString(d.longValue()) : d.toString();
         }
         return String.valueOf(o);
-    }
-
-    private static void table(StringBuilder b, List<String> head, List<List<String>> rows) {
-        b.append("| ").append(String.join(" | ", head)).append(" |\n");
-        b.append("|").append("---|".repeat(head.size())).append("\n");
-        for (List<String> r : rows) {
-            b.append("| ").append(String.join(" | ", r.stream().map(x -> x.replace("|", "/")).toList())).append(" |\n");
-        }
     }
 }
