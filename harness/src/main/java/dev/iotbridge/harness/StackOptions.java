@@ -58,7 +58,8 @@ public abstract class StackOptions implements Cli.Resolved {
     @Option(names = "--out", paramLabel = "PATH", description = "also copy the results JSON to PATH (e.g. a CI artifact)")
     public Path out;
 
-    @Option(names = "--report-from", paramLabel = "JSON", description = "measure nothing: report a recorded results file again")
+    @Option(names = "--report-from", paramLabel = "JSON", description = "measure nothing: report a recorded results file again (bench: its tables, "
+            + "and --docs; load: the capacity model beside it again, the file and its .md rewritten)")
     public Path reportFrom;
 
     @Option(names = "--command", paramLabel = "TEXT", description = "the command line recorded in the results (default: ${DEFAULT-VALUE})")
