@@ -39,14 +39,14 @@ check-java: ## Check that a JDK >= 21 is available
 	@command -v unzip >/dev/null || { echo "error: 'unzip' is missing (the Maven wrapper needs it): sudo apt-get install unzip" >&2; exit 1; }
 
 .PHONY: test
-test: check-java ## Run all tests: function unit + Quarkus tests, local stack end-to-end tests, the ops tool's tests
+test: check-java ## Run all tests: function unit + Quarkus tests, local stack end-to-end tests, the harness's (chaos smoke test), the ops tool's tests
 	$(MVN_LOUD) verify -Dlocal.function.zip=$(FUNCTION_ZIP)
 	$(MAKE) --no-print-directory ops-test
 	$(MAKE) --no-print-directory capacity-test
 
 .PHONY: test-local
-test-local: check-java $(FUNCTION_ZIP) ## Only the local stack's end-to-end tests, against FUNCTION_ZIP (e.g. a native zip)
-	$(MVN_LOUD) -pl local -am verify -Dlocal.function.zip=$(FUNCTION_ZIP)
+test-local: check-java $(FUNCTION_ZIP) ## Only the local stack's end-to-end tests and the harness's (chaos smoke test), against FUNCTION_ZIP (e.g. a native zip)
+	$(MVN_LOUD) -pl local,harness -am verify -Dlocal.function.zip=$(FUNCTION_ZIP)
 
 .PHONY: dev
 dev: check-java ## The function in Quarkus dev mode: live reload, Lambda mock event server on :8080 (function/README.md#dev-loop)
@@ -144,12 +144,12 @@ demo: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## Start the local stack, send samp
 	@$(LOCAL_JAVA) dev.iotbridge.local.DemoMain --config $(ROOT)/local/bridge.local.json --function $(FUNCTION_ZIP)
 
 # BENCH_ARGS: runner flags passed through (harness/run.sh --help), e.g. the native CI job's
-# BENCH_ARGS="--native-zip dist/native/function.zip --competitors native,jvm,concurrent --json out.json".
+# BENCH_ARGS="--native-zip dist/native/function.zip --competitors native,jvm,concurrent --out out.json".
 .PHONY: bench
 bench: check-java ## Benchmarks side by side with the Python handlers (prints tables, writes docs/benchmarks.md, docs/cost.md)
 	bash $(ROOT)/harness/run.sh $(BENCH_ARGS)
 
-# The load run (dev.iotbridge.harness.Load, issue 23): for N = 1, 2, 4 function instances (the mapping's
+# The load run (dev.iotbridge.harness.load.Load, issue 23): for N = 1, 2, 4 function instances (the mapping's
 # maximum concurrency) the offered rate rises in steps, then one step holds the destination's iot-data
 # quota below it. Runs the native zip when `make native-build` made one, else the JVM zip (built when
 # missing). Writes harness/results/load/<UTC time>.json/.md, latest.json/.md; about 8 minutes.
@@ -160,9 +160,9 @@ BENCH_CP    := $(ROOT)/harness/target/classpath.txt
 load: check-java ## Multi-instance load run on the local stack: N = 1, 2, 4 instances, rising rate, iot-data quota back-pressure (harness/results/load/)
 	@if [ ! -f $(NATIVE_ZIP) ] && [ ! -f $(BUILT_ZIP) ]; then $(MAKE) --no-print-directory package; fi
 	$(FIRST_BUILD_NOTE)
-	$(MVN) -pl local,harness -am package -DskipTests
+	$(MVN) -pl harness -am package -DskipTests
 	$(JDK)/bin/java -XX:+UseParallelGC -Xmx1g $(JVM_ALLOW) -Dlogback.configurationFile=$(ROOT)/harness/logback.xml \
-	  -cp "$(ROOT)/harness/target/classes:$$(cat $(BENCH_CP))" dev.iotbridge.harness.Load --bench-dir $(ROOT)/harness --java-home $(JDK) \
+	  -cp "$(ROOT)/harness/target/classes:$$(cat $(BENCH_CP))" dev.iotbridge.harness.load.Load --bench-dir $(ROOT)/harness --java-home $(JDK) \
 	  --command 'make load$(if $(LOAD_ARGS), LOAD_ARGS="$(LOAD_ARGS)")' $(LOAD_ARGS)
 
 .PHONY: chaos

@@ -14,7 +14,7 @@
 #                without one the native competitor is left out, and the run says so)
 #   --no-docs    do not rewrite docs/benchmarks.md, cost.md, benchmarks.png, nor harness/results/:
 #                the results go to harness/target/results/ (and to --out PATH if given)
-#   runner flags (passed through; all of them in harness/src/main/java/dev/iotbridge/harness/Options.java): --messages N
+#   runner flags (passed through; --help lists them all, harness/src/main/java/dev/iotbridge/harness/bench/BenchOptions.java): --messages N
 #                --batches 10,100 --memory-mb N --no-cpu-limit --no-memory-limit --plain-http --latency-ms N
 #                --cold-starts N --e2e-rate N --e2e-seconds N --e2e-warmup-s N --out PATH
 #                --competitors sample,corrected,concurrent,jvm,jvm-keepalive5,native
@@ -23,14 +23,14 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-smoke=""; build=1; docs=1; fnbuild=1; pass=()
+smoke=""; build=1; docs=1; fnbuild=1; help=""; pass=()
 for a in "$@"; do
   case "$a" in
     --function-zip) fnbuild=""; pass+=("$a") ;;   # a given artifact (e.g. the native zip): do not rebuild function.zip
     --smoke) smoke=1; docs=""; pass+=("$a") ;;
     --no-build) build="" ;;
     --no-docs) docs="" ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
+    -h|--help) help=1 ;;
     *) pass+=("$a") ;;
   esac
 done
@@ -38,6 +38,17 @@ done
 JDK="$("$root/.ci/find-jdk" 2>/dev/null || true)"
 [ -n "$JDK" ] || { echo "bench: no JDK >= 21 found (set JAVA_HOME)" >&2; exit 1; }
 MVN=(env JAVA_HOME="$JDK" "$root/mvnw" -B -q -Dstyle.color=never)
+runner=("$JDK/bin/java" -XX:+UseParallelGC -Xmx2g --enable-native-access=ALL-UNNAMED -Dlogback.configurationFile="$root/harness/logback.xml")
+
+if [ -n "$help" ]; then
+  sed -n '2,/^set -euo/p' "$0" | sed '$d'
+  if [ ! -f "$root/harness/target/classpath.txt" ]; then
+    echo "==> bench: building the harness for the runner's flags"
+    "${MVN[@]}" -pl harness -am package -DskipTests
+  fi
+  echo; echo "the runner's flags (every one):"
+  exec "${runner[@]}" -cp "$root/harness/target/classes:$(cat "$root/harness/target/classpath.txt")" dev.iotbridge.harness.bench.Bench --help
+fi
 
 echo "==> bench: Python venv (harness/.venv: awslambdaric, boto3, matplotlib)"
 bash "$root/harness/setup.sh"
@@ -47,8 +58,8 @@ if [ -n "$build" ]; then
     echo "==> bench: building the JVM function.zip"
     "${MVN[@]}" -pl function -am package -DskipTests
   fi
-  echo "==> bench: building the local stack and the bench runner"
-  "${MVN[@]}" -pl local,harness -am package -DskipTests
+  echo "==> bench: building the local stack and the harness"
+  "${MVN[@]}" -pl harness -am package -DskipTests
 fi
 [ -f "$root/harness/target/classpath.txt" ] || { echo "bench: harness/target not built (drop --no-build)" >&2; exit 1; }
 
@@ -57,8 +68,8 @@ args=(--bench-dir "$root/harness" --java-home "$JDK" --command "make bench${*:+ 
 
 echo "==> bench: running"
 rc=0
-"$JDK/bin/java" -XX:+UseParallelGC -Xmx2g --enable-native-access=ALL-UNNAMED -Dlogback.configurationFile="$root/harness/logback.xml" -cp "$root/harness/target/classes:$(cat "$root/harness/target/classpath.txt")" \
-  dev.iotbridge.harness.Bench "${args[@]}" "${pass[@]}" || rc=$?
+"${runner[@]}" -cp "$root/harness/target/classes:$(cat "$root/harness/target/classpath.txt")" \
+  dev.iotbridge.harness.bench.Bench "${args[@]}" "${pass[@]}" || rc=$?
 
 results="$root/harness/results/latest.json"; chart="$root/docs/benchmarks.png"
 if [ -n "$smoke" ]; then results="$root/harness/target/results/smoke-latest.json"; chart="$root/harness/target/smoke-chart.png"; fi

@@ -8,7 +8,7 @@ import java.util.function.BiConsumer;
  * per-request latency) and the destination side where published messages arrive; for the
  * end-to-end scenario also the two MQTT brokers.
  */
-interface Endpoints extends AutoCloseable {
+public interface Endpoints extends AutoCloseable {
 
     /**
      * Addresses handed to the handler processes; over TLS also the CA that signed the iot-data

@@ -35,11 +35,13 @@ import java.util.function.Consumer;
  * broker. The benchmark installs the source account's topic rule it needs per run (the sample's
  * legacy rule or the project's envelope template, both evaluated by the local rules engine) and
  * runs every competitor through the stack's Lambda emulation (local/ {@code FunctionInstance},
- * {@code RuntimeApiServer}, {@code EventSourceMapping}; see {@link Instance}) on its own queue.
+ * {@code RuntimeApiServer}, {@code EventSourceMapping}; see bench's {@code Instance}) on its own queue.
  */
-final class StackEndpoints implements Endpoints {
+public final class StackEndpoints implements Endpoints {
+    /** The route every bench and load message crosses (source filter {@code bench/#}, nothing stripped or added). */
+    public static final String ROUTE = "bench";
     /** The event source mapping's function timeout; the bench queues' visibility timeout is 20 s more (invoke waits up to 10 s more for a cold start). */
-    static final Duration FUNCTION_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration FUNCTION_TIMEOUT = Duration.ofSeconds(30);
     private final LocalBridgeStack stack;
     private final Addresses addresses;
     private volatile Consumer<SourceMessage> installed;
@@ -51,15 +53,14 @@ final class StackEndpoints implements Endpoints {
                 stack.iotDataCa() == null ? List.of() : stack.iotDataCa().javaTrustOptions());
     }
 
-    static StackEndpoints open(Options o) throws IOException {
+    public static StackEndpoints open(StackOptions o) throws IOException {
         Path home = o.benchDir.resolve("target/stack-" + ProcessHandle.current().pid());
         Files.createDirectories(home);
-        Bench.log("starting the local stack (brokers, rules engine, ElasticMQ, iot-data; no function process)");
         LocalBridgeStack s = LocalBridgeStack.builder()
                 .ephemeralPorts()
                 .region("us-east-1")
                 .queueNames("bench-queue", "bench-dlq")
-                .route(new Route(Competitor.ROUTE, "bench/#", "", "", "", 0, true))
+                .route(new Route(ROUTE, "bench/#", "", "", "", 0, true))
                 .templateFile(o.benchDir.resolveSibling("terraform/modules/source/templates/rule.sql.tftpl"))
                 .rulesEngineEnabled(false)
                 .startFunction(false)
@@ -95,7 +96,7 @@ final class StackEndpoints implements Endpoints {
     }
 
     /** Installs the source account's topic rule(s): every publish on the source broker goes through them. */
-    void rules(RulesEngine engine) {
+    public void rules(RulesEngine engine) {
         Consumer<SourceMessage> old = installed;
         if (old != null) {
             stack.sourceBroker().removePublishListener(old);
@@ -109,12 +110,12 @@ final class StackEndpoints implements Endpoints {
     }
 
     /** A queue for one run (visibility timeout just above the function timeout). */
-    String createQueue(String name) {
+    public String createQueue(String name) {
         return sqs().client().createQueue(b -> b.queueName(name).attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT,
                 Long.toString(FUNCTION_TIMEOUT.toSeconds() + 20)))).queueUrl();
     }
 
-    void deleteQueue(String queueUrl) {
+    public void deleteQueue(String queueUrl) {
         try {
             sqs().client().deleteQueue(b -> b.queueUrl(queueUrl));
         } catch (RuntimeException ignored) {
@@ -123,7 +124,7 @@ final class StackEndpoints implements Endpoints {
     }
 
     /** Sends the bodies in batches of 10, {@code threads} batches at a time. */
-    void sendAll(String queueUrl, List<String> bodies, int threads) throws Exception {
+    public void sendAll(String queueUrl, List<String> bodies, int threads) throws Exception {
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             List<Future<?>> fs = new ArrayList<>();
             for (int i = 0; i < bodies.size(); i += 10) {
@@ -146,30 +147,30 @@ final class StackEndpoints implements Endpoints {
     }
 
     /** The destination iot-data endpoint's publish quota in requests per second (0: none). */
-    void iotDataPublishQuota(int perSecond) {
+    public void iotDataPublishQuota(int perSecond) {
         stack.iotData().setPublishQuota(perSecond);
     }
 
     /** Publish requests the iot-data endpoint refused with 429 at its quota so far. */
-    long iotDataQuotaThrottled() {
+    public long iotDataQuotaThrottled() {
         return stack.iotData().quotaThrottled();
     }
 
     /** Client connections the iot-data endpoint has served so far. */
-    long iotDataConnections() {
+    public long iotDataConnections() {
         return stack.iotData().connections();
     }
 
     /** Client connections whose first request reached the iot-data endpoint after {@code nanoTime}. */
-    long iotDataConnectionsSince(long nanoTime) {
+    public long iotDataConnectionsSince(long nanoTime) {
         return stack.iotData().connectionsSince(nanoTime);
     }
 
-    Counters counters() {
+    public Counters counters() {
         return stack.counters();
     }
 
-    LocalSqs sqs() {
+    public LocalSqs sqs() {
         return stack.sqs();
     }
 

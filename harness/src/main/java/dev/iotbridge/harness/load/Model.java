@@ -1,4 +1,4 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -9,6 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import static dev.iotbridge.harness.Results.JSON;
+import static dev.iotbridge.harness.bench.Machine.sh;
+import static dev.iotbridge.harness.Results.round;
 
 /**
  * The capacity model's prediction beside each point of a load run: {@code harness/capacity/capacity.py
@@ -53,9 +57,9 @@ final class Model {
             if (!build.equals("native")) {
                 cmd.addAll(List.of("--build", build));   // the model's default is the native build
             }
-            String text = Machine.sh(cmd.toArray(String[]::new));
+            String text = sh(cmd.toArray(String[]::new));
             try {
-                JsonNode p = Bench.JSON.readTree(text);
+                JsonNode p = JSON.readTree(text);
                 predictions.put(n, p);
                 byN.put(Integer.toString(n), p);
             } catch (Exception e) {
@@ -100,13 +104,13 @@ final class Model {
         if (keepsUp) {
             // below capacity: the model must allow the rate, and its latencies apply
             r.put("comparison", "below capacity: offered / predicted capacity");
-            r.put("ratio", Load.round(offered / predicted, 3));
+            r.put("ratio", round(offered / predicted, 3));
             double p50 = num(s.get("p50Ms"));
             double p99 = num(s.get("p99Ms"));
             r.put("predictedP50Ms", p.path("latencyP50Ms").asDouble());
             r.put("predictedP99Ms", p.path("latencyP99Ms").asDouble());
-            r.put("p50Ratio", Load.round(p50 / p.path("latencyP50Ms").asDouble(), 3));
-            r.put("p99Ratio", Load.round(p99 / p.path("latencyP99Ms").asDouble(), 3));
+            r.put("p50Ratio", round(p50 / p.path("latencyP50Ms").asDouble(), 3));
+            r.put("p99Ratio", round(p99 / p.path("latencyP99Ms").asDouble(), 3));
             boolean rateOk = offered <= predicted * (1 + tol);
             boolean latencyOk = within(p50 / p.path("latencyP50Ms").asDouble(), tol) && within(p99 / p.path("latencyP99Ms").asDouble(), tol);
             r.put("rateWithinModel", rateOk);
@@ -114,7 +118,7 @@ final class Model {
             r.put("withinTolerance", machine ? null : rateOk && latencyOk);
         } else {
             r.put("comparison", "at capacity: delivered / predicted capacity");
-            r.put("ratio", Load.round(delivered / predicted, 3));
+            r.put("ratio", round(delivered / predicted, 3));
             r.put("withinTolerance", machine ? null : within(delivered / predicted, tol));
         }
         if (machine) {
@@ -124,7 +128,7 @@ final class Model {
         if (projected instanceof Number x) {
             double ratio = x.doubleValue() / p.path("perInstanceMsgPerSecond").asDouble();
             r.put("cpuProjectedPerInstanceMsgPerSecond", x.doubleValue());
-            r.put("cpuProjectedRatio", Load.round(ratio, 3));
+            r.put("cpuProjectedRatio", round(ratio, 3));
             r.put("cpuProjectedWithinTolerance", within(ratio, tol));
         }
         return r;

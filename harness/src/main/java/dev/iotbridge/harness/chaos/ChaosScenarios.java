@@ -1,4 +1,4 @@
-package dev.iotbridge.local.chaos;
+package dev.iotbridge.harness.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.iotbridge.contract.Route;
+import dev.iotbridge.harness.Tracker;
 import dev.iotbridge.local.Counters;
 import dev.iotbridge.local.LocalBridgeStack;
 import dev.iotbridge.local.iotdata.FaultPlan;
@@ -201,7 +202,7 @@ public final class ChaosScenarios {
         try {
             for (JsonNode r : JSON.readTree(event).path("Records")) {
                 JsonNode body = JSON.readTree(r.path("body").asText());
-                int i = t.index(Base64.getDecoder().decode(body.path("payload").asText()));
+                int i = t.idOf(Base64.getDecoder().decode(body.path("payload").asText()));
                 if (i >= 0) ids.add(i);
             }
         } catch (Exception e) {
@@ -245,7 +246,7 @@ public final class ChaosScenarios {
                 remaining = outage.toMillis() - (System.nanoTime() - down) / 1_000_000;
                 run.progressLine("destination DOWN, " + Math.max(0, remaining / 1000) + " s left");
             }
-            long deliveredDuringOutage = t.uniqueDelivered();
+            long deliveredDuringOutage = t.delivered();
             long dlqAtRecovery = stack.dlqDepth();
             long receivesDuringOutage = stack.counters().recordsFailed.sum();
             long requestsDuringOutage = stack.counters().iotDataRequests.sum();
@@ -353,7 +354,7 @@ public final class ChaosScenarios {
             List<String> misrouted = new java.util.concurrent.CopyOnWriteArrayList<>();
             stack.destinationObserver().addListener(a -> {
                 topics.computeIfAbsent(a.topic(), k -> new LongAdder()).increment();
-                if (t.index(a.payload()) < 0 && !expectTopics.containsKey(a.topic())) misrouted.add(a.topic());
+                if (t.idOf(a.payload()) < 0 && !expectTopics.containsKey(a.topic())) misrouted.add(a.topic());
             });
             Run run = new Run(name, stack, t);
             // bodies: bad cases, the corpus' good cases and generated good messages, shuffled
@@ -374,10 +375,10 @@ public final class ChaosScenarios {
             }
             run.sendEnd = System.nanoTime();
             long total = items.size();
-            BooleanSupplier done = () -> t.uniqueDelivered() >= o.corpusGood
+            BooleanSupplier done = () -> t.delivered() >= o.corpusGood
                     && stack.dlqDepth() >= corpus.bad.size()
                     && expectTopics.entrySet().stream().allMatch(e -> count(topics, e.getKey()) >= e.getValue());
-            Duration drain = run.awaitDrain(done, total, () -> t.uniqueDelivered() + stack.dlqDepth()
+            Duration drain = run.awaitDrain(done, total, () -> t.delivered() + stack.dlqDepth()
                     + expectTopics.entrySet().stream().mapToLong(e -> Math.min(e.getValue(), count(topics, e.getKey()))).sum());
             Thread.sleep(500);
             List<Message> dlq = stack.drainDlq(false);
@@ -408,7 +409,7 @@ public final class ChaosScenarios {
                     problems.add(c.id() + ": BridgeSourceMessageId " + src + " is not the id of the record sent");
                 }
             }
-            long goodDelivered = t.uniqueDelivered();
+            long goodDelivered = t.delivered();
             lost += o.corpusGood - goodDelivered;
             for (Map.Entry<String, Long> e : expectTopics.entrySet()) {
                 long got = count(topics, e.getKey());
@@ -470,15 +471,49 @@ public final class ChaosScenarios {
         return b;
     }
 
+    /**
+     * Chaos message {@code i} of a scenario: its payload {@code {"chaos":"<tag>","i":<i>}} (another
+     * payload is not one of the scenario's), its topic {@link #topic(int)}.
+     */
+    static Tracker.Ids ids(String tag) {
+        byte[] prefix = ("{\"chaos\":\"" + tag + "\",\"i\":").getBytes(StandardCharsets.US_ASCII);
+        return new Tracker.Ids() {
+            @Override
+            public byte[] payload(int i) {
+                return ("{\"chaos\":\"" + tag + "\",\"i\":" + i + "}").getBytes(StandardCharsets.US_ASCII);
+            }
+
+            @Override
+            public int idOf(byte[] p) {
+                if (p.length <= prefix.length) return -1;
+                for (int k = 0; k < prefix.length; k++) if (p[k] != prefix[k]) return -1;
+                long v = 0;
+                int k = prefix.length;
+                for (; k < p.length && p[k] >= '0' && p[k] <= '9' && v <= Integer.MAX_VALUE; k++) v = v * 10 + (p[k] - '0');
+                if (k == prefix.length || k >= p.length || p[k] != '}' || v > Integer.MAX_VALUE) return -1;
+                return (int) v;
+            }
+        };
+    }
+
+    /**
+     * The source topic of chaos message {@code i}, 16 topics in turn; the chaos route mapping nothing,
+     * also the only topic it may arrive on at the destination (anywhere else it is misrouted).
+     */
+    static String topic(int i) {
+        return "GROUND/v1/chaos/" + (i % 16);
+    }
+
+    /** Counts a scenario's messages at the destination broker (by id, on its topic) and at iot-data. */
     private static Tracker track(LocalBridgeStack stack, String tag, int n) {
-        Tracker t = new Tracker(tag, n);
-        stack.destinationObserver().addListener(a -> t.onDelivered(a.topic(), a.payload()));
-        stack.iotData().setListener(p -> t.onIotData(p.payload()));
+        Tracker t = new Tracker(n, ids(tag), ChaosScenarios::topic);
+        stack.destinationObserver().addListener(a -> t.arrived(a.topic(), a.payload()));
+        stack.iotData().setListener(p -> t.atIotData(p.payload()));
         return t;
     }
 
     static String envelope(Tracker t, int i) {
-        return "{\"v\":1,\"route\":\"ground\",\"topic\":\"" + Tracker.topic(i) + "\",\"payload\":\""
+        return "{\"v\":1,\"route\":\"ground\",\"topic\":\"" + topic(i) + "\",\"payload\":\""
                 + Base64.getEncoder().encodeToString(t.payload(i)) + "\",\"ts\":" + System.currentTimeMillis()
                 + ",\"clientId\":\"chaos\"}";
     }
@@ -529,8 +564,8 @@ public final class ChaosScenarios {
         void progressLine(String extra) {
             double secs = (System.nanoTime() - sendStart) / 1e9;
             o.out.printf("  [%s] %5.0f s  sent %,d  delivered %,d (dup %,d)  queue %,d  DLQ %,d  %.0f msg/s%s%n",
-                    name, secs, sent.sum(), t.uniqueDelivered(), t.duplicates(), stack.queueDepth(),
-                    stack.dlqDepth(), t.uniqueDelivered() / Math.max(0.001, secs), extra == null ? "" : "  " + extra);
+                    name, secs, sent.sum(), t.delivered(), t.duplicates(), stack.queueDepth(),
+                    stack.dlqDepth(), t.delivered() / Math.max(0.001, secs), extra == null ? "" : "  " + extra);
         }
 
         private void maybeProgress() {
@@ -552,8 +587,8 @@ public final class ChaosScenarios {
                 fs.add(pool.submit(() -> {
                     while (true) {
                         int from = next.getAndAdd(10);
-                        if (from >= t.n) return null;
-                        int to = Math.min(t.n, from + 10);
+                        if (from >= t.size()) return null;
+                        int to = Math.min(t.size(), from + 10);
                         List<SendMessageBatchRequestEntry> es = new ArrayList<>();
                         for (int i = from; i < to; i++) {
                             es.add(SendMessageBatchRequestEntry.builder().id("m" + i).messageBody(envelope(t, i)).build());
@@ -580,15 +615,15 @@ public final class ChaosScenarios {
         long sendViaMqtt() throws Exception {
             sendStart = System.nanoTime();
             lastProgress = sendStart;
-            Mqtt5AsyncClient c = Mqtt5Client.builder().identifier("chaos-publisher-" + t.tag).serverHost("127.0.0.1")
+            Mqtt5AsyncClient c = Mqtt5Client.builder().identifier("chaos-publisher-" + name.replaceAll("[^A-Za-z0-9]+", "-")).serverHost("127.0.0.1")
                     .serverPort(stack.sourceMqttPort()).buildAsync();
             c.connectWith().cleanStart(true).send().get(10, TimeUnit.SECONDS);
             Semaphore inFlight = new Semaphore(256);
             try {
-                for (int i = 0; i < t.n; i++) {
+                for (int i = 0; i < t.size(); i++) {
                     while (!inFlight.tryAcquire(200, TimeUnit.MILLISECONDS)) maybeProgress();
                     maybeProgress();
-                    c.publishWith().topic(Tracker.topic(i)).qos(MqttQos.AT_LEAST_ONCE).payload(t.payload(i))
+                    c.publishWith().topic(topic(i)).qos(MqttQos.AT_LEAST_ONCE).payload(t.payload(i))
                             .send().whenComplete((r, e) -> {
                                 if (e == null && r.getError().isEmpty()) sent.increment();
                                 else sendErrors.increment();
@@ -608,7 +643,7 @@ public final class ChaosScenarios {
         }
 
         Duration awaitDrain(BooleanSupplier extra) throws InterruptedException {
-            return awaitDrain(extra, sent.sum(), () -> t.uniqueDelivered() + stack.dlqDepth());
+            return awaitDrain(extra, sent.sum(), () -> t.delivered() + stack.dlqDepth());
         }
 
         /**
@@ -656,7 +691,7 @@ public final class ChaosScenarios {
         ScenarioResult result(String injection, long sentCount, Duration drain, List<String> problems, List<String> notes) {
             List<Message> dlq = stack.drainDlq(false);
             Map<String, Long> byReason = new TreeMap<>();
-            boolean[] inDlq = new boolean[t.n];
+            boolean[] inDlq = new boolean[t.size()];
             for (Message m : dlq) {
                 byReason.merge(reason(m), 1L, Long::sum);
                 int i = indexOfBody(m.body());
@@ -667,7 +702,7 @@ public final class ChaosScenarios {
             long bothDeliveredAndDlq = 0;
             long publishedNotSeen = 0;
             List<Integer> lostIds = new ArrayList<>();
-            for (int i = 0; i < t.n; i++) {
+            for (int i = 0; i < t.size(); i++) {
                 boolean d = t.delivered(i);
                 if (!d && !inDlq[i]) {
                     lost++;
@@ -676,7 +711,7 @@ public final class ChaosScenarios {
                 }
                 if (d && inDlq[i]) bothDeliveredAndDlq++;
             }
-            if (sentCount != t.n) problems.add("sent " + sentCount + " of " + t.n);
+            if (sentCount != t.size()) problems.add("sent " + sentCount + " of " + t.size());
             long stillQueued = stack.queueDepth();
             if (stillQueued > 0) {
                 // gave up waiting: these are not lost (they stay on the queue), but the scenario failed to drain
@@ -698,14 +733,14 @@ public final class ChaosScenarios {
             if (t.misrouted() > 0) {
                 problems.add(t.misrouted() + " message(s) arrived on the wrong destination topic, e.g. " + t.misroutedExamples());
             }
-            return new ScenarioResult(name, injection, sentCount, t.uniqueDelivered(), t.duplicates(), byReason, lost,
+            return new ScenarioResult(name, injection, sentCount, t.delivered(), t.duplicates(), byReason, lost,
                     drain, problems, notes);
         }
 
         int indexOfBody(String body) {
             try {
                 JsonNode n = JSON.readTree(body);
-                return t.index(Base64.getDecoder().decode(n.get("payload").asText()));
+                return t.idOf(Base64.getDecoder().decode(n.get("payload").asText()));
             } catch (Exception e) {
                 return -1;
             }

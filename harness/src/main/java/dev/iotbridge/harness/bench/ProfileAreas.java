@@ -1,4 +1,4 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.bench;
 
 import dev.iotbridge.local.lambda.FunctionCommand;
 
@@ -32,9 +32,9 @@ import java.util.Set;
  * environment is a VM of that size); the kernel reclaims that cache before it kills anything, so
  * only memory the process itself holds can end it, as on Lambda.
  */
-final class LambdaLimits {
+public final class LambdaLimits {
     /** Lambda: 1 vCPU at 1,769 MB of memory (proportional below and above). */
-    static final double MB_PER_VCPU = 1769.0;
+    public static final double MB_PER_VCPU = 1769.0;
     private static final long PERIOD_US = 100_000;
     private static final long MIB = 1024L * 1024;
 
@@ -58,7 +58,7 @@ final class LambdaLimits {
     }
 
     /** Probes the machine for each controller: cgroup v2 with it, else its cgroup v1 hierarchy, else none. */
-    static LambdaLimits detect(int memoryMb, boolean cpuWanted, boolean memoryWanted) {
+    public static LambdaLimits detect(int memoryMb, boolean cpuWanted, boolean memoryWanted) {
         List<String[]> mounts = new ArrayList<>();
         String mountsError = null;
         try {
@@ -157,7 +157,7 @@ final class LambdaLimits {
         }
     }
 
-    boolean active() {
+    public boolean active() {
         return cpu.active() || memory.active();
     }
 
@@ -193,7 +193,7 @@ final class LambdaLimits {
     }
 
     /** One process's cgroups (removed once the process is gone). */
-    record Group(Path cpuDir, Path memoryDir, boolean memoryV2, List<Path> dirs, FunctionCommand command) implements AutoCloseable {
+    public record Group(Path cpuDir, Path memoryDir, boolean memoryV2, List<Path> dirs, FunctionCommand command) implements AutoCloseable {
         /** CFS throttling of the group so far ({@code nr_throttled} of {@code nr_periods}), or null. */
         String throttled() {
             long[] t = throttling();
@@ -201,7 +201,7 @@ final class LambdaLimits {
         }
 
         /** {@code {nr_throttled, nr_periods}} of the group's CPU quota so far, or null without a CPU group. */
-        long[] throttling() {
+        public long[] throttling() {
             if (cpuDir == null) return null;
             Map<String, String> m = keyValues(cpuDir.resolve("cpu.stat"));
             if (m == null || m.get("nr_throttled") == null || m.get("nr_periods") == null) return null;
@@ -284,7 +284,7 @@ final class LambdaLimits {
      * What the results and the docs say about the limits: the CPU part in the fields older results
      * files had (memoryMb, vcpu, method, quota, note), the memory limit under {@code memory}.
      */
-    Map<String, Object> describe() {
+    public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("memoryMb", memoryMb);
         m.put("vcpu", Math.round(vcpu * 1000) / 1000.0);
@@ -310,7 +310,7 @@ final class LambdaLimits {
     }
 
     /** One line for the log. */
-    String summary() {
+    public String summary() {
         return String.format(Locale.ROOT, "Lambda's limits for %d MB per competitor process: CPU %s; memory %s", memoryMb,
                 cpu.active() ? String.format(Locale.ROOT, "%.3f vCPU (%s)", vcpu, cpu.method()) : "not limited (" + cpu.note() + ")",
                 memory.active() ? String.format(Locale.ROOT, "%d MiB (%s)", memoryMb, memory.method()) : "not limited (" + memory.note() + ")");

@@ -1,11 +1,16 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.bench;
 
+import dev.iotbridge.harness.Endpoints;
+import dev.iotbridge.harness.StackEndpoints;
+import dev.iotbridge.harness.Tracker;
 import dev.iotbridge.local.lambda.FunctionCommand;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,19 +18,29 @@ import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 
 /** A handler under test and how a Lambda execution environment starts it. */
-record Competitor(String id, String label, Kind kind, Shape shape) {
+public record Competitor(String id, String label, Kind kind, Shape shape) {
 
-    enum Kind { PY_SAMPLE, PY_CORRECTED, PY_CONCURRENT, JVM, NATIVE }
+    public enum Kind { PY_SAMPLE, PY_CORRECTED, PY_CONCURRENT, JVM, NATIVE }
 
     /** The SQS message body shape the competitor is fed. */
-    enum Shape {
+    public enum Shape {
         /** the sample's rule: {@code SELECT *, topic() AS topic} (JSON payload + topic field) */
         LEGACY,
         /** envelope v1 (docs/envelope.md) */
-        ENVELOPE
+        ENVELOPE;
+
+        /** The body of message {@code seq} (its payload {@link Tracker#SEQ}) as the rule puts it on the queue. */
+        String body(int seq, String topic) {
+            String payload = new String(Tracker.SEQ.payload(seq), StandardCharsets.UTF_8);
+            if (this == LEGACY) {
+                return payload.substring(0, payload.length() - 1) + ",\"topic\":\"" + topic + "\"}";
+            }
+            return "{\"v\":1,\"route\":\"" + StackEndpoints.ROUTE + "\",\"topic\":\"" + topic + "\",\"payload\":\""
+                    + Base64.getEncoder().encodeToString(payload.getBytes(StandardCharsets.UTF_8))
+                    + "\",\"ts\":" + System.currentTimeMillis() + ",\"clientId\":\"bench-device\"}";
+        }
     }
 
-    static final String ROUTE = "bench";
     /** Every competitor publishes with retain, as the AWS sample's handler does (so the cost includes retained metering). */
     static final boolean ROUTE_RETAINS = true;
     /** The start-up options this project ships for the jvm runtime (terraform sets JAVA_TOOL_OPTIONS). */
@@ -69,20 +84,20 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
     }
 
     /** Where things are on this machine. */
-    record Paths(Path benchDir, Path python, Path functionZip, Path nativeZip, Path ricDir, Path javaHome, Path workDir) {}
+    public record Paths(Path benchDir, Path python, Path functionZip, Path nativeZip, Path ricDir, Path javaHome, Path workDir) {}
 
     /**
      * Command (with its task root as working directory) and environment of one process start;
      * the local stack's {@code FunctionInstance} adds PATH, LANG, TZ, LAMBDA_TASK_ROOT and
      * AWS_LAMBDA_RUNTIME_API.
      */
-    record Launch(FunctionCommand command, Map<String, String> env, String notes) {}
+    public record Launch(FunctionCommand command, Map<String, String> env, String notes) {}
 
     /**
      * @param concurrency publishes in flight per batch: the function's BRIDGE_MAX_CONCURRENCY and the
      *                    concurrent Python handler's pool (both sized to the batch size by the runner)
      */
-    Launch launch(Paths p, Endpoints.Addresses a, int concurrency, int memoryMb) throws IOException {
+    public Launch launch(Paths p, Endpoints.Addresses a, int concurrency, int memoryMb) throws IOException {
         Map<String, String> env = new HashMap<>();
         String home = System.getenv("HOME");
         if (home != null) {
@@ -131,7 +146,7 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
                 Path task = fc.taskRoot();
                 env.put("LAMBDA_TASK_ROOT", task.toString());
                 env.put("TZ", ":UTC");
-                env.put("BRIDGE_ROUTES", "[{\"name\":\"" + ROUTE + "\",\"source_filter\":\"bench/#\","
+                env.put("BRIDGE_ROUTES", "[{\"name\":\"" + StackEndpoints.ROUTE + "\",\"source_filter\":\"bench/#\","
                         + "\"strip_prefix\":\"\",\"add_prefix\":\"\",\"qos\":0,\"retain\":" + ROUTE_RETAINS + "}]");
                 env.put("BRIDGE_IOT_ENDPOINT", a.iotData());
                 env.put("BRIDGE_DLQ_URL", a.dlqUrl());
@@ -175,17 +190,6 @@ record Competitor(String id, String label, Kind kind, Shape shape) {
     static Path findAppCds(Path task) throws IOException {
         try (Stream<Path> s = Files.walk(task, 3)) {
             return s.filter(f -> f.getFileName().toString().endsWith(".jsa")).findFirst().orElse(null);
-        }
-    }
-
-    static boolean zipHasBootstrap(Path zip) {
-        if (!Files.isRegularFile(zip)) {
-            return false;
-        }
-        try (ZipFile z = new ZipFile(zip.toFile())) {
-            return z.getEntry("bootstrap") != null;
-        } catch (IOException e) {
-            return false;
         }
     }
 

@@ -1,4 +1,6 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.bench;
+
+import dev.iotbridge.harness.Markdown;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,10 +12,10 @@ import java.util.stream.Stream;
 /** Tables (printed and in docs/benchmarks.md), ratios and the project's targets. */
 final class Report {
     private final Map<String, Object> results;
-    private final Options o;
+    private final BenchOptions o;
     private boolean failed;
 
-    Report(Map<String, Object> results, Options o) {
+    Report(Map<String, Object> results, BenchOptions o) {
         this.results = results;
         this.o = o;
     }
@@ -22,7 +24,7 @@ final class Report {
         return failed;
     }
 
-    Options options() {
+    BenchOptions options() {
         return o;
     }
 
@@ -137,7 +139,7 @@ final class Report {
             Map<String, Object> base = byId(rowsAt, "concurrent");
             sb.append(String.format(Locale.ROOT, "### Throughput, CPU, connections — batch size %d, one instance, iot-data over %s (%s ms), %s%s%n%n",
                     batch, transport, meta.get("iotDataLatencyMs"), limitsText(), nativeNote(rowsAt)));
-            table(sb, List.of("competitor", "SQS message", "concurrency", "delivered/sent", "retried / duplicates", "msg/s", "× concurrent Python",
+            Markdown.table(sb, List.of("competitor", "SQS message", "concurrency", "delivered/sent", "retried / duplicates", "msg/s", "× concurrent Python",
                     "CPU ms/msg", "CPU × concurrent Python", "CPU ms/msg, 2nd half", "connections per 1,000 msgs", "new connections per batch after the 1st",
                     "peak RSS MiB", "mean invocation ms", "machine busy %"), rows(rowsAt, r -> {
                         if (r.get("error") != null) {
@@ -174,7 +176,7 @@ final class Report {
             Map<String, Object> base = byId(cs, "concurrent");
             sb.append(String.format(Locale.ROOT, "### Cold start — median of %s fresh process starts (first batch: %s records), %s%s%n%n",
                     meta.get("coldStarts"), meta.get("batchSize"), limitsText(), nativeNote(cs)));
-            table(sb, List.of("competitor", "init (start → first /next) ms", "× concurrent Python", "start → first batch done ms", "× concurrent Python", "all init ms", "RSS after 1st batch MiB"),
+            Markdown.table(sb, List.of("competitor", "init (start → first /next) ms", "× concurrent Python", "start → first batch done ms", "× concurrent Python", "all init ms", "RSS after 1st batch MiB"),
                     rows(cs, r -> r.get("error") != null && num(r, "initMedianMs") == null
                             ? List.of(label(r), "FAILED: " + oneLine(r.get("error")), "", "", "", "", "")
                             : List.of(label(r), f(num(r, "initMedianMs"), "%.0f"), ratio(num(r, "initMedianMs"), num(base, "initMedianMs")),
@@ -187,7 +189,7 @@ final class Report {
             sb.append(String.format(Locale.ROOT, "### End to end — source broker publish → destination broker arrival, %s msg/s from the process start, "
                             + "batch size %s; steady state = the %s s after a %s s warm-up; cold start = the messages of the first second; %s%s%n%n",
                     meta.get("e2eRate"), meta.get("batchSize"), meta.get("e2eSeconds"), meta.get("e2eWarmupSeconds"), limitsText(), nativeNote(e2e)));
-            table(sb, List.of("competitor", "rule", "init ms", "cold: 1st message ms", "cold: max of 1st second ms",
+            Markdown.table(sb, List.of("competitor", "rule", "init ms", "cold: 1st message ms", "cold: max of 1st second ms",
                             "backlog after warm-up", "steady delivered/sent", "p50 ms", "p95 ms", "p99 ms", "max ms", "mean batch", "backlog at end", "machine busy %"),
                     rows(e2e, r -> r.get("error") != null
                             ? List.of(label(r), s(r.get("messageShape")), "FAILED: " + oneLine(r.get("error")), "", "", "", "", "", "", "", "", "", "", "")
@@ -226,7 +228,7 @@ final class Report {
             return "";
         }
         StringBuilder sb = new StringBuilder("### Connection reuse in the function — before/after (same run)\n\n");
-        table(sb, List.of("batch size", "function", "connections", "per 1,000 msgs", "new after the 1st batch", "CPU ms/msg", "msg/s"), rows);
+        Markdown.table(sb, List.of("batch size", "function", "connections", "per 1,000 msgs", "new after the 1st batch", "CPU ms/msg", "msg/s"), rows);
         return sb.append("\n").toString();
     }
 
@@ -276,9 +278,9 @@ final class Report {
 
         StringBuilder sb = new StringBuilder("### Targets — the native function against concurrent Python in this run"
                 + (nativeRan ? "; native built by: " + nativeBuilder()
-                : ": not measured, no native function in this run (`make native-build` writes " + Options.BUILT_NATIVE_ZIP
+                : ": not measured, no native function in this run (`make native-build` writes " + dev.iotbridge.harness.StackOptions.BUILT_NATIVE_ZIP
                 + "); the JVM build is the fallback and is not judged against them") + "\n\n");
-        table(sb, List.of("target", "native", "concurrent Python", "native ÷ Python", "verdict", "JVM ÷ Python (fallback, not judged)"), rows);
+        Markdown.table(sb, List.of("target", "native", "concurrent Python", "native ÷ Python", "verdict", "JVM ÷ Python (fallback, not judged)"), rows);
         sb.append("\n").append(deliveryCheck(tp, batches)).append("\n");
         for (String k : List.of("throughput", "coldStart", "e2e")) {
             for (Map<String, Object> r : list(k)) {
@@ -393,7 +395,7 @@ final class Report {
         Map<String, String> m = (Map<String, String>) meta.get("machine");
         StringBuilder sb = new StringBuilder();
         sb.append("# Benchmarks\n\n");
-        sb.append("<!-- generated by harness/run.sh (harness/src/main/java/dev/iotbridge/harness/Report.java); do not edit: the prose "
+        sb.append("<!-- generated by harness/run.sh (harness/src/main/java/dev/iotbridge/harness/bench/Report.java); do not edit: the prose "
                 + "below the results is kept in harness/benchmarks-analysis.md (the recorded run) and harness/benchmarks-notes.md (the method); "
                 + "regenerate with harness/run.sh --no-build --report-from harness/results/<run>.json -->\n\n");
         sb.append("Measured side by side in one run, on the same local endpoints, so that machine noise cancels in the ratios.\n\n");
@@ -460,33 +462,5 @@ final class Report {
     private static String oneLine(Object o) {
         String s = String.valueOf(o).lines().findFirst().orElse("");
         return s.length() > 80 ? s.substring(0, 80) + "…" : s;
-    }
-
-    /** A markdown table, padded so it also reads well in a terminal. */
-    static void table(StringBuilder sb, List<String> header, List<List<String>> rows) {
-        int[] w = new int[header.size()];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = header.get(i).length();
-            for (List<String> r : rows) {
-                w[i] = Math.max(w[i], r.get(i).length());
-            }
-        }
-        line(sb, header, w);
-        StringBuilder sep = new StringBuilder("|");
-        for (int x : w) {
-            sep.append("-".repeat(x + 2)).append("|");
-        }
-        sb.append(sep).append("\n");
-        for (List<String> r : rows) {
-            line(sb, r, w);
-        }
-    }
-
-    private static void line(StringBuilder sb, List<String> cells, int[] w) {
-        sb.append("|");
-        for (int i = 0; i < w.length; i++) {
-            sb.append(" ").append(cells.get(i)).append(" ".repeat(w[i] - cells.get(i).length())).append(" |");
-        }
-        sb.append("\n");
     }
 }

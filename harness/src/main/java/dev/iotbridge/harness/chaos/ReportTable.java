@@ -1,4 +1,4 @@
-package dev.iotbridge.local.chaos;
+package dev.iotbridge.harness.chaos;
 
 import java.util.ArrayList;
 import java.util.List;

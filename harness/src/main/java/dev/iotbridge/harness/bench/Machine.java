@@ -1,4 +1,4 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.bench;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /** The machine the numbers were measured on (nproc, free, lscpu). */
-final class Machine {
-    static Map<String, String> describe() {
+public final class Machine {
+    public static Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("nproc", sh("nproc"));
         m.put("cpu", sh("sh", "-c", "lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1"));
@@ -24,7 +24,7 @@ final class Machine {
      * How busy the machine is before the run (the machine may be shared): load averages and the
      * busy share of all CPUs over one second, plus the processes using the most CPU.
      */
-    static Map<String, Object> load() {
+    public static Map<String, Object> load() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("loadavg", sh("cat", "/proc/loadavg"));
         long[] a = cpuTimes();
@@ -39,7 +39,7 @@ final class Machine {
     }
 
     /** {busy, total} jiffies of all CPUs from /proc/stat (for the machine's load during a run). */
-    static long[] cpuTimes() {
+    public static long[] cpuTimes() {
         try {
             String[] f = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long total = 0;
@@ -54,7 +54,7 @@ final class Machine {
     }
 
     /** Busy share of all CPUs between two {@link #cpuTimes()} readings, in percent. */
-    static double busyPercent(long[] a, long[] b) {
+    public static double busyPercent(long[] a, long[] b) {
         long total = b[1] - a[1];
         return total <= 0 ? Double.NaN : Math.round(1000.0 * (b[0] - a[0]) / total) / 10.0;
     }
@@ -70,7 +70,7 @@ final class Machine {
                 "import sys, boto3, awslambdaric; print(sys.version.split()[0], 'boto3', boto3.__version__, 'awslambdaric', getattr(awslambdaric, '__version__', '?'))");
     }
 
-    static String sh(String... cmd) {
+    public static String sh(String... cmd) {
         try {
             Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).trim();

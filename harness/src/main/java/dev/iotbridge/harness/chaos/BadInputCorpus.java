@@ -1,10 +1,10 @@
-package dev.iotbridge.local.chaos;
+package dev.iotbridge.harness.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iotbridge.contract.Route;
+import dev.iotbridge.contract.Routes;
 import dev.iotbridge.local.LocalBridgeStack;
-import dev.iotbridge.local.config.BridgeConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,7 +61,12 @@ public final class BadInputCorpus {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the bad-input corpus " + file, e);
         }
-        List<Route> routes = BridgeConfig.routes(doc.get("routes"), file + ": routes");
+        List<Route> routes;
+        try {
+            routes = Routes.fromTree(doc.get("routes")).withoutUnknownKeys().all();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": routes " + e.getMessage(), e);
+        }
         return new BadInputCorpus(routes, cases(doc.get("bad")), cases(doc.get("good")));
     }
 

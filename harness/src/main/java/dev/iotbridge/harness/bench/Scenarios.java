@@ -1,9 +1,12 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.bench;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.iotbridge.contract.Route;
+import dev.iotbridge.harness.Progress;
+import dev.iotbridge.harness.StackEndpoints;
+import dev.iotbridge.harness.Tracker;
 import dev.iotbridge.local.lambda.EventSourceMapping;
 import dev.iotbridge.local.lambda.FunctionCommand;
 import dev.iotbridge.local.rules.IotSql;
@@ -27,15 +30,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
+import static dev.iotbridge.harness.Results.round;
+
 /** The three scenarios; each returns one result map per competitor. */
 final class Scenarios {
-    private final Options o;
+    private final BenchOptions o;
     private final String runId;
     private final StackEndpoints ep;
     private final Competitor.Paths paths;
     private final LambdaLimits limits;
 
-    Scenarios(Options o, String runId, StackEndpoints ep, Competitor.Paths paths, LambdaLimits limits) {
+    Scenarios(BenchOptions o, String runId, StackEndpoints ep, Competitor.Paths paths, LambdaLimits limits) {
         this.o = o;
         this.runId = runId;
         this.ep = ep;
@@ -59,7 +64,7 @@ final class Scenarios {
                     throughputOne(c, batch, r);
                 } catch (Exception e) {
                     r.put("error", String.valueOf(e.getMessage()));
-                    Bench.log("%s: throughput run FAILED: %s", c.id(), e.getMessage());
+                    Progress.log("bench", "%s: throughput run FAILED: %s", c.id(), e.getMessage());
                 }
                 out.add(r);
             }
@@ -74,11 +79,11 @@ final class Scenarios {
         String queue = ep.createQueue("bench-tp-" + c.id() + "-b" + batchSize + "-" + runId);
         List<String> bodies = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            bodies.add(Bench.body(c.shape(), i, prefix + "d" + (i % 10)));
+            bodies.add(c.shape().body(i, prefix + "d" + (i % 10)));
         }
-        Bench.log("%s: throughput at batch size %d: loading %d %s messages into SQS", c.id(), batchSize, n, c.shape().name().toLowerCase());
+        Progress.log("bench", "%s: throughput at batch size %d: loading %d %s messages into SQS", c.id(), batchSize, n, c.shape().name().toLowerCase());
         ep.sendAll(queue, bodies, 4);
-        Tracker t = new Tracker(n);
+        Tracker t = new Tracker(n, Tracker.SEQ);
         try (AutoCloseable sub = ep.listen(prefix, t::arrived)) {
             Competitor.Launch l = withExtraOptions(c, c.launch(paths, ep.addresses(), batchSize, o.memoryMb), r);
             r.put("launch", l.notes());
@@ -121,7 +126,7 @@ final class Scenarios {
                             break;
                         }
                         if (System.nanoTime() > nextLog) {
-                            Bench.log("%s: %d/%d records handled, %d delivered", c.id(), esm.handled.get(), n, t.delivered());
+                            Progress.log("bench", "%s: %d/%d records handled, %d delivered", c.id(), esm.handled.get(), n, t.delivered());
                             nextLog += TimeUnit.SECONDS.toNanos(10);
                         }
                     }
@@ -182,9 +187,9 @@ final class Scenarios {
                     Path areas = jfr.resolveSibling(jfr.getFileName().toString().replace(".jfr", "-areas.txt"));
                     Files.writeString(areas, ProfileAreas.summarize(jfr, halfAt));
                     r.put("profileAreas", o.benchDir.getParent().relativize(areas).toString());
-                    Bench.log("%s: profile %s, hot methods in %s, by code area in %s", c.id(), jfr, hot, areas);
+                    Progress.log("bench", "%s: profile %s, hot methods in %s, by code area in %s", c.id(), jfr, hot, areas);
                 }
-                Bench.log("%s (batch %d): %d/%d delivered in %.2f s = %.1f msg/s, CPU %.3f ms/msg, peak RSS %.0f MiB, mean invocation %.1f ms, %d connections (%d after the first batch)",
+                Progress.log("bench", "%s (batch %d): %d/%d delivered in %.2f s = %.1f msg/s, CPU %.3f ms/msg, peak RSS %.0f MiB, mean invocation %.1f ms, %d connections (%d after the first batch)",
                         c.id(), batchSize, delivered, n, seconds, delivered / seconds, (cpu1 - cpu0) / Math.max(1, delivered), r.get("peakRssMiB"),
                         esm.invokeNanos.get() / 1e6 / Math.max(1, esm.invocations.get()), connections, newAfterFirst);
             }
@@ -232,7 +237,7 @@ final class Scenarios {
                                 .attributesWithStrings(Map.of(
                                         MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT.toString(), "1",
                                         MessageSystemAttributeName.SENT_TIMESTAMP.toString(), Long.toString(System.currentTimeMillis())))
-                                .body(Bench.body(c.shape(), i, prefix + "d" + i)).build());
+                                .body(c.shape().body(i, prefix + "d" + i)).build());
                     }
                     byte[] event = EventSourceMapping.sqsEvent(batch, "arn:aws:sqs:us-east-1:000000000000:cold", "us-east-1")
                             .getBytes(StandardCharsets.UTF_8);
@@ -244,12 +249,12 @@ final class Scenarios {
                         first.add(ms(done - p.fn.startNanos()));
                         rss.add(p.peakRssMiB());
                     }
-                    Bench.log("%s: cold start %d/%d: init %.0f ms, first batch done %.0f ms",
+                    Progress.log("bench", "%s: cold start %d/%d: init %.0f ms, first batch done %.0f ms",
                             c.id(), k + 1, o.coldStarts, init.getLast(), first.getLast());
                 }
             } catch (Exception e) {
                 r.put("error", String.valueOf(e.getMessage()));
-                Bench.log("%s: cold start FAILED: %s", c.id(), e.getMessage());
+                Progress.log("bench", "%s: cold start FAILED: %s", c.id(), e.getMessage());
             }
             r.put("starts", init.size());
             r.put("initMs", init);
@@ -275,7 +280,7 @@ final class Scenarios {
                 endToEndOne(c, r);
             } catch (Exception e) {
                 r.put("error", String.valueOf(e.getMessage()));
-                Bench.log("%s: end-to-end run FAILED: %s", c.id(), e.getMessage());
+                Progress.log("bench", "%s: end-to-end run FAILED: %s", c.id(), e.getMessage());
             } finally {
                 ep.rules(null);
             }
@@ -296,7 +301,7 @@ final class Scenarios {
         int coldWindow = Math.min(warm, o.e2eRate);      // the first second's messages: sent while the process starts
         String prefix = "bench/" + runId + "/e2e-" + c.id() + "/";
         String queue = ep.createQueue("bench-e2e-" + c.id() + "-" + runId);
-        Route route = new Route(Competitor.ROUTE, prefix + "#", "", "", "", 0, true);
+        Route route = new Route(StackEndpoints.ROUTE, prefix + "#", "", "", "", 0, true);
         List<RulesEngine.Rule> rules;
         if (c.shape() == Competitor.Shape.LEGACY) {
             // the sample's rule, evaluated by the local rules engine
@@ -308,7 +313,7 @@ final class Scenarios {
             rules = RulesEngine.compile(template, List.of(route));
             r.put("rule", "envelope v1: terraform/modules/source/templates/rule.sql.tftpl");
         }
-        Tracker t = new Tracker(total);
+        Tracker t = new Tracker(total, Tracker.SEQ);
         try (RulesEngine engine = new RulesEngine(rules, ep.sqs().client(), queue, ep.counters(), 4);
              AutoCloseable sub = ep.listen(prefix, t::arrived)) {
             ep.rules(engine);
@@ -317,7 +322,7 @@ final class Scenarios {
             Mqtt5AsyncClient pub = Mqtt5Client.builder().identifier("bench-device-" + c.id())
                     .serverHost(ep.brokers().sourceHost()).serverPort(ep.brokers().sourcePort()).buildAsync();
             pub.connectWith().cleanStart(true).send().join();
-            Bench.log("%s: end-to-end: %d msg/s from the process start: %d s warm-up (cold start + catch-up), then %d s measured; "
+            Progress.log("bench", "%s: end-to-end: %d msg/s from the process start: %d s warm-up (cold start + catch-up), then %d s measured; "
                             + "source broker -> rule -> SQS -> handler -> iot-data -> destination broker",
                     c.id(), o.e2eRate, o.e2eWarmupSeconds, o.e2eSeconds);
             try (Instance p = Instance.start(c, l, logFile(c, "e2e"), limits);
@@ -341,8 +346,7 @@ final class Scenarios {
                         invokeNanosAtSteady = esm.invokeNanos.get();
                         r.put("backlogAfterWarmup", ep.sqs().depth(queue));
                     }
-                    byte[] payload = ("{\"message\":\"IoT message from account1\",\"seq\":" + i + "}")
-                            .getBytes(StandardCharsets.UTF_8);
+                    byte[] payload = t.payload(i);
                     if (i % 200 == 0) {
                         p.checkInitError();
                         p.checkAlive("");
@@ -393,7 +397,7 @@ final class Scenarios {
                 r.put("meanBatch", round(inv == 0 ? 0 : (double) (esm.handled.get() + esm.retried.get() - handledAtSteady) / inv, 2));
                 r.put("backlogAtEnd", ep.sqs().depth(queue));
                 r.put("memoryCgroup", p.limits.memory());
-                Bench.log("%s: e2e cold start: first message %.0f ms; steady state (after %d s): %d/%d delivered, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms",
+                Progress.log("bench", "%s: e2e cold start: first message %.0f ms; steady state (after %d s): %d/%d delivered, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms",
                         c.id(), t.latencyMs(0), o.e2eWarmupSeconds, lat.length, measured,
                         Tracker.percentile(lat, 50), Tracker.percentile(lat, 95), Tracker.percentile(lat, 99));
             }
@@ -478,14 +482,6 @@ final class Scenarios {
                 .filter(e -> total > 0 && e.getValue() / total >= 0.005)
                 .forEach(e -> shares.put(e.getKey(), round(100 * e.getValue() / total, 1)));
         return shares;
-    }
-
-    static double round(double v, int digits) {
-        if (Double.isNaN(v) || Double.isInfinite(v)) {
-            return v;
-        }
-        double f = Math.pow(10, digits);
-        return Math.round(v * f) / f;
     }
 
     private static double[] unbox(List<Double> l) {

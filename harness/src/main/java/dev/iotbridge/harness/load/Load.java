@@ -1,9 +1,19 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.load;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.iotbridge.contract.Route;
+import dev.iotbridge.harness.Cli;
+import dev.iotbridge.harness.Progress;
+import dev.iotbridge.harness.StackEndpoints;
+import dev.iotbridge.harness.StackOptions;
+import dev.iotbridge.harness.Tracker;
+import dev.iotbridge.harness.bench.Bench;
+import dev.iotbridge.harness.bench.Competitor;
+import dev.iotbridge.harness.bench.Instance;
+import dev.iotbridge.harness.bench.LambdaLimits;
+import dev.iotbridge.harness.bench.Machine;
 import dev.iotbridge.local.lambda.EventSourceMapping;
 import dev.iotbridge.local.rules.RulesEngine;
 
@@ -22,6 +32,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+
+import static dev.iotbridge.harness.Results.JSON;
+import static dev.iotbridge.harness.Results.round;
 
 /**
  * {@code make load}: the multi-instance load run on the local stack. For each instance count N
@@ -58,24 +71,14 @@ public final class Load {
     static final double INSTANCE_BUSY = 0.9;
     static final double SHARE_USED = 0.85;
 
-    public static void main(String[] args) throws Exception {
-        Options o;
-        try {
-            o = Options.parse(args);
-            if (o == null) {
-                return;
+    public static void main(String[] args) {
+        System.exit(Cli.of(new LoadOptions(), (o, cl) -> {
+            if (o.reportFrom != null) {
+                remodel(o);
+                return 0;
             }
-            validate(o);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (o.reportFrom != null) {
-            remodel(o);
-            return;
-        }
-        System.exit(new Load(o).run());
+            return new Load(o).run();
+        }).execute(args));
     }
 
     /**
@@ -83,8 +86,8 @@ public final class Load {
      * an earlier run again (the model may have changed since), X.json and X.md rewritten; nothing measured.
      */
     @SuppressWarnings("unchecked")
-    static void remodel(Options o) throws java.io.IOException {
-        Map<String, Object> results = Bench.JSON.readValue(o.reportFrom.toFile(), LinkedHashMap.class);
+    static void remodel(LoadOptions o) throws java.io.IOException {
+        Map<String, Object> results = JSON.readValue(o.reportFrom.toFile(), LinkedHashMap.class);
         Map<String, Object> meta = (Map<String, Object>) results.get("meta");
         List<Map<String, Object>> steps = (List<Map<String, Object>>) results.get("steps");
         Map<String, Object> limits = (Map<String, Object>) meta.get("limits");
@@ -99,7 +102,7 @@ public final class Load {
 
     /** X.json and X.md, and their copies latest.json / latest.md beside them when X is the newest run. */
     static void write(Map<String, Object> results, Path json, Path out) throws java.io.IOException {
-        Bench.JSON.writeValue(json.toFile(), results);
+        JSON.writeValue(json.toFile(), results);
         String name = json.getFileName().toString();
         String md = LoadReport.markdown(results, name);
         Path mdFile = json.resolveSibling(name.replaceAll("\\.json$", ".md"));
@@ -124,33 +127,10 @@ public final class Load {
                 newest ? " (and latest.json, latest.md)" : "");
     }
 
-    /** The load flags, checked before anything starts (each message names its flag). */
-    static void validate(Options o) {
-        for (int n : o.loadInstances) {
-            EventSourceMapping.instancesFor(n == 1 ? null : n, "--instances");
-        }
-        if (o.loadRates.isEmpty() || o.loadRates.stream().anyMatch(r -> r < 1)) {
-            throw new IllegalArgumentException("--rates must be msg/s above 0, e.g. --rates 100,200,400");
-        }
-        for (int i = 1; i < o.loadRates.size(); i++) {
-            if (o.loadRates.get(i) <= o.loadRates.get(i - 1)) {
-                throw new IllegalArgumentException("--rates must rise step by step: " + o.loadRates);
-            }
-        }
-        if (o.loadStepSeconds < 5) {
-            throw new IllegalArgumentException("--step-seconds " + o.loadStepSeconds + ": at least 5, so that a step's rate is more than its start");
-        }
-        if (o.loadQuota < 0 || (o.loadQuota > 0 && o.loadQuota >= o.loadQuotaRate)) {
-            throw new IllegalArgumentException("--quota " + o.loadQuota + " must be below --quota-rate " + o.loadQuotaRate
-                    + " (the point is a quota the offered rate exceeds), or 0 to skip the back-pressure step");
-        }
-        EventSourceMapping.instancesFor(o.loadQuotaInstances == 1 ? null : o.loadQuotaInstances, "--quota-instances");
-    }
-
-    private final Options o;
+    private final LoadOptions o;
     private final String runId = Long.toString(System.currentTimeMillis(), 36);
 
-    Load(Options o) {
+    Load(LoadOptions o) {
         this.o = o;
     }
 
@@ -159,7 +139,7 @@ public final class Load {
         Files.createDirectories(work);
         Competitor.Paths paths = new Competitor.Paths(o.benchDir, o.python, o.functionZip, o.nativeZip,
                 o.benchDir.resolve("target/ric"), o.javaHome, work);
-        boolean nativeZip = o.nativeZip != null && Competitor.zipHasBootstrap(o.nativeZip);
+        boolean nativeZip = o.nativeZip != null && StackOptions.isNativeZip(o.nativeZip);
         if (!nativeZip && !Files.isRegularFile(o.functionZip)) {
             throw new IllegalStateException("no function zip: " + o.functionZip + " is missing (make package, or make native-build)");
         }
@@ -182,7 +162,7 @@ public final class Load {
         meta.put("memoryMb", o.memoryMb);
         meta.put("iotDataLatencyMs", o.latencyMs);
         meta.put("iotDataTls", o.tls);
-        meta.put("payloadBytes", payload(0).length);
+        meta.put("payloadBytes", Tracker.SEQ.payload(0).length);
         meta.put("instances", o.loadInstances);
         meta.put("rates", o.loadRates);
         meta.put("stepSeconds", o.loadStepSeconds);
@@ -206,6 +186,7 @@ public final class Load {
         List<Map<String, Object>> steps = new ArrayList<>();
         List<Map<String, Object>> runTotals = new ArrayList<>();
         Map<String, Object> backPressure = null;
+        log("starting the local stack (brokers, rules engine, ElasticMQ, iot-data; no function process)");
         try (StackEndpoints ep = StackEndpoints.open(o)) {
             meta.put("endpoints", ep.description());
             Competitor.Launch launch = fn.launch(paths, ep.addresses(), BATCH_SIZE, o.memoryMb);
@@ -231,7 +212,7 @@ public final class Load {
         if (backPressure != null) {
             results.put("backPressure", backPressure);
         }
-        results.put("model", Model.compare(o.benchDir.getParent(), steps, BATCH_SIZE, o.memoryMb, payload(0).length,
+        results.put("model", Model.compare(o.benchDir.getParent(), steps, BATCH_SIZE, o.memoryMb, Tracker.SEQ.payload(0).length,
                 (String) meta.get("function")));
 
         Path dir = o.benchDir.resolve("results/load");
@@ -287,11 +268,11 @@ public final class Load {
             if (quotaStep) {
                 capacity += o.loadQuotaRate * (o.loadStepSeconds + 1);
             }
-            tracker = new Tracker(capacity);
+            tracker = new Tracker(capacity, Tracker.SEQ);
             handled = new AtomicLongArray(n);
             busyNanos = new AtomicLongArray(n);
             String queue = ep.createQueue("bench-load-n" + n + "-" + runId);
-            Route route = new Route(Competitor.ROUTE, prefix + "#", "", "", "", 0, true);
+            Route route = new Route(StackEndpoints.ROUTE, prefix + "#", "", "", "", 0, true);
             List<RulesEngine.Rule> rules = RulesEngine.compile(o.benchDir.resolveSibling("terraform/modules/source/templates/rule.sql.tftpl"),
                     List.of(route));
             Mqtt5AsyncClient pub = Mqtt5Client.builder().identifier("load-device-" + runId + "-" + n)
@@ -368,7 +349,7 @@ public final class Load {
                 }
                 int seq = nextSeq++;
                 tracker.sent(seq, System.nanoTime());
-                pub.publishWith().topic(prefix + "d" + (seq % 10)).qos(MqttQos.AT_LEAST_ONCE).payload(payload(seq)).send();
+                pub.publishWith().topic(prefix + "d" + (seq % 10)).qos(MqttQos.AT_LEAST_ONCE).payload(tracker.payload(seq)).send();
                 if (everySecond != null && k > 0 && k % rate == 0) {
                     everySecond.accept(k / rate);
                 }
@@ -593,22 +574,12 @@ public final class Load {
         return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L) / 1e6;
     }
 
-    /** A device's MQTT payload, as the end-to-end benchmark sends it (the seq identifies the message). */
-    static byte[] payload(int seq) {
-        return ("{\"message\":\"IoT message from account1\",\"seq\":" + seq + "}").getBytes(StandardCharsets.UTF_8);
-    }
-
     private String relative(Path p) {
         Path root = o.benchDir.getParent();
         return p.startsWith(root) ? root.relativize(p).toString() : p.toString();
     }
 
-    static double round(double v, int digits) {
-        return Scenarios.round(v, digits);
-    }
-
     static void log(String fmt, Object... args) {
-        System.out.printf(java.util.Locale.ROOT, "[load] " + fmt + "%n", args);
-        System.out.flush();
+        Progress.log("load", fmt, args);
     }
 }

@@ -1,4 +1,4 @@
-package dev.iotbridge.local.chaos;
+package dev.iotbridge.harness.chaos;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

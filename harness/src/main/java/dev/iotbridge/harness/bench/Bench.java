@@ -1,7 +1,9 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.iotbridge.harness.Cli;
+import dev.iotbridge.harness.Progress;
+import dev.iotbridge.harness.StackEndpoints;
+import dev.iotbridge.harness.StackOptions;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,11 +13,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+
+import static dev.iotbridge.harness.Results.JSON;
 
 /**
  * {@code make bench}: runs every competitor as its own Lambda-style process behind the local
@@ -24,33 +26,28 @@ import java.util.Map;
  * end-to-end latency. See harness/README.md for the flags.
  */
 public final class Bench {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-    public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args);
-        if (o == null) {
-            return;
-        }
-        if (o.reportFrom != null) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> res = JSON.readValue(o.reportFrom.toFile(), LinkedHashMap.class);
-            Report report = new Report(res, o);
-            String tables = report.tables();
-            System.out.println(tables);
-            if (o.docs != null) {
-                writeDocs(report, tables);
+    public static void main(String[] args) {
+        System.exit(Cli.of(new BenchOptions(), (o, cl) -> {
+            if (o.reportFrom != null) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> res = JSON.readValue(o.reportFrom.toFile(), LinkedHashMap.class);
+                Report report = new Report(res, o);
+                String tables = report.tables();
+                System.out.println(tables);
+                if (o.docs != null) {
+                    writeDocs(report, tables);
+                }
+                return 0;
             }
-            return;
-        }
-        int rc = new Bench(o).run();
-        System.exit(rc);
+            return new Bench(o).run();
+        }).execute(args));
     }
 
-    private final Options o;
+    private final BenchOptions o;
     private final String runId;
     private final Map<String, Object> results = new LinkedHashMap<>();
 
-    Bench(Options o) {
+    Bench(BenchOptions o) {
         this.o = o;
         this.runId = Long.toString(System.currentTimeMillis(), 36);
     }
@@ -94,6 +91,7 @@ public final class Bench {
         }
         results.put("meta", meta);
 
+        log("starting the local stack (brokers, rules engine, ElasticMQ, iot-data; no function process)");
         try (StackEndpoints ep = StackEndpoints.open(o)) {
             meta.put("endpoints", ep.description());
             ep.iotDataLatency(Duration.ofMillis(o.latencyMs));
@@ -136,7 +134,7 @@ public final class Bench {
 
     /** docs/benchmarks.md and, beside it, docs/cost.md. */
     private static void writeDocs(Report report, String tables) throws java.io.IOException {
-        Options o = report.options();
+        BenchOptions o = report.options();
         Files.writeString(o.docs, report.markdown(tables), StandardCharsets.UTF_8);
         log("wrote %s", o.docs);
         Path cost = o.docs.resolveSibling("cost.md");
@@ -167,7 +165,7 @@ public final class Bench {
                     list.add(new Competitor("jvm-c2", "this function (JVM, full JIT)", Competitor.Kind.JVM, Competitor.Shape.LEGACY));
                 }
                 case "native" -> {
-                    if (o.nativeZip != null && Competitor.zipHasBootstrap(o.nativeZip)) {
+                    if (o.nativeZip != null && StackOptions.isNativeZip(o.nativeZip)) {
                         log("native: %s (%s)", relative(o.nativeZip), nativeBuilder());
                         list.add(new Competitor("native", "this function (native)", Competitor.Kind.NATIVE, Competitor.Shape.LEGACY));
                         if (o.envelope) {
@@ -178,9 +176,9 @@ public final class Bench {
                         throw new IllegalStateException(o.nativeZip + " is not a native zip (no bootstrap at its root)");
                     } else if (o.competitorsGiven) {
                         throw new IllegalStateException("--competitors native: no native zip; `make native-build` writes "
-                                + Options.BUILT_NATIVE_ZIP + ", or pass one with --native-zip PATH");
+                                + StackOptions.BUILT_NATIVE_ZIP + ", or pass one with --native-zip PATH");
                     } else {
-                        log("native: not in this run (no %s: build it with `make native-build`, or pass --native-zip PATH)", Options.BUILT_NATIVE_ZIP);
+                        log("native: not in this run (no %s: build it with `make native-build`, or pass --native-zip PATH)", StackOptions.BUILT_NATIVE_ZIP);
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown competitor " + id);
@@ -208,7 +206,7 @@ public final class Bench {
      * static JDK libraries, such as the development stand-in; else linked in, as Mandrel and
      * GraalVM releases do).
      */
-    static String nativeBuilder(Path zip) {
+    public static String nativeBuilder(Path zip) {
         String vm = "an unknown native-image";
         boolean sharedJdk;
         try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
@@ -255,19 +253,7 @@ public final class Bench {
         }
     }
 
-    /** Message bodies as the rule would put them on the queue. */
-    static String body(Competitor.Shape shape, int seq, String topic) {
-        String payload = "{\"message\":\"IoT message from account1\",\"seq\":" + seq + "}";
-        if (shape == Competitor.Shape.LEGACY) {
-            return payload.substring(0, payload.length() - 1) + ",\"topic\":\"" + topic + "\"}";
-        }
-        return "{\"v\":1,\"route\":\"" + Competitor.ROUTE + "\",\"topic\":\"" + topic + "\",\"payload\":\""
-                + Base64.getEncoder().encodeToString(payload.getBytes(StandardCharsets.UTF_8))
-                + "\",\"ts\":" + System.currentTimeMillis() + ",\"clientId\":\"bench-device\"}";
-    }
-
-    static void log(String fmt, Object... args) {
-        System.out.printf(Locale.ROOT, "[bench] " + fmt + "%n", args);
-        System.out.flush();
+    private static void log(String fmt, Object... args) {
+        Progress.log("bench", fmt, args);
     }
 }

@@ -1,4 +1,4 @@
-package dev.iotbridge.local.chaos;
+package dev.iotbridge.harness.chaos;
 
 import java.nio.file.Files;
 import java.time.Instant;
@@ -8,24 +8,19 @@ import java.util.List;
 /**
  * {@code make chaos}: runs the chaos scenarios (docs/reliability.md) on fresh local stacks and prints ONE
  * table (scenario, sent, delivered unique, duplicates, in DLQ by reason, lost, time to drain).
- * Exit code 0 only when every scenario passed with lost = 0. See {@link ChaosOptions#usage}.
+ * Exit code 0 only when every scenario passed with lost = 0; the flags: {@link ChaosOptions}.
  */
 public final class ChaosMain {
     private ChaosMain() {}
 
-    public static void main(String[] args) throws Exception {
-        ChaosOptions o;
-        try {
-            o = ChaosOptions.parse(args, System.getenv());
-        } catch (IllegalArgumentException e) {
-            System.err.println("chaos: " + e.getMessage());
-            ChaosOptions.usage(System.err);
-            System.exit(2);
-            return;
-        }
+    public static void main(String[] args) {
+        System.exit(ChaosOptions.commandLine(new ChaosOptions(), System.getenv(), args, (o, cl) -> run(o)).execute(args));
+    }
+
+    static int run(ChaosOptions o) throws Exception {
         if (!Files.isRegularFile(o.functionZip())) {
             System.err.println("chaos: the function artifact " + o.functionZip() + " is missing: run make package first");
-            System.exit(2);
+            return 2;
         }
         ChaosScenarios s = new ChaosScenarios(o);
         List<ScenarioResult> results = new ArrayList<>();
@@ -69,6 +64,6 @@ public final class ChaosMain {
         }
         boolean ok = results.stream().allMatch(ScenarioResult::passed);
         o.out.println(ok ? "chaos: PASS (lost = 0 in every scenario)" : "chaos: FAIL");
-        System.exit(ok ? 0 : 1);
+        return ok ? 0 : 1;
     }
 }

@@ -1,5 +1,6 @@
-package dev.iotbridge.harness;
+package dev.iotbridge.harness.bench;
 
+import dev.iotbridge.harness.StackEndpoints;
 import dev.iotbridge.local.Counters;
 import dev.iotbridge.local.LocalBridgeStack;
 import dev.iotbridge.local.lambda.EventSourceMapping;
@@ -23,14 +24,14 @@ import java.util.function.Consumer;
  * that exits fails the run), plus what the benchmark reads about it: init timing, CPU time
  * (user+sys from /proc/PID/stat) and peak RSS (VmHWM from /proc/PID/status).
  */
-final class Instance implements AutoCloseable {
+public final class Instance implements AutoCloseable {
     static final long CLK_TCK = clockTicks();
 
-    final FunctionInstance fn;
+    public final FunctionInstance fn;
     /** This instance's own counters (functionStarts tells a restart after a crash). */
     private final Counters counters;
     /** The cgroups holding Lambda's CPU share and memory for this process. */
-    final LambdaLimits.Group limits;
+    public final LambdaLimits.Group limits;
 
     private Instance(FunctionInstance fn, Counters counters, LambdaLimits.Group limits) {
         this.fn = fn;
@@ -39,7 +40,7 @@ final class Instance implements AutoCloseable {
     }
 
     /** Starts the competitor's process against a fresh Runtime API, in cgroups of its own with Lambda's CPU share and memory. */
-    static Instance start(Competitor c, Competitor.Launch l, Path log, LambdaLimits limit) throws IOException {
+    public static Instance start(Competitor c, Competitor.Launch l, Path log, LambdaLimits limit) throws IOException {
         RuntimeApiServer api = new RuntimeApiServer(LocalBridgeStack.freePort(),
                 "arn:aws:lambda:us-east-1:000000000000:function:bench-" + c.id());
         api.start();
@@ -53,7 +54,7 @@ final class Instance implements AutoCloseable {
     }
 
     /** Fails if the process is gone (or was restarted by an invocation after it died). */
-    void checkAlive(String what) {
+    public void checkAlive(String what) {
         if (!fn.isRunning() || counters.functionStarts.sum() > 1) {
             Long oom = limits.oomKills();
             // the kernel ends it with SIGKILL and the log just stops: only the cgroup tells why
@@ -63,7 +64,7 @@ final class Instance implements AutoCloseable {
     }
 
     /** Waits for the first GET …/invocation/next (init done). */
-    void waitInit(int seconds) throws InterruptedException {
+    public void waitInit(int seconds) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (fn.readyNanos() == 0) {
             checkInitError();
@@ -82,7 +83,7 @@ final class Instance implements AutoCloseable {
     }
 
     /** Process start to the first /next, in ns (Lambda's init duration). */
-    long initNanos() {
+    public long initNanos() {
         return fn.readyNanos() - fn.startNanos();
     }
 
@@ -96,7 +97,7 @@ final class Instance implements AutoCloseable {
     }
 
     /** The same mapping over several instances: up to {@code instances.size()} invocations at once (its maximum concurrency). */
-    static EventSourceMapping mapping(List<Instance> instances, StackEndpoints ep, String queueUrl, int batchSize,
+    public static EventSourceMapping mapping(List<Instance> instances, StackEndpoints ep, String queueUrl, int batchSize,
                                       Consumer<EventSourceMapping.BatchOutcome> stats) {
         java.time.Duration window = batchSize > 10 ? java.time.Duration.ofSeconds(1) : java.time.Duration.ZERO;
         EventSourceMapping esm = new EventSourceMapping(ep.sqs().client(), queueUrl, ep.sqs().arn(queueUrl), "us-east-1",
@@ -111,7 +112,7 @@ final class Instance implements AutoCloseable {
     }
 
     /** user+sys CPU time of the process so far, in milliseconds (-1 if it is gone). */
-    double cpuMillis() {
+    public double cpuMillis() {
         try {
             return cpuMillisOf(Files.readString(Path.of("/proc", Long.toString(fn.pid()), "stat")));
         } catch (IOException | RuntimeException e) {
