@@ -26,7 +26,7 @@ A message's time from the device's publish to the destination subscriber, at per
   Soc. 57, 1961): P(wait > t) = C·exp(−t/θ), θ = W/C, so Q_p = θ · ln(C / (1 − p)) when C > 1 − p,
   else 0. V_p = (ca² + cs²)/2 is not assumed: it is fitted.
 - F_p, H_p and V_p (p = 50, 99) are fitted, non-negative, by least squares on the sweep's runs below
-  capacity (ρ < RHO_FIT_MAX); a percentile of a sum is taken as the sum of the parts' percentiles
+  capacity (ρ < RHO_FIT_MAX) measured in a steady state (Point.steady); a percentile of a sum is taken as the sum of the parts' percentiles
   (an upper bound at p99 when the parts vary independently).
 
 Limits: as ρ → 0, T_p → F_p + S(1) (an idle instance takes a message at once); as ρ → 1, T_p grows
@@ -34,7 +34,7 @@ without bound as 1/(1 − ρ); at ρ ≥ 1 there is no steady state (a backlog g
 returns None.
 
 The tolerance: the largest relative difference of p50 or p99 between the sweep's repeats of one
-rate, over the rates below capacity, rounded up to a multiple of 0.05 (the throughput tolerance's
+rate, over the runs the fit uses, rounded up to a multiple of 0.05 (the throughput tolerance's
 rule, model.tolerance).
 """
 import itertools
@@ -125,6 +125,13 @@ class Point:
     p99: float
     batch: float
     invocation_ms: float
+    backlog: float = 0.0     # queued when the measured part began
+
+    @property
+    def steady(self):
+        """Measured in a steady state: less than a second's messages queued when the measurement began
+        (the load run's rule for a step that keeps up); otherwise its latency is the warm-up's backlog."""
+        return self.backlog <= self.rate
 
 
 @dataclass
@@ -203,7 +210,7 @@ def points_of(data, shape):
             continue
         try:
             pts.append(Point(float(r["rate"]), int(r.get("repeat", 1)), float(row["p50Ms"]), float(row["p99Ms"]),
-                             float(row["meanBatch"]), float(row["meanInvocationMs"])))
+                             float(row["meanBatch"]), float(row["meanInvocationMs"]), float(row.get("backlogAfterWarmup") or 0)))
         except (KeyError, TypeError, ValueError) as e:
             raise LatencyError(f"a {rid} row at {r.get('rate')} msg/s lacks {e}: run `make latency-sweep` again") from e
     return pts
@@ -224,12 +231,11 @@ def fit_service(pts, batch_size):
     return a, b
 
 
-def tolerance_of(pts, fitted_rates):
+def tolerance_of(pts):
     worst, what, compared = 0.0, "identical repeats", False
     by_rate = {}
     for p in pts:
-        if p.rate in fitted_rates:
-            by_rate.setdefault(p.rate, []).append(p)
+        by_rate.setdefault(p.rate, []).append(p)
     for rate, group in sorted(by_rate.items()):
         for x, y in itertools.combinations(group, 2):
             compared = True
@@ -238,7 +244,7 @@ def tolerance_of(pts, fitted_rates):
                 if lo > 0 and hi / lo - 1 > worst:
                     worst, what = hi / lo - 1, f"{name} {hi:.1f} against {lo:.1f} ms at {rate:g} msg/s"
     if not compared:
-        raise LatencyError("the sweep repeats no rate below capacity, so the run-to-run spread (the latency "
+        raise LatencyError("the sweep repeats no rate in a steady state below capacity, so the run-to-run spread (the latency "
                            "tolerance) is unknown: run `make latency-sweep` (--repeats 2 or more)")
     tol = math.ceil(round(worst * 20, 6)) / 20
     return tol, (f"{tol:.2f}: the largest difference between repeats of one rate in the sweep was {worst:.1%} "
@@ -255,10 +261,11 @@ def fit(data, name, shape="envelope-v1"):
                            f"run `make latency-sweep`")
     a, b = fit_service(pts, batch_size)
     curve = Curve(batch_size, a, b, {}, {}, {}, 0.0, "", name, points=pts)
-    below = [p for p in pts if p.rate / curve.capacity < RHO_FIT_MAX]
+    below = [p for p in pts if p.rate / curve.capacity < RHO_FIT_MAX and p.steady]
     if len({p.rate for p in below}) < 3:
-        raise LatencyError(f"{name}: fewer than 3 rates below {RHO_FIT_MAX:.0%} of the path's capacity "
-                           f"({curve.capacity:.0f} msg/s from the invocation times), too few to fit: sweep lower rates")
+        raise LatencyError(f"{name}: fewer than 3 rates in a steady state below {RHO_FIT_MAX:.0%} of the path's capacity "
+                           f"({curve.capacity:.0f} msg/s from the invocation times), too few to fit: sweep lower rates, "
+                           f"on a quieter machine")
     curve.fitted = below
     # with unit coefficients the terms are the regressors (each term is linear in its parameter)
     curve.fixed_ms, curve.hold, curve.variability = ({p: x for p in PERCENTILES} for x in (0.0, 1.0, 1.0))
@@ -269,11 +276,16 @@ def fit(data, name, shape="envelope-v1"):
         ys = [getattr(pt, f"p{p}") - t["invocationMs"] for pt, t in zip(below, unit)]
         fitted[p] = nnls(rows, ys)
     curve.fixed_ms, curve.hold, curve.variability = ({p: fitted[p][i] for p in PERCENTILES} for i in range(3))
-    over = sorted({p.rate for p in pts} - {p.rate for p in below})
+    over = sorted({p.rate for p in pts if p.rate / curve.capacity >= RHO_FIT_MAX})
     if over:
         curve.notes.append(f"runs at {', '.join(f'{r:g}' for r in over)} msg/s are at or past {RHO_FIT_MAX:.0%} of the "
                            f"path's capacity: they give the invocation time of full batches, not a steady-state latency")
-    curve.tolerance, curve.tolerance_text = tolerance_of(pts, {p.rate for p in below})
+    unsteady = [p for p in pts if p.rate / curve.capacity < RHO_FIT_MAX and not p.steady]
+    if unsteady:
+        curve.notes.append("runs not in a steady state (more than a second's messages queued when the measurement "
+                           "began), left out of the latency fit: " + ", ".join(
+                               f"{p.rate:g} msg/s repeat {p.repeat} ({p.backlog:.0f} queued)" for p in unsteady))
+    curve.tolerance, curve.tolerance_text = tolerance_of(below)
     return curve
 
 

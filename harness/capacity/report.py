@@ -234,7 +234,8 @@ def sweep_part(sweep_path=None):
     for p in sorted(c.points, key=lambda x: (x.rate, x.repeat)):
         m50, m99 = c.at(p.rate, 1)
         rows.append([f"{p.rate:g}", f"{p.rate / c.capacity:.2f}", p.repeat, p.batch, p.invocation_ms, p.p50, fmt(m50),
-                     p.p99, fmt(m99), "yes" if (p.rate, p.repeat) in fitted else "no (at capacity)"])
+                     p.p99, fmt(m99), "yes" if (p.rate, p.repeat) in fitted else
+                     "no (at capacity)" if p.rate / c.capacity >= latency.RHO_FIT_MAX else "no (not steady)"])
     j = c.as_json()
     conditions = (f"`{c.source}` (`{meta.get('command')}`, {meta.get('date')}, {meta.get('minutes')} min; "
                   f"{len(c.points)} runs: {meta.get('e2eWarmupSeconds')} s warm-up + {meta.get('e2eSeconds')} s measured "

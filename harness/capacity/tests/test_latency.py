@@ -30,7 +30,7 @@ def sweep_data(curve=TRUTH, fractions=FRACTIONS, repeats=2, spread=0.05, fmt=swe
                 p50, p99 = 4000.0, 9000.0
             k = 1 + (r - 1) * spread
             row = {"p50Ms": round(p50 * k, 1), "p99Ms": round(p99 * k, 1), "meanBatch": round(t["batch"], 2),
-                   "meanInvocationMs": round(t["invocationMs"], 2)}
+                   "meanInvocationMs": round(t["invocationMs"], 2), "backlogAfterWarmup": 3 if f < 1 else 5 * rate}
             runs.append({"rate": rate, "fraction": f, "repeat": r, "rows": {"native-envelope": row, "native": row}})
     return {"meta": {"format": fmt, "batch": curve.batch_size, "command": "make latency-sweep", "memoryMb": 512},
             "runs": runs}
@@ -85,6 +85,18 @@ class Fit(unittest.TestCase):
         self.assertNotIn(round(TRUTH.capacity * 0.99), {p.rate for p in c.fitted})
         self.assertIn(round(TRUTH.capacity * 0.99), {p.rate for p in c.points})
         self.assertTrue(any("not a steady-state latency" in n for n in c.notes))
+
+    def test_runs_not_in_a_steady_state_are_left_out_of_the_latency_fit(self):
+        data = sweep_data()
+        slow = next(r for r in data["runs"] if r["fraction"] == 0.5 and r["repeat"] == 2)
+        for row in slow["rows"].values():
+            row.update(backlogAfterWarmup=3 * slow["rate"], p50Ms=4000.0, p99Ms=6000.0)
+        c = latency.fit(data, "t")
+        self.assertNotIn((slow["rate"], 2), {(p.rate, p.repeat) for p in c.fitted})
+        self.assertIn((slow["rate"], 1), {(p.rate, p.repeat) for p in c.fitted})
+        self.assertAlmostEqual(c.fixed_ms[50], TRUTH.fixed_ms[50], delta=1.5)
+        self.assertLess(c.tolerance, 0.2)   # its 4-second latency is not the run-to-run spread
+        self.assertTrue(any("not in a steady state" in n and f"{slow['rate']} msg/s repeat 2" in n for n in c.notes))
 
     def test_the_tolerance_is_the_spread_between_repeats_rounded_up(self):
         c = latency.fit(sweep_data(spread=0.07), "t")
