@@ -47,7 +47,9 @@ import sweep
 PERCENTILES = (50, 99)
 RHO_FIT_MAX = 0.97
 # The sweep row of each message shape (harness Bench.java competitors; sweep.py runs the native build).
+# The curve is fitted to the deployed shape's rows; the legacy rows come with them (the bench runs both).
 ROW_IDS = {"envelope-v1": "native-envelope", "legacy": "native"}
+SHAPE = "envelope-v1"
 
 
 class LatencyError(Exception):
@@ -222,12 +224,12 @@ def fit_service(pts, batch_size):
         raise LatencyError(f"the sweep's mean batch sizes ({min(xs):.1f} to {max(xs):.1f}) do not vary enough to tell "
                            f"the per-invocation from the per-record time: sweep from a few % to above 70 % of capacity "
                            f"(make latency-sweep SWEEP_ARGS=\"--fractions 0.05,0.3,0.5,0.7,0.85\")")
-    sol = lstsq([[1.0, x] for x in xs], ys)
-    a, b = sol
-    if a <= 0 or b < 0:
-        raise LatencyError(f"the invocation time does not grow with the batch as a + b·k with a > 0, b ≥ 0 "
-                           f"(fitted a = {a:.2f} ms, b = {b:.2f} ms): the sweep's runs are too noisy; run it again on a "
-                           f"quieter machine")
+    # non-negative like the other parameters: a noisy sweep must not give an invocation that gets
+    # shorter with more records
+    a, b = nnls([[1.0, x] for x in xs], ys)
+    if a <= 0:
+        raise LatencyError(f"the invocation time does not fit a + b·k with a > 0 (fitted a = {a:.2f} ms, b = {b:.2f} ms): "
+                           f"the sweep's runs are too noisy; run it again on a quieter machine")
     return a, b
 
 
@@ -251,7 +253,7 @@ def tolerance_of(pts):
                  f"({what}), rounded up to a multiple of 0.05")
 
 
-def fit(data, name, shape="envelope-v1"):
+def fit(data, name, shape=SHAPE):
     """The latency curve from a sweep file's data."""
     meta = data["meta"]
     batch_size = int(meta.get("batch") or 10)
@@ -261,6 +263,9 @@ def fit(data, name, shape="envelope-v1"):
                            f"run `make latency-sweep`")
     a, b = fit_service(pts, batch_size)
     curve = Curve(batch_size, a, b, {}, {}, {}, 0.0, "", name, points=pts)
+    if b == 0:
+        curve.notes.append("the invocation time did not grow with the batch size in this sweep (its least-squares slope "
+                           "was negative, bounded at 0): the per-record time is lost in the run-to-run noise")
     below = [p for p in pts if p.rate / curve.capacity < RHO_FIT_MAX and p.steady]
     if len({p.rate for p in below}) < 3:
         raise LatencyError(f"{name}: fewer than 3 rates in a steady state below {RHO_FIT_MAX:.0%} of the path's capacity "
@@ -292,7 +297,7 @@ def fit(data, name, shape="envelope-v1"):
 _cache = {}
 
 
-def curve(path=None, shape="envelope-v1"):
+def curve(path=None, shape=SHAPE):
     """The latency curve of the sweep file (default: the one latency-sweep-latest.json points at)."""
     resolved = sweep.resolve(path).resolve()
     key = (resolved, shape)

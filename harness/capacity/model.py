@@ -253,7 +253,7 @@ def latency_at(build, shape, batch, slower_ms, window_s, rate, instances, assump
     """End-to-end p50/p99 at `rate` msg/s offered to `instances` instances, from the latency sweep's curve
     (latency.py); None when the rate is at or past the path's capacity. Returns (p50, p99, curve, rate, utilisation)."""
     try:
-        c = latency.curve(sweep_path, shape)
+        c = latency.curve(sweep_path)
     except sweep.SweepError as e:
         raise ModelError(str(e)) from e
     except latency.LatencyError as e:
@@ -266,6 +266,9 @@ def latency_at(build, shape, batch, slower_ms, window_s, rate, instances, assump
     check_range("--rate", rate, 1e-9, 1e9, "messages per second offered")
     if build != "native":
         assumptions.append(f"latency of the native build (the sweep runs it; {build} not swept)")
+    if shape != latency.SHAPE:
+        assumptions.append(f"latency of {latency.SHAPE} messages (the curve is fitted to those; the sweep's {shape} runs "
+                           f"are recorded beside them)")
     if batch != c.batch_size:
         assumptions.append(f"batch size {batch}: the latency curve was swept at batch size {c.batch_size}; its "
                            f"invocation time is taken as a + b·k with the sweep's a and b up to batch size {batch}")

@@ -175,6 +175,8 @@ def measured_part(data, path, chart_name=None, sweep_path=None):
             f"that keeps up against the model at its utilisation ρ = offered / (N × {lat[0]['pathPerInstance']:.0f} msg/s, "
             f"one instance's capacity on the local path from the sweep's invocation times); tolerance ±{ltol:.0%} "
             f"({lat[0]['toleranceBasis']}): {lat_within} of {len(lat_judged)} judged steps within it.")
+    if meta.get("note"):
+        head += f" **Note recorded with the run: {meta['note']}.**"
     if behind:
         head += (" Steps that fell behind against the path's capacity: "
                  + ", ".join(f"N={s['instances']} delivered {s['deliveredMsgPerSecond']} of "
