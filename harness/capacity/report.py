@@ -253,7 +253,8 @@ def sweep_part(sweep_path=None):
     ])
     return "\n\n".join([
         "From " + conditions,
-        (f"Invocation time S(k) = {c.a_ms:.2f} + {c.b_ms:.3f}·k ms for k records (least squares over every run), so one "
+        (f"Invocation time S(k) = {c.a_ms:.2f} + {c.b_ms:.3f}·k ms for k records (non-negative least squares over every "
+         f"run), so one "
          f"instance carries μ = {c.batch_size} / S({c.batch_size}) = **{c.capacity:.0f} msg/s on the whole local path**, "
          f"against {model.predict(1, c.batch_size, 512, model.BENCH_PAYLOAD_BYTES).per_instance:.0f} msg/s in the bench's "
          f"throughput scenario (a preloaded queue, no rules engine or brokers working beside it). "
@@ -261,7 +262,7 @@ def sweep_part(sweep_path=None):
         params,
         table(["offered msg/s", "ρ", "repeat", "mean batch", "invocation ms", "p50 ms", "model p50", "p99 ms", "model p99",
                "in the fit"], rows),
-        *(f"- {n}" for n in c.notes),
+        *(["\n".join(f"- {n}" for n in c.notes)] if c.notes else []),
     ])
 
 
