@@ -190,7 +190,7 @@ latency-sweep: check-java ## End-to-end latency at several rates on one instance
 	$(CAPACITY) sweep --command 'make latency-sweep$(if $(SWEEP_ARGS), SWEEP_ARGS="$(SWEEP_ARGS)")' $(SWEEP_ARGS)
 
 .PHONY: capacity-report
-capacity-report: ## Rewrite docs/capacity.md's generated parts (inputs, the plan for 10,000 msg/s, model vs harness/results/load/latest.json) and docs/capacity.png
+capacity-report: ## Rewrite docs/capacity.md's generated parts (inputs, the latency sweep, the plan for 10,000 msg/s, model vs harness/results/load/latest.json) and docs/capacity.png
 	@bash $(ROOT)/harness/setup.sh >/dev/null
 	@$(ROOT)/harness/.venv/bin/python $(ROOT)/harness/capacity/capacity.py report --chart
 
