@@ -178,8 +178,19 @@ capacity: ## Capacity plan for a rate from the committed bench results: RATE=100
 	@$(CAPACITY) plan --rate "$(RATE)" $(if $(PAYLOAD),--payload "$(PAYLOAD)") $(if $(BATCH),--batch "$(BATCH)") \
 	  $(if $(MEMORY),--memory "$(MEMORY)") $(if $(MODE),--mode "$(MODE)") $(CAPACITY_ARGS)
 
+# The latency sweep (issue 23): the bench's end-to-end scenario on one native instance at 5 %, 15 %, 30 %,
+# 50 %, 70 % and 85 % of its measured capacity, two passes; writes
+# harness/results/analysis/latency-sweep-<UTC time>.json and latency-sweep-latest.json, which the
+# capacity model's latency reads. About 30 minutes on a quiet machine. Needs the native zip (make native-build).
+# SWEEP_ARGS: e.g. SWEEP_ARGS="--repeats 3" or SWEEP_ARGS='--note "taken while other builds ran"'; --help lists them.
+.PHONY: latency-sweep
+latency-sweep: check-java ## End-to-end latency at several rates on one instance: the capacity model's latency input (about 30 min)
+	$(FIRST_BUILD_NOTE)
+	$(MVN) -pl local,harness -am package -DskipTests
+	$(CAPACITY) sweep --command 'make latency-sweep$(if $(SWEEP_ARGS), SWEEP_ARGS="$(SWEEP_ARGS)")' $(SWEEP_ARGS)
+
 .PHONY: capacity-report
-capacity-report: ## Rewrite docs/capacity.md's generated parts (inputs, the plan for 10,000 msg/s, model vs harness/results/load/latest.json) and docs/capacity.png
+capacity-report: ## Rewrite docs/capacity.md's generated parts (inputs, the latency sweep, the plan for 10,000 msg/s, model vs harness/results/load/latest.json) and docs/capacity.png
 	@bash $(ROOT)/harness/setup.sh >/dev/null
 	@$(ROOT)/harness/.venv/bin/python $(ROOT)/harness/capacity/capacity.py report --chart
 

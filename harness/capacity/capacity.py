@@ -5,8 +5,11 @@
       what it takes to bridge R msg/s: instances, event source mapping, quotas, latency, cost
   capacity.py report [--load PATH] [--chart]
       rewrites docs/capacity.md's generated parts (and docs/capacity.png with --chart, needs matplotlib)
-  capacity.py predict --instances N --batch B --memory M --payload BYTES [--json]
-      what N concurrent function instances bridge, from the committed bench results
+  capacity.py predict --instances N --batch B --memory M --payload BYTES [--rate R] [--json]
+      what N concurrent function instances bridge, from the committed bench results; end-to-end
+      latency at R msg/s offered to them (default: half their capacity), from the latency sweep
+  capacity.py sweep [--fractions F,F,...] [--repeats N] [--note TEXT]
+      `make latency-sweep`: the bench's end-to-end scenario at several rates, the latency model's input
 """
 import argparse
 import json
@@ -17,6 +20,7 @@ import plan
 import prices
 import report
 import results
+import sweep
 
 
 def positive_int(text):
@@ -47,21 +51,32 @@ def add_function_options(p):
     p.add_argument("--window", type=number, default=None,
                    help="maximum batching window, seconds (default 0 up to batch size 10, else 1)")
     p.add_argument("--results-dir", default=str(results.RESULTS_DIR), help="committed bench results (default harness/results)")
+    p.add_argument("--sweep", default=None,
+                   help="latency sweep file (default: the one harness/results/analysis/latency-sweep-latest.json points at)")
 
 
 def run_predict(a):
     p = model.predict(a.instances, a.batch, a.memory, a.payload, build=a.build, shape=a.shape,
-                      concurrency=a.concurrency, window_s=a.window, results_dir=a.results_dir)
+                      concurrency=a.concurrency, window_s=a.window, results_dir=a.results_dir, rate=a.rate,
+                      sweep_path=a.sweep)
     if a.json:
         json.dump(p.as_json(), sys.stdout, indent=2)
         print()
         return
+    lat = ("no steady state (at or past capacity on the path)" if p.latency_p50_ms is None else
+           f"p50 {p.latency_p50_ms:.1f} ms, p99 {p.latency_p99_ms:.1f} ms (± {p.latency_tolerance:.0%})")
     print(f"{p.instances} instance(s) x {p.per_instance:.1f} msg/s = {p.msg_per_second:.1f} msg/s "
-          f"(± {p.tolerance:.0%}); end to end p50 {p.latency_p50_ms:.1f} ms, p99 {p.latency_p99_ms:.1f} ms")
+          f"(± {p.tolerance:.0%}); end to end at {p.latency_rate:.0f} msg/s ({p.utilisation:.0%} of "
+          f"{p.instances} x {p.path_per_instance:.0f} msg/s on the local path): {lat}")
     print(f"  per instance: {p.sources['perInstance']}; latency: {p.sources['latency']}")
     print(f"  tolerance {p.sources['toleranceBasis']}")
+    print(f"  latency tolerance {p.sources['latencyToleranceBasis']}")
     for s in p.assumptions:
         print(f"  assumption: {s}")
+
+
+def run_sweep(a):
+    sweep.run(sweep.check_args(a))
 
 
 def run_plan(a):
@@ -101,8 +116,13 @@ def parser():
     p = sub.add_parser("predict", help="throughput and latency of N instances")
     p.add_argument("--instances", type=positive_int, required=True, help="concurrent function instances")
     add_function_options(p)
+    p.add_argument("--rate", type=number, default=None,
+                   help="msg/s offered to the N instances, for the latency (default: half their capacity on the path)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run_predict)
+    p = sub.add_parser("sweep", help="measure end-to-end latency at several rates (make latency-sweep)")
+    sweep.main_args(p)
+    p.set_defaults(run=run_sweep)
     return ap
 
 
@@ -110,7 +130,7 @@ def main(argv=None):
     a = parser().parse_args(argv)
     try:
         a.run(a)
-    except (model.ModelError, results.ResultsError, prices.PriceError, report.ReportError) as e:
+    except (model.ModelError, results.ResultsError, prices.PriceError, report.ReportError, sweep.SweepError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0

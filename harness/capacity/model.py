@@ -1,7 +1,7 @@
 """The per-instance model: how many messages per second one function instance (one concurrent
 Lambda execution environment) bridges, for a batch size and memory size, from what `make bench`
-measured; end-to-end latency from the bench's end-to-end scenario; and the tolerance of both, from
-the spread between committed runs made under the same conditions.
+measured; end-to-end latency as a function of the offered rate from the latency sweep (latency.py);
+and the tolerance of each, from the spread between runs made under the same conditions.
 
 Why this shape: under Lambda's CPU share the bench's instance is CPU-bound (docs/benchmarks.md:
 "throughput ≈ CPU share ÷ CPU per message"), except that a batch cannot finish faster than its
@@ -15,11 +15,14 @@ by either: the event source mapping's hand-off, overlap). At a measured batch an
 model returns the measured throughput itself; elsewhere every step it takes is listed as an
 assumption in its answer.
 """
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
 import aws
+import latency
 import results
+import sweep
 
 CPU_SHARE_URL = aws.MB_PER_VCPU.url
 MB_PER_VCPU = aws.MB_PER_VCPU.value
@@ -52,6 +55,11 @@ class Prediction:
     latency_p99_ms: float
     tolerance: float
     batch_ms: float
+    latency_rate: float = None          # the offered msg/s the latency is for (over all instances)
+    utilisation: float = None           # latency_rate / (instances x path_per_instance)
+    latency_tolerance: float = None     # from the latency sweep's repeats
+    path_per_instance: float = None     # msg/s of one instance on the whole local path (latency sweep)
+    latency_model: dict = field(default_factory=dict)
     sources: dict = field(default_factory=dict)
     assumptions: list = field(default_factory=list)
 
@@ -63,9 +71,14 @@ class Prediction:
         return {
             "msgPerSecond": round(self.msg_per_second, 1),
             "perInstanceMsgPerSecond": round(self.per_instance, 1),
-            "latencyP50Ms": round(self.latency_p50_ms, 1),
-            "latencyP99Ms": round(self.latency_p99_ms, 1),
+            "latencyP50Ms": None if self.latency_p50_ms is None else round(self.latency_p50_ms, 1),
+            "latencyP99Ms": None if self.latency_p99_ms is None else round(self.latency_p99_ms, 1),
             "tolerance": self.tolerance,
+            "latencyTolerance": self.latency_tolerance,
+            "latencyRateMsgPerSecond": round(self.latency_rate, 1),
+            "utilisation": round(self.utilisation, 3),
+            "pathPerInstanceMsgPerSecond": round(self.path_per_instance, 1),
+            "latencyModel": self.latency_model,
             "instances": self.instances,
             "batch": self.batch,
             "memoryMb": self.memory_mb,
@@ -165,7 +178,7 @@ def per_instance(run, build, shape, batch, memory_mb, concurrency, assumptions):
         raise ModelError(f"{run.name} was not measured under Lambda's CPU share (meta.limits): "
                          f"its throughput is the whole machine's; run `make bench` where cgroups can be written (root)")
     mem0 = limits["memoryMb"]
-    latency = float(meta.get("iotDataLatencyMs", 15))
+    round_trip = float(meta.get("iotDataLatencyMs", 15))
     own = measured_points(run, build, shape)
     basis = own or measured_points(run, build, next(s for s in results.SHAPES if s != shape))
     if not basis:
@@ -179,7 +192,7 @@ def per_instance(run, build, shape, batch, memory_mb, concurrency, assumptions):
         return ref.msg_per_s, ref.batch_ms
 
     def batch_ms(b, cpu, v, conc):
-        return max(b * cpu / v, latency * math.ceil(b / conc))
+        return max(b * cpu / v, round_trip * math.ceil(b / conc))
 
     remainder = ref.batch_ms - batch_ms(ref.batch, ref.cpu_ms_per_msg, vcpu(mem0), ref.concurrency)
     cpu = cpu_per_message(run, build, shape, batch, assumptions)
@@ -191,10 +204,10 @@ def per_instance(run, build, shape, batch, memory_mb, concurrency, assumptions):
             f"message stays as measured at {mem0} MB (linear CPU-share scaling)")
     if concurrency != batch:
         assumptions.append(f"publishes in flight per batch (BRIDGE_MAX_CONCURRENCY) {concurrency}, the bench ran it "
-                           f"equal to the batch size: a batch takes at least {latency:.0f} ms per "
+                           f"equal to the batch size: a batch takes at least {round_trip:.0f} ms per "
                            f"{concurrency} publishes (the bench's iot-data round trip)")
     if memory_mb != mem0 or batch != ref.batch:
-        assumptions.append(f"a batch takes at least its publishes' round trips ({latency:.0f} ms in the bench, "
+        assumptions.append(f"a batch takes at least its publishes' round trips ({round_trip:.0f} ms in the bench, "
                            f"meta.iotDataLatencyMs; on AWS the iot-data round trip was not measured) plus "
                            f"{remainder:+.2f} ms measured at batch size {ref.batch} beyond CPU and publishes")
     return batch / t * 1000.0, t
@@ -236,29 +249,49 @@ def tolerance(ref, build, results_dir=results.RESULTS_DIR):
     return tol, cited, text
 
 
-def latency(run, build, shape, batch_ms_here, window_s, assumptions):
-    """End-to-end p50/p99 below capacity: the bench's steady-state end to end at batch size 10, plus
-    the longer batch (when a batch takes longer than there) and the batching window (at most)."""
-    row = results.e2e_row(run, build, shape)
-    if row is None:
-        raise ModelError(f"{run.name} has no end-to-end row of the {build} build with {shape} messages: run `make bench`")
-    ref = measured_points(run, build, shape).get(row["batchSize"])
-    extra = max(0.0, batch_ms_here - ref.batch_ms) if ref else 0.0
+def latency_at(build, shape, batch, slower_ms, window_s, rate, instances, assumptions, sweep_path=None):
+    """End-to-end p50/p99 at `rate` msg/s offered to `instances` instances, from the latency sweep's curve
+    (latency.py); None when the rate is at or past the path's capacity. Returns (p50, p99, curve, rate, utilisation)."""
+    try:
+        c = latency.curve(sweep_path)
+    except sweep.SweepError as e:
+        raise ModelError(str(e)) from e
+    except latency.LatencyError as e:
+        raise ModelError(f"the latency sweep cannot give the latency model: {e}") from e
+    if rate is None:
+        # no rate asked: half of what the instances carry on the path, a moderate utilisation
+        rate = 0.5 * instances * c.capacity
+        assumptions.append(f"no --rate: end-to-end latency at half the {instances} instance(s)' capacity on the local "
+                           f"path ({rate:.0f} msg/s)")
+    check_range("--rate", rate, 1e-9, 1e9, "messages per second offered")
+    if build != "native":
+        assumptions.append(f"latency of the native build (the sweep runs it; {build} not swept)")
+    if shape != latency.SHAPE:
+        assumptions.append(f"latency of {latency.SHAPE} messages (the curve is fitted to those; the sweep's {shape} runs "
+                           f"are recorded beside them)")
+    if batch != c.batch_size:
+        assumptions.append(f"batch size {batch}: the latency curve was swept at batch size {c.batch_size}; its "
+                           f"invocation time is taken as a + b·k with the sweep's a and b up to batch size {batch}")
+        c = dataclasses.replace(c, batch_size=batch)
+    p50, p99 = c.at(rate, instances)
+    rho = rate / (instances * c.capacity)
+    extra = slower_ms
     if extra > 0:
-        assumptions.append(f"a batch takes {batch_ms_here:.0f} ms against {ref.batch_ms:.0f} ms at batch size "
-                           f"{ref.batch} in the bench: the end-to-end latency grows by the difference")
+        assumptions.append(f"a batch takes {extra:.1f} ms longer at this memory size than at the bench's: the "
+                           f"end-to-end latency grows by the difference")
     if window_s > 0:
         assumptions.append(f"the batching window ({window_s:g} s) is added in full: an upper bound, batches fill "
                            f"before it closes when the rate per poller is high")
-    rate = run.meta.get("e2eRate")
-    assumptions.append(f"end-to-end latency measured at {rate} msg/s on one instance (below its capacity); near "
-                       f"capacity a backlog adds to it")
-    add = extra + window_s * 1000.0
-    return row["p50Ms"] + add, row["p99Ms"] + add, row
+        extra += window_s * 1000.0
+    if p50 is None:
+        assumptions.append(f"{rate:.0f} msg/s is {rho:.0%} of the {instances} instance(s)' capacity on the local path "
+                           f"({instances} x {c.capacity:.0f} msg/s): a backlog grows, the latency has no steady state")
+        return None, None, c, rate, rho
+    return p50 + extra, p99 + extra, c, rate, rho
 
 
 def predict(instances, batch, memory_mb, payload_bytes, build="native", shape="envelope-v1", concurrency=None,
-            window_s=None, results_dir=results.RESULTS_DIR, ref=None):
+            window_s=None, results_dir=results.RESULTS_DIR, ref=None, rate=None, sweep_path=None):
     check_range("--instances", instances, 1, 1_000_000, "concurrent function instances")
     check_range("--batch", batch, *BATCH_RANGE, f"an SQS event source mapping's batch size, {aws.BATCH_MAX.url}")
     check_range("--memory", memory_mb, *MEMORY_RANGE_MB, f"Lambda's memory size in MB, {CPU_SHARE_URL}")
@@ -272,21 +305,26 @@ def predict(instances, batch, memory_mb, payload_bytes, build="native", shape="e
                          f"requires it, {aws.BATCH_MAX.url}), got {window_s:g}")
     ref = ref or results.reference_run(results_dir)
     assumptions = []
-    rate, batch_ms = per_instance(ref, build, shape, batch, memory_mb, concurrency, assumptions)
+    per_instance_rate, batch_ms = per_instance(ref, build, shape, batch, memory_mb, concurrency, assumptions)
     if payload_bytes > BENCH_PAYLOAD_BYTES:
         assumptions.append(f"payload {payload_bytes} bytes not measured (the bench publishes {BENCH_PAYLOAD_BYTES} "
                            f"bytes, {BENCH_PAYLOAD_SOURCE}): per-message CPU taken as independent of payload size; "
                            f"larger payloads cost more TLS and base64 work, so expect less")
-    p50, p99, e2e = latency(ref, build, shape, batch_ms, window_s, assumptions)
+    mem0 = ref.meta["limits"]["memoryMb"]
+    slower = 0.0 if memory_mb == mem0 else max(0.0, batch_ms - per_instance(ref, build, shape, batch, mem0, concurrency, [])[1])
+    p50, p99, curve, at_rate, rho = latency_at(build, shape, batch, slower, window_s, rate, instances, assumptions,
+                                                sweep_path)
     tol, cited, tol_text = tolerance(ref, build, results_dir)
     return Prediction(
         instances=instances, batch=batch, memory_mb=memory_mb, payload_bytes=payload_bytes, build=build, shape=shape,
-        concurrency=concurrency, window_s=window_s, per_instance=rate, latency_p50_ms=p50, latency_p99_ms=p99,
-        tolerance=tol, batch_ms=batch_ms,
+        concurrency=concurrency, window_s=window_s, per_instance=per_instance_rate, latency_p50_ms=p50, latency_p99_ms=p99,
+        tolerance=tol, batch_ms=batch_ms, latency_rate=at_rate, utilisation=rho, latency_tolerance=curve.tolerance,
+        path_per_instance=curve.capacity, latency_model=curve.as_json(),
         sources={
             "perInstance": ref.name,
-            "latency": (f"{ref.name} (e2e, {e2e['label']}, batch size {e2e['batchSize']}, {ref.meta.get('e2eRate')} msg/s, "
-                        f"iot-data round trip {ref.meta.get('iotDataLatencyMs')} ms)"),
+            "latency": (f"{curve.source} (end to end on one instance at several rates, make latency-sweep), "
+                        f"at {at_rate:.0f} msg/s over {instances} instance(s): {rho:.0%} of their capacity on the local path"),
+            "latencyToleranceBasis": curve.tolerance_text,
             "tolerance": cited,
             "toleranceBasis": tol_text,
             "cpuShare": CPU_SHARE_URL,

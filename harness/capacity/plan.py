@@ -43,6 +43,7 @@ class Plan:
     inputs: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     poller_basis: dict = field(default_factory=dict)
+    at_rate: model.Prediction = None  # the latency at the rate over `instances`
 
     @property
     def per_instance_low(self):
@@ -112,10 +113,14 @@ def make(rate, payload=model.BENCH_PAYLOAD_BYTES, batch=10, memory=512, mode="st
     drain = drain_rate if drain_rate is not None else max(rate, min(2 * rate, aws.IOT_INBOUND.value))
     model.check_range("DRAIN", drain, rate, 10_000_000, "the rate a backlog drains at: at least RATE")
     p = Plan(rate=rate, mode=mode, one=one, drain_rate=drain)
+    # the latency at the rate over the plan's instances: their utilisation decides the queueing
+    p.at_rate = model.predict(p.instances, batch, memory, payload, build=build, shape=shape, concurrency=concurrency,
+                              window_s=window_s, results_dir=results_dir, ref=ref, rate=rate)
     p.inputs = [
         ("per-instance throughput", f"{one.per_instance:.1f} msg/s", one.sources["perInstance"]),
         ("tolerance (run-to-run noise)", f"±{one.tolerance:.0%}", one.sources["toleranceBasis"]),
-        ("end-to-end p50 / p99", f"{one.latency_p50_ms:.1f} / {one.latency_p99_ms:.1f} ms", one.sources["latency"]),
+        ("end-to-end latency model", f"one instance carries {one.path_per_instance:.0f} msg/s on the local path; "
+         f"latency ±{one.latency_tolerance:.0%}", one.latency_model["source"]),
         ("CPU share", f"{memory} MB / {aws.MB_PER_VCPU.value:.0f} MB per vCPU = {memory / aws.MB_PER_VCPU.value:.3f} vCPU", aws.MB_PER_VCPU.url),
     ]
     _settings(p)
@@ -264,7 +269,7 @@ def _cost(p, ref, cost_md):
     p.cost_notes[:0] = [
         f"billed duration {billed:.3f} ms per message at {p.one.memory_mb} MB: {billed_src}",
         f"log bytes {log_bytes:.1f} per message: {log_src} (the JVM build's run; the log lines are the function's own, the same in both builds)",
-        f"prices: {cost_md.relative_to(results.REPO) if cost_md.is_relative_to(results.REPO) else cost_md} (US East, first tier; "
+        f"prices: {results.relative(cost_md)} (US East, first tier; "
         f"each price's source and how it was checked are listed there)",
         f"SQS requests {prices.sqs_requests_per_message(p.one.batch, p.body_bytes):.2f} per message (SendMessage + "
         f"receive and delete per 10), Publish metered per 5 KB: {prices.iot_meters(p.one.payload_bytes)} per message",
@@ -330,9 +335,16 @@ def render(p):
                    f"[{ref(q['url'], q['how'])}]  {q['note']}")
     for (url, how), n in notes.items():
         out.append(f"  [{n}] {url}" + (f" ({how})" if how else ""))
-    out += ["", "End-to-end latency below capacity"]
-    out.append(f"  p50 {one.latency_p50_ms:.1f} ms, p99 {one.latency_p99_ms:.1f} ms  [{one.sources['latency']}]; "
-               "on AWS the real iot-data and SQS round trips replace the local ones")
+    at = p.at_rate
+    out += ["", f"End-to-end latency at {p.rate:,.0f} msg/s over {p.instances} instances"]
+    if at.latency_p50_ms is None:
+        out.append(f"  no steady state: {at.utilisation:.0%} of what {p.instances} instances carry on the local path "
+                   f"({at.path_per_instance:.0f} msg/s each)  [{at.sources['latency']}]")
+    else:
+        out.append(f"  p50 {at.latency_p50_ms:.1f} ms, p99 {at.latency_p99_ms:.1f} ms (±{at.latency_tolerance:.0%}) at "
+                   f"{at.utilisation:.0%} utilisation  [{at.sources['latency']}]")
+    out.append("  the local path's round trips (15 ms iot-data, local brokers, rules engine, ElasticMQ); on AWS the real "
+               "iot-data and SQS round trips replace them")
     out += ["", "Cost per million messages (USD)"]
     for k, v in p.cost.items():
         out.append(f"  {k}: ${v:.4f}" if v < 0.1 else f"  {k}: ${v:.2f}")
@@ -358,7 +370,7 @@ def as_json(p):
     return {
         "rate": p.rate, "payloadBytes": p.one.payload_bytes, "batch": p.one.batch, "memoryMb": p.one.memory_mb, "mode": p.mode,
         "build": p.one.build, "shape": p.one.shape, "instances": p.instances, "reservedConcurrency": p.reserved,
-        "drainRate": p.drain_rate, "prediction": p.one.as_json(), "terraform": p.settings,
+        "drainRate": p.drain_rate, "prediction": p.one.as_json(), "atRate": p.at_rate.as_json(), "terraform": p.settings,
         "pollerBasis": p.poller_basis,
         "scaling": [vars(f) for f in p.scaling], "quotas": p.quotas, "costPerMillionUsd": p.cost,
         "costNotes": p.cost_notes, "warnings": p.warnings,

@@ -51,10 +51,7 @@ class Run:
     @property
     def name(self):
         """The path as cited in the model's output: relative to the repository."""
-        try:
-            return str(self.path.relative_to(REPO))
-        except ValueError:
-            return str(self.path)
+        return relative(self.path)
 
     def rows(self, section):
         default_batch = self.meta.get("batchSize", 10)
@@ -62,6 +59,12 @@ class Run:
             if "error" in r:
                 continue
             yield {**r, "batchSize": r.get("batchSize", default_batch)}
+
+
+def relative(path):
+    """A path as cited in output and docs: relative to the repository when inside it."""
+    path = Path(path).resolve()
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
 def load(path):
@@ -86,7 +89,8 @@ def reference_run(results_dir=RESULTS_DIR):
 def comparable_runs(ref, results_dir=RESULTS_DIR):
     """Runs made under the reference run's conditions with the shipped builds, the reference included."""
     paths = [p for p in Path(results_dir).glob("*.json") if FULL_RUN_NAME.match(p.name)]
-    paths += list(Path(results_dir).glob("analysis/*.json"))
+    # the latency sweep's files are not bench runs (sweep.py; latency.py reads them)
+    paths += [p for p in Path(results_dir).glob("analysis/*.json") if not p.name.startswith("latency-sweep-")]
     runs = []
     for p in sorted(paths):
         run = ref if p.resolve() == ref.path else load(p)

@@ -9,6 +9,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
+import latency
 import model
 import results
 
@@ -63,13 +64,13 @@ class CommittedResults(unittest.TestCase):
         measured = results.throughput_rows(REF, "native", "envelope-v1")[10]["throughput"]
         p = model.predict(1, 10, 512, 50)
         self.assertEqual(p.per_instance, measured)
-        e2e = results.e2e_row(REF, "native", "envelope-v1")
-        self.assertEqual((p.latency_p50_ms, p.latency_p99_ms), (e2e["p50Ms"], e2e["p99Ms"]))
+        # the latency from the committed sweep's curve, at half the instance's capacity on the path
+        self.assertEqual((p.latency_p50_ms, p.latency_p99_ms), latency.curve().at(p.latency_rate, 1))
         legacy = results.throughput_rows(REF, "native", "legacy")[100]["throughput"]
         self.assertEqual(model.predict(1, 100, 512, 50, shape="legacy").per_instance, legacy)
 
     def test_instances_multiply(self):
-        one, four = model.predict(1, 10, 512, 50), model.predict(4, 10, 512, 50)
+        one, four = model.predict(1, 10, 512, 50, rate=100), model.predict(4, 10, 512, 50, rate=100)
         self.assertAlmostEqual(four.msg_per_second, 4 * one.msg_per_second)
         self.assertEqual(one.assumptions, four.assumptions)
 
@@ -115,12 +116,6 @@ class Scaling(unittest.TestCase):
             self.assertAlmostEqual(model.cpu_per_message(ref, "native", "envelope-v1", 100, assumptions),
                                    0.6 - b / 10 + b / 100)
             self.assertIn("fitted on the legacy rows", assumptions[0])
-
-    def test_window_adds_to_latency_and_is_said(self):
-        with ResultsDir(run_data(), others=[run_data()]) as d:
-            p = model.predict(1, 10, 512, 50, window_s=2, results_dir=d)
-        self.assertAlmostEqual(p.latency_p50_ms, 60.0 + 2000)
-        self.assertTrue(any("batching window (2 s)" in s for s in p.assumptions))
 
 
 class Tolerance(unittest.TestCase):
@@ -171,11 +166,13 @@ class Cli(unittest.TestCase):
         return subprocess.run([sys.executable, str(CAPACITY), *args], capture_output=True, text=True, timeout=60)
 
     def test_predict_json_is_the_interface_the_load_run_reads(self):
-        out = self.run_cli("predict", "--instances", "3", "--batch", "10", "--memory", "512", "--payload", "50", "--json")
+        out = self.run_cli("predict", "--instances", "3", "--batch", "10", "--memory", "512", "--payload", "50",
+                           "--rate", "300", "--json")
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertEqual(out.stderr, "")
         p = json.loads(out.stdout)
-        for key in ("msgPerSecond", "perInstanceMsgPerSecond", "latencyP50Ms", "latencyP99Ms", "tolerance"):
+        for key in ("msgPerSecond", "perInstanceMsgPerSecond", "latencyP50Ms", "latencyP99Ms", "tolerance",
+                    "latencyTolerance", "utilisation"):
             self.assertIsInstance(p[key], (int, float), key)
         self.assertTrue(math.isclose(p["msgPerSecond"], 3 * p["perInstanceMsgPerSecond"], rel_tol=1e-3))
 

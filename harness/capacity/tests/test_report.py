@@ -5,7 +5,9 @@ import tempfile
 import unittest
 from pathlib import Path
 
+import latency
 import report
+from test_latency import SweepFile, sweep_data
 
 DOC = """# Capacity
 prose before
@@ -13,6 +15,8 @@ prose before
 old
 <!-- END capacity-report: inputs -->
 middle prose
+<!-- BEGIN capacity-report: sweep -->
+<!-- END capacity-report: sweep -->
 <!-- BEGIN capacity-report: plan -->
 <!-- END capacity-report: plan -->
 <!-- BEGIN capacity-report: measured -->
@@ -63,22 +67,53 @@ class Parts(unittest.TestCase):
 
 
 class Measured(unittest.TestCase):
-    def test_each_step_becomes_a_row_with_its_verdict(self):
-        text = report.measured_part(LOAD, "harness/results/load/latest.json")
+    def setUp(self):
+        self.sweep = SweepFile(sweep_data())
+        self.sweep_path = self.sweep.__enter__()
+        self.curve = latency.curve(self.sweep_path)
+
+    def tearDown(self):
+        self.sweep.__exit__(None, None, None)
+
+    def test_each_step_becomes_a_row_with_its_verdicts(self):
+        text = report.measured_part(LOAD, "harness/results/load/latest.json", sweep_path=self.sweep_path)
         rows = [l for l in text.splitlines() if l.startswith("| 1 ") or l.startswith("| 4 ")]
         self.assertEqual(len(rows), 3)
-        self.assertIn("| 300 | 300 | yes | 473 | 0.634 | 70.0 / 68.9 | 90.0 / 83.0 | 0 |", rows[0])
-        self.assertIn("within tolerance", rows[0])
-        self.assertIn("| 600 | 455 | no | 473 | 0.962 | – | – |", rows[1])
+        p50, p99 = self.curve.at(300, 1)
+        rho = 300 / self.curve.capacity
+        self.assertIn(f"| 300 | 300 | yes | 473 | 0.634 | {rho:.2f} | 70.0 / {p50:.1f} | 90.0 / {p99:.1f} | 0 |", rows[0])
+        self.assertIn("| within tolerance |", rows[0])
+        self.assertIn("| 600 | 455 | no | 473 | 0.962 |", rows[1])
+        self.assertIn("– (fell behind: no steady state)", rows[1])
         self.assertIn("machine was the limit (not judged)", rows[2])
         self.assertIn("2 of 2 judged steps within it", text)
         self.assertNotIn("per instance from CPU", text)
+
+    def test_latency_is_judged_with_the_sweeps_tolerance_at_the_steps_rate(self):
+        p50, p99 = self.curve.at(300, 1)
+        tol = self.curve.tolerance
+        data = json.loads(json.dumps(LOAD))
+        for factor, expected in ((1 + tol * 0.9, "within tolerance"), (1 + tol * 1.1, "**outside tolerance**")):
+            data["steps"][0].update(p50Ms=round(p50, 1), p99Ms=round(p99 * factor, 1))
+            v = report.latency_verdicts(data, self.sweep_path)[0]
+            self.assertEqual(v["text"], expected, factor)
+        self.assertEqual(v["tolerance"], tol)
+        self.assertIsNone(report.latency_verdicts(data, self.sweep_path)[2]["verdict"])  # the machine was the limit
+
+    def test_a_step_past_the_paths_capacity_has_no_model_latency(self):
+        data = json.loads(json.dumps(LOAD))
+        data["steps"][0]["offeredMsgPerSecond"] = round(self.curve.capacity * 1.1)
+        v = report.latency_verdicts(data, self.sweep_path)[0]
+        self.assertIsNone(v["p50"])
+        self.assertEqual(v["text"], "**outside tolerance**")
+        self.assertIn("/ ∞ |", report.measured_part(data, "x.json", sweep_path=self.sweep_path))
 
     def test_the_cpu_projection_gets_a_column_when_the_run_has_it(self):
         data = json.loads(json.dumps(LOAD))
         data["model"].update(cpuProjectedJudged=1, cpuProjectedWithinTolerance=1)
         data["model"]["points"][1].update(cpuProjectedPerInstanceMsgPerSecond=460.0, predictedPerInstanceMsgPerSecond=473)
-        text = report.measured_part(data, "x.json")
+        with SweepFile(sweep_data()) as f:
+            text = report.measured_part(data, "x.json", sweep_path=f)
         self.assertIn("per instance from CPU / model", text)
         self.assertIn("| 460.0 / 473 |", text)
         self.assertIn("within the tolerance of the model in 1 of 1 steps", text)
@@ -87,7 +122,7 @@ class Measured(unittest.TestCase):
         broken = json.loads(json.dumps(LOAD))
         broken["model"]["points"].pop()
         with self.assertRaisesRegex(report.ReportError, "3 steps but 2 model points"):
-            report.measured_part(broken, "x.json")
+            report.measured_part(broken, "x.json", sweep_path="unused.json")
 
     def test_a_run_without_the_model_is_refused(self):
         with tempfile.TemporaryDirectory() as d:
@@ -103,7 +138,8 @@ class Write(unittest.TestCase):
             doc, load = Path(d) / "capacity.md", Path(d) / "latest.json"
             doc.write_text(DOC)
             load.write_text(json.dumps(LOAD))
-            report.write(doc=doc, load=load)
+            with SweepFile(sweep_data()) as f:
+                report.write(doc=doc, load=load, sweep_path=f)
             text = doc.read_text()
         self.assertIn("harness/results/20261204T233320Z.json", text)
         self.assertIn("make capacity RATE=10000", text)
@@ -115,14 +151,15 @@ class Write(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             doc = Path(d) / "capacity.md"
             doc.write_text(DOC)
-            report.write(doc=doc, load=Path(d) / "missing.json")
+            with SweepFile(sweep_data()) as f:
+                report.write(doc=doc, load=Path(d) / "missing.json", sweep_path=f)
             self.assertIn("No load run yet", doc.read_text())
 
 
 class CommittedDoc(unittest.TestCase):
     def test_the_committed_doc_has_the_current_inputs_and_plans(self):
         text = report.DOC.read_text()
-        for name, body in (("inputs", report.inputs_part()), ("plan", report.plans_part())):
+        for name, body in (("inputs", report.inputs_part()), ("sweep", report.sweep_part()), ("plan", report.plans_part())):
             with self.subTest(part=name):
                 self.assertEqual(report.replace_part(text, name, body), text,
                                  f"docs/capacity.md's '{name}' part is out of date: run make capacity-report")

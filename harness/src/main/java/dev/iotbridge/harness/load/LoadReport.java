@@ -92,9 +92,11 @@ final class LoadReport {
                     .append("was the limit are shown, not judged.\n\n");
             List<List<String>> mrows = new ArrayList<>();
             for (Map<String, Object> p : (List<Map<String, Object>>) model.get("points")) {
-                String lat = p.containsKey("predictedP50Ms")
-                        ? s(p.get("p50Ratio")) + " / " + s(p.get("p99Ratio")) + " (model " + s(p.get("predictedP50Ms")) + " / "
-                        + s(p.get("predictedP99Ms")) + " ms)" : "–";
+                // the model gives no latency (null, read as 0) where the offered rate reaches the path's capacity
+                String lat = !p.containsKey("predictedP50Ms") ? "–"
+                        : ((Number) p.get("predictedP50Ms")).doubleValue() == 0 ? "– (model: at capacity on the path, no steady state)"
+                        : s(p.get("p50Ratio")) + " / " + s(p.get("p99Ratio")) + " (model " + s(p.get("predictedP50Ms")) + " / "
+                        + s(p.get("predictedP99Ms")) + " ms)";
                 Object w = p.get("withinTolerance");
                 String verdict = w == null ? "not judged: machine limit" : (Boolean) w ? "yes" : "NO";
                 Object cw = p.get("cpuProjectedWithinTolerance");
