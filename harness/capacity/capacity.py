@@ -76,7 +76,11 @@ def run_predict(a):
 
 
 def run_sweep(a):
-    sweep.run(sweep.check_args(a))
+    a = sweep.check_args(a)
+    # the fractions are of the native instance's capacity in the committed bench reference
+    ref = results.reference_run(a.results_dir)
+    capacity, _ = model.per_instance(ref, "native", "envelope-v1", a.batch, a.memory, a.batch, [])
+    sweep.run(a, capacity)
 
 
 def run_plan(a):

@@ -30,7 +30,7 @@ MEMORY_RANGE_MB = (aws.MEMORY_MIN_MB.value, aws.MEMORY_MAX_MB.value)
 BATCH_RANGE = (1, aws.BATCH_MAX.value)
 MAX_PAYLOAD_BYTES = aws.IOT_PAYLOAD_BYTES.value
 # The bench's payload: {"message":"IoT message from account1","seq":N}, N < 5000.
-BENCH_PAYLOAD_SOURCE = "harness/src/main/java/dev/iotbridge/harness/Bench.java (body)"
+BENCH_PAYLOAD_SOURCE = "harness/src/main/java/dev/iotbridge/harness/Tracker.java (SEQ)"
 BENCH_PAYLOAD_BYTES = len('{"message":"IoT message from account1","seq":2500}')
 # harness/run.sh sets the function's BRIDGE_MAX_CONCURRENCY to the batch size (docs/benchmarks.md, "What runs").
 CONCURRENCY_RANGE = (1, 1000)

@@ -1,5 +1,5 @@
 """The prices of docs/cost.md ("Prices used", written by `make bench` from
-harness/src/main/java/dev/iotbridge/harness/Cost.java), read from that page so that the capacity plan
+harness/src/main/java/dev/iotbridge/harness/bench/Cost.java), read from that page so that the capacity plan
 and the cost page never disagree; and the per-message charges built from them.
 """
 import math

@@ -65,15 +65,14 @@ def one_run(rate, repeat, a, log):
     return json.loads(out.read_text()), cmd
 
 
-def run(a):
+def run(a, capacity):
+    """Sweeps offered rates that are fractions of CAPACITY, one instance's msg/s (the caller takes it
+    from the committed bench reference, so that this module does not depend on the model)."""
     if not NATIVE_ZIP.exists() and a.native_zip == NATIVE_ZIP:
         raise SweepError(f"no native zip at {results.relative(NATIVE_ZIP)}: run `make native-build` first "
                          f"(the capacity model's default build is native), or pass --native-zip PATH")
     if not (results.REPO / "harness" / "target" / "classpath.txt").exists():
         raise SweepError("harness/target is not built: run `make latency-sweep` (it builds first)")
-    import model  # the instance's capacity the fractions are of: the committed bench reference
-    ref = results.reference_run(a.results_dir)
-    capacity, _ = model.per_instance(ref, "native", "envelope-v1", a.batch, a.memory, a.batch, [])
     rates = rates_for(capacity, a.fractions)
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")

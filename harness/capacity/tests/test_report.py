@@ -1,5 +1,5 @@
 """docs/capacity.md's generated parts: markers, the model-vs-measured table from a load run as
-`make load` writes it (harness/src/main/java/dev/iotbridge/harness/Load.java, Model.java)."""
+`make load` writes it (harness/src/main/java/dev/iotbridge/harness/load/Load.java, Model.java)."""
 import json
 import tempfile
 import unittest
