@@ -1,6 +1,5 @@
 package dev.iotbridge.iotdata;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -12,7 +11,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -64,8 +62,6 @@ public class IotDataServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_PAYLOAD = 128 * 1024;
-    private static final int MAX_TOPIC_BYTES = 256;
-    private static final int MAX_TOPIC_SLASHES = 7;
     private static final String TOPICS = "/topics/";
     private static final String RETAINED = "/retainedMessage/";
 
@@ -235,14 +231,14 @@ public class IotDataServer implements AutoCloseable {
         String topic;
         Map<String, String> q;
         try {
-            topic = percentDecode(raw.substring(TOPICS.length()));
-            q = query(ex.getRequestURI().getRawQuery());
+            topic = Wire.percentDecode(raw.substring(TOPICS.length()));
+            q = Wire.query(ex.getRequestURI().getRawQuery());
         } catch (IllegalArgumentException e) {
             error(ex, IotDataError.INVALID_REQUEST, "bad percent-encoding in the topic or query");
             return;
         }
         byte[] payload = readBody(ex);
-        String problem = validateTopic(topic);
+        String problem = Wire.validateTopic(topic);
         if (problem != null) {
             error(ex, IotDataError.INVALID_REQUEST, problem);
             return;
@@ -275,7 +271,7 @@ public class IotDataServer implements AutoCloseable {
         ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.get(0)));
         Publish p;
         try {
-            p = new Publish(topic, qos, retain.equals("true"), payload, properties(q, headers), q, headers);
+            p = new Publish(topic, qos, retain.equals("true"), payload, Wire.properties(q, headers), q, headers);
         } catch (IllegalArgumentException e) {
             error(ex, IotDataError.INVALID_REQUEST, e.getMessage());
             return;
@@ -301,34 +297,6 @@ public class IotDataServer implements AutoCloseable {
         ex.getResponseBody().write(body);
     }
 
-    /** The MQTT 5 properties of a request; IllegalArgumentException naming the parameter or header that is wrong. */
-    private static Publish.Properties properties(Map<String, String> q, Map<String, String> headers) {
-        Long expiry = null;
-        String e = q.get("messageExpiry");
-        if (e != null) {
-            try {
-                expiry = Long.parseLong(e);
-            } catch (NumberFormatException nfe) {
-                throw new IllegalArgumentException("messageExpiry must be a number of seconds, got " + e);
-            }
-        }
-        Publish.PayloadFormat format = null;
-        String pfi = headers.get("x-amz-mqtt5-payload-format-indicator");
-        if (pfi != null) {
-            try {
-                format = Publish.PayloadFormat.valueOf(pfi);
-            } catch (IllegalArgumentException iae) {
-                throw new IllegalArgumentException("x-amz-mqtt5-payload-format-indicator must be "
-                        + "UNSPECIFIED_BYTES or UTF8_DATA, got " + pfi);
-            }
-        }
-        String cd = headers.get("x-amz-mqtt5-correlation-data");
-        String up = headers.get("x-amz-mqtt5-user-properties");
-        return new Publish.Properties(q.get("contentType"), q.get("responseTopic"), expiry, format,
-                cd == null ? null : base64(cd, "x-amz-mqtt5-correlation-data"),
-                up == null ? List.of() : userProperties(up));
-    }
-
     /**
      * GetRetainedMessage: {@code GET /retainedMessage/{topic}} answers {@code topic}, {@code payload}
      * (base64), {@code qos}, {@code lastModifiedTime} (epoch ms) and {@code userProperties} (base64 of a
@@ -338,12 +306,12 @@ public class IotDataServer implements AutoCloseable {
     private void getRetainedMessage(HttpExchange ex) throws IOException {
         String topic;
         try {
-            topic = percentDecode(ex.getRequestURI().getRawPath().substring(RETAINED.length()));
+            topic = Wire.percentDecode(ex.getRequestURI().getRawPath().substring(RETAINED.length()));
         } catch (IllegalArgumentException e) {
             error(ex, IotDataError.INVALID_REQUEST, "bad percent-encoding in the topic");
             return;
         }
-        String problem = validateTopic(topic);
+        String problem = Wire.validateTopic(topic);
         if (problem != null) {
             error(ex, IotDataError.INVALID_REQUEST, problem);
             return;
@@ -359,57 +327,11 @@ public class IotDataServer implements AutoCloseable {
         body.put("payload", Base64.getEncoder().encodeToString(m.payload()));
         body.put("qos", m.qos());
         body.put("lastModifiedTime", m.lastModifiedMillis());
-        if (!m.userProperties().isEmpty()) {
-            List<Map<String, String>> ups = new ArrayList<>();
-            m.userProperties().forEach(u -> ups.add(Map.of(u.getKey(), u.getValue())));
-            body.put("userProperties", Base64.getEncoder().encodeToString(JSON.writeValueAsBytes(ups)));
-        }
+        if (!m.userProperties().isEmpty()) body.put("userProperties", Wire.encodeUserProperties(m.userProperties()));
         byte[] bytes = JSON.writeValueAsBytes(body);
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(200, bytes.length);
         ex.getResponseBody().write(bytes);
-    }
-
-    /** Topic rules of the real service (Publish rejects these with 400). */
-    static String validateTopic(String topic) {
-        if (topic.isEmpty()) return "topic is empty";
-        if (topic.contains("+") || topic.contains("#")) return "topic must not contain wildcards: " + topic;
-        if (topic.getBytes(StandardCharsets.UTF_8).length > MAX_TOPIC_BYTES) return "topic longer than 256 bytes";
-        if (topic.chars().filter(c -> c == '/').count() > MAX_TOPIC_SLASHES) return "topic has more than 7 forward slashes";
-        if (topic.chars().anyMatch(c -> c == 0)) return "topic contains NUL";
-        return null;
-    }
-
-    /** {@code x-amz-mqtt5-user-properties}: base64 of a JSON array of objects with string values, in order. */
-    static List<Map.Entry<String, String>> userProperties(String header) {
-        JsonNode arr;
-        try {
-            arr = JSON.readTree(Base64.getDecoder().decode(header));
-        } catch (IllegalArgumentException | IOException e) {
-            throw new IllegalArgumentException("x-amz-mqtt5-user-properties must be base64 of a JSON array: " + e.getMessage());
-        }
-        if (arr == null || !arr.isArray()) {
-            throw new IllegalArgumentException("x-amz-mqtt5-user-properties must be a JSON array of objects");
-        }
-        List<Map.Entry<String, String>> props = new ArrayList<>();
-        for (JsonNode o : arr) {
-            if (!o.isObject()) throw new IllegalArgumentException("x-amz-mqtt5-user-properties: element is not an object");
-            for (Map.Entry<String, JsonNode> e : o.properties()) {
-                if (!e.getValue().isTextual()) {
-                    throw new IllegalArgumentException("x-amz-mqtt5-user-properties: value of " + e.getKey() + " is not a string");
-                }
-                props.add(Map.entry(e.getKey(), e.getValue().asText()));
-            }
-        }
-        return List.copyOf(props);
-    }
-
-    private static byte[] base64(String value, String header) {
-        try {
-            return Base64.getDecoder().decode(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(header + " must be base64: " + e.getMessage());
-        }
     }
 
     private static void error(HttpExchange ex, Fault.Answer a) throws IOException {
@@ -428,35 +350,6 @@ public class IotDataServer implements AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ex.getRequestBody().transferTo(out);
         return out.toByteArray();
-    }
-
-    static Map<String, String> query(String raw) {
-        Map<String, String> m = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) return m;
-        for (String part : raw.split("&")) {
-            int eq = part.indexOf('=');
-            String k = eq < 0 ? part : part.substring(0, eq);
-            String v = eq < 0 ? "" : part.substring(eq + 1);
-            m.put(percentDecode(k.replace('+', ' ')), percentDecode(v.replace("+", "%20")));
-        }
-        return m;
-    }
-
-    /** RFC 3986 percent-decoding (a '+' stays a '+', unlike form decoding). */
-    static String percentDecode(String s) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= s.length()) throw new IllegalArgumentException("bad escape");
-                out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
-                i += 2;
-            } else {
-                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                out.write(b, 0, b.length);
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static void sleep(Duration d) {
