@@ -112,8 +112,9 @@ fetch-release: ## Download a released function zip and verify its SHA256SUMS: VE
 	@bash $(ROOT)/.ci/fetch-release.sh "$(VERSION)" "$(or $(KIND),native)" "$(or $(ARCH),x86_64)"
 
 # The local stack's classes and runtime classpath (local/pom.xml writes classpath.txt), built in
-# the work tree and reused by up/demo; nothing is installed into ~/.m2.
-$(LOCAL_CP): $(ROOT)/local/pom.xml $(shell find $(ROOT)/local/src/main -type f 2>/dev/null)
+# the work tree and reused by up/demo; nothing is installed into ~/.m2. The modules it is built
+# from (contract, iotdata) are on that classpath from their target/ here: a change there rebuilds too.
+$(LOCAL_CP): $(ROOT)/local/pom.xml $(shell find $(ROOT)/local/src/main $(ROOT)/contract/src/main $(ROOT)/iotdata/src/main -type f 2>/dev/null)
 	$(FIRST_BUILD_NOTE)
 	$(MVN) -pl local -am package -DskipTests
 

@@ -21,18 +21,22 @@ import dev.iotbridge.function.domain.BridgeException;
 import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.ErrorCode;
 import dev.iotbridge.function.domain.PublishCommand;
-import dev.iotbridge.function.it.FakeIotData;
+import dev.iotbridge.iotdata.IotDataServer;
+import dev.iotbridge.iotdata.Publish;
+import dev.iotbridge.iotdata.Recorder;
 
 /** The real SDK client against a local HTTP endpoint: request encoding and error classification end to end. */
 class IotPublisherTest {
-    static FakeIotData iot;
+    static final Recorder recorder = new Recorder();
+    static IotDataServer iot;
 
     @BeforeAll
     static void start() throws Exception {
         System.setProperty("aws.region", "us-east-1");
         System.setProperty("aws.accessKeyId", "test");
         System.setProperty("aws.secretAccessKey", "test");
-        iot = new FakeIotData();
+        iot = new IotDataServer(0, recorder);
+        iot.start();
     }
 
     @AfterAll
@@ -43,6 +47,7 @@ class IotPublisherTest {
     @BeforeEach
     void reset() {
         iot.reset();
+        recorder.clear();
     }
 
     static IotPublisher publisher(String endpoint, String timeout, String attempts) {
@@ -67,7 +72,7 @@ class IotPublisherTest {
     @Test
     void publishEncodesTopicQueryHeadersAndBodyAsTheIotDataApiDefines() throws Exception {
         publisher(iot.url(), "3s", "1").publish(cmd("a/b c/ü"), Deadline.none());
-        FakeIotData.Publish got = iot.received().get(0);
+        Publish got = recorder.published().get(0);
         assertEquals("a/b c/ü", got.topic());
         assertEquals("1", got.query().get("qos"));
         assertEquals("true", got.query().get("retain"));
@@ -77,7 +82,7 @@ class IotPublisherTest {
         assertEquals("cmVxLTQy", got.header("x-amz-mqtt5-correlation-data"));
         assertEquals("[{\"k\":\"v\"},{\"iot-bridge-hop\":\"r\"}]",
                 new String(Base64.getDecoder().decode(got.header("x-amz-mqtt5-user-properties"))));
-        assertArrayEquals(new byte[] { 0, (byte) 0xff }, got.body());
+        assertArrayEquals(new byte[] { 0, (byte) 0xff }, got.payload());
     }
 
     @Test
@@ -89,7 +94,7 @@ class IotPublisherTest {
         assertEquals(0, iot.requests(), "a dry run must not reach iot-data");
         p.publish(cmd("after/prime"), Deadline.none());   // the same client still publishes for real
         assertEquals(1, iot.requests());
-        assertEquals("after/prime", iot.received().get(0).topic());
+        assertEquals("after/prime", recorder.published().get(0).topic());
     }
 
     @Test
@@ -108,7 +113,7 @@ class IotPublisherTest {
 
     @Test
     void slowEndpointIsAPublishTimeout() {
-        iot.latency(1500);
+        iot.setLatency(Duration.ofMillis(1500));
         assertEquals(ErrorCode.PUBLISH_TIMEOUT, failure(publisher(iot.url(), "300ms", "1"), "slow"));
     }
 
@@ -119,7 +124,7 @@ class IotPublisherTest {
      */
     @Test
     void aPublishGivesUpAtTheInvocationDeadline() {
-        iot.latency(4000);
+        iot.setLatency(Duration.ofMillis(4000));
         IotPublisher p = publisher(iot.url(), "10s", "2");
         long start = System.nanoTime();
         BridgeException e = assertThrows(BridgeException.class,

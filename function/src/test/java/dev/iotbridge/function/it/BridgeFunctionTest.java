@@ -30,6 +30,7 @@ import dev.iotbridge.function.domain.BatchProcessor;
 import dev.iotbridge.function.domain.Deadline;
 import dev.iotbridge.function.domain.Outcome;
 import dev.iotbridge.function.domain.RecordResult;
+import dev.iotbridge.iotdata.Publish;
 import io.quarkus.test.common.QuarkusTestResource;
 import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,7 +41,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * End to end through the real Lambda handler: SQS event JSON posted to the Quarkus mock
- * event server, publishes checked at a fake iot-data endpoint, quarantine checked on a real
+ * event server, publishes checked at the emulated iot-data endpoint, quarantine checked on a real
  * (embedded ElasticMQ) DLQ.
  */
 @QuarkusTest
@@ -56,6 +57,7 @@ class BridgeFunctionTest {
     @BeforeEach
     void reset() {
         fakes.iot().reset();
+        fakes.recorder().clear();
         drainDlq();
     }
 
@@ -117,13 +119,13 @@ class BridgeFunctionTest {
         return ids;
     }
 
-    Map<String, FakeIotData.Publish> publishedByTopic() {
-        Map<String, FakeIotData.Publish> m = new HashMap<>();
-        fakes.iot().received().forEach(p -> m.put(p.topic(), p));
+    Map<String, Publish> publishedByTopic() {
+        Map<String, Publish> m = new HashMap<>();
+        fakes.recorder().published().forEach(p -> m.put(p.topic(), p));
         return m;
     }
 
-    static JsonNode userProperties(FakeIotData.Publish p) throws Exception {
+    static JsonNode userProperties(Publish p) throws Exception {
         String header = p.header("x-amz-mqtt5-user-properties");
         assertNotNull(header, "x-amz-mqtt5-user-properties header");
         return M.readTree(Base64.getDecoder().decode(header));
@@ -185,18 +187,18 @@ class BridgeFunctionTest {
 
         assertEquals(List.of(), invoke(recs));
 
-        Map<String, FakeIotData.Publish> got = publishedByTopic();
+        Map<String, Publish> got = publishedByTopic();
         assertEquals(expected.keySet(), got.keySet());
-        expected.forEach((topic, payload) -> assertArrayEquals(payload, got.get(topic).body(), topic));
+        expected.forEach((topic, payload) -> assertArrayEquals(payload, got.get(topic).payload(), topic));
 
-        FakeIotData.Publish ground0 = got.get("acct-a/v1/site0/data");
+        Publish ground0 = got.get("acct-a/v1/site0/data");
         assertEquals("1", ground0.query().get("qos"));
         assertEquals("false", ground0.query().get("retain"));
         assertEquals("[{\"iot-bridge-hop\":\"ground\"}]", userProperties(ground0).toString());
         assertNull(ground0.query().get("contentType"));
         assertNull(ground0.header("x-amz-mqtt5-payload-format-indicator"));
 
-        FakeIotData.Publish withProps = got.get("acct-a/v1/site1/data");
+        Publish withProps = got.get("acct-a/v1/site1/data");
         assertEquals("application/octet-stream", withProps.query().get("contentType"));
         assertEquals("GROUND/v1/site1/reply", withProps.query().get("responseTopic"));
         assertEquals("UNSPECIFIED_BYTES", withProps.header("x-amz-mqtt5-payload-format-indicator"));
@@ -204,7 +206,7 @@ class BridgeFunctionTest {
         assertEquals("[{\"a\":\"1\"},{\"a\":\"2\"},{\"src\":\"gw\"},{\"iot-bridge-hop\":\"ground\"}]",
                 userProperties(withProps).toString());
 
-        FakeIotData.Publish status = got.get("STATUS/dev1/state");
+        Publish status = got.get("STATUS/dev1/state");
         assertEquals("0", status.query().get("qos"));
         assertEquals("true", status.query().get("retain"));
         assertEquals("application/json", status.query().get("contentType"));
@@ -260,7 +262,7 @@ class BridgeFunctionTest {
 
     @Test
     void batchOfTenIsPublishedConcurrentlyNotOneAfterAnother() throws Exception {
-        fakes.iot().latency(200);
+        fakes.iot().setLatency(Duration.ofMillis(200));
         List<Rec> recs = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             recs.add(rec(envelope("ground", "GROUND/v1/par" + i + "/data", new byte[] { (byte) i }, Map.of())));
@@ -274,9 +276,9 @@ class BridgeFunctionTest {
     void legacySampleShapeIsPublishedWithoutTheAddedTopicField() throws Exception {
         Rec legacy = rec("{\"temperature\":21.5,\"unit\":\"C\",\"topic\":\"GROUND/v1/site9/temp\"}");
         assertEquals(List.of(), invoke(List.of(legacy)));
-        FakeIotData.Publish p = publishedByTopic().get("acct-a/v1/site9/temp");
+        Publish p = publishedByTopic().get("acct-a/v1/site9/temp");
         assertNotNull(p);
-        assertEquals("{\"temperature\":21.5,\"unit\":\"C\"}", new String(p.body(), StandardCharsets.UTF_8));
+        assertEquals("{\"temperature\":21.5,\"unit\":\"C\"}", new String(p.payload(), StandardCharsets.UTF_8));
         assertEquals("[{\"iot-bridge-hop\":\"ground\"}]", userProperties(p).toString());
     }
 
@@ -350,7 +352,7 @@ class BridgeFunctionTest {
      */
     @Test
     void nothingIsStillPublishingWhenTheBatchReturnsAtItsDeadline() {
-        fakes.iot().latency(6_000);
+        fakes.iot().setLatency(Duration.ofMillis(6_000));
         List<BatchProcessor.InRecord> recs = List.of(new BatchProcessor.InRecord("late-1",
                 envelope("ground", "GROUND/v1/late/data", new byte[] { 3 }, Map.of())));
         long start = System.nanoTime();
@@ -359,7 +361,7 @@ class BridgeFunctionTest {
         assertEquals(0, service.running(), "a publish was still running when the batch returned");
         assertEquals(Outcome.Kind.RETRY, results.get(0).outcome().kind());
         assertTrue(tookMs < 4_000, "returned " + tookMs + " ms after the start; deadline 800 ms, iot-data answers after 6 s");
-        // the fake's own handler still sleeps out its latency (as the service would finish a request
+        // the endpoint's own handler still sleeps out its latency (as the service would finish a request
         // whose client left): let it end before the next test counts requests in flight
         long end = System.nanoTime() + 15_000_000_000L;
         while (fakes.iot().inFlight() > 0 && System.nanoTime() < end) {

@@ -9,6 +9,8 @@ import org.elasticmq.NodeAddress;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 
+import dev.iotbridge.iotdata.IotDataServer;
+import dev.iotbridge.iotdata.Recorder;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -17,7 +19,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Starts, on 127.0.0.1 only: the fake iot-data endpoint and a real embedded ElasticMQ with
+ * Starts, on 127.0.0.1 only: the emulated iot-data endpoint (recording what it accepts) and a real embedded ElasticMQ with
  * the DLQ; points the function at them through its real configuration keys.
  */
 public class BridgeTestResources implements QuarkusTestResourceLifecycleManager {
@@ -29,7 +31,7 @@ public class BridgeTestResources implements QuarkusTestResourceLifecycleManager 
     static final int MAX_RECEIVE_COUNT = 3;
     static final int RETENTION_SECONDS = 600;
 
-    private FakeIotData iot;
+    private IotDataServer iot;
     private SQSRestServer elasticMq;
     private SqsClient sqs;
     private Fakes fakes;
@@ -41,7 +43,9 @@ public class BridgeTestResources implements QuarkusTestResourceLifecycleManager 
         System.setProperty("aws.accessKeyId", "test");
         System.setProperty("aws.secretAccessKey", "test");
         try {
-            iot = new FakeIotData();
+            Recorder recorder = new Recorder();
+            iot = new IotDataServer(0, recorder);
+            iot.start();
             int port;
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
@@ -54,7 +58,7 @@ public class BridgeTestResources implements QuarkusTestResourceLifecycleManager 
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
                     .httpClient(UrlConnectionHttpClient.create()).build();
             String dlqUrl = sqs.createQueue(b -> b.queueName("bridge-dlq")).queueUrl();
-            fakes = new Fakes(iot, sqs, dlqUrl);
+            fakes = new Fakes(iot, recorder, sqs, dlqUrl);
             return Map.ofEntries(
                     Map.entry("bridge.routes", ROUTES),
                     Map.entry("bridge.iot-endpoint", iot.url()),

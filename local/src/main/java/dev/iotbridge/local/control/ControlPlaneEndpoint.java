@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.iotbridge.local.LoopbackHttpServer;
+import dev.iotbridge.iotdata.LoopbackHttpServer;
 import dev.iotbridge.local.lambda.EventSourceMapping;
 import dev.iotbridge.local.lambda.FunctionInstance;
 import dev.iotbridge.local.rules.RulesEngine;

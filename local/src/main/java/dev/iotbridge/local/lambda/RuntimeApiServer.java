@@ -1,6 +1,6 @@
 package dev.iotbridge.local.lambda;
 
-import dev.iotbridge.local.LoopbackHttpServer;
+import dev.iotbridge.iotdata.LoopbackHttpServer;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 

@@ -1,4 +1,4 @@
-package dev.iotbridge.local.iotdata;
+package dev.iotbridge.iotdata;
 
 import java.util.function.LongSupplier;
 

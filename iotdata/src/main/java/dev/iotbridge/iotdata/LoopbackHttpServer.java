@@ -1,4 +1,4 @@
-package dev.iotbridge.local;
+package dev.iotbridge.iotdata;
 
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -11,7 +11,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** The JDK HTTP server bound to loopback, as the local stack's emulated AWS endpoints use it. */
+/** The JDK HTTP server bound to loopback, as the emulated AWS endpoints (iot-data here, the local stack's Lambda and control plane) use it. */
 public final class LoopbackHttpServer {
     static {
         // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold small responses for
