@@ -131,7 +131,9 @@ print-java: check-java ## Print the java command line up/demo run the local stac
 .PHONY: up
 up: check-java $(FUNCTION_ZIP) $(LOCAL_CP) ## Run the local two-account stack in the foreground (Ctrl-C stops it)
 	@mkdir -p $(ROOT)/local/run
-	@$(LOCAL_JAVA) dev.iotbridge.local.LocalStackMain --config $(ROOT)/local/bridge.local.json --function $(FUNCTION_ZIP) --pid-file $(ROOT)/local/run/stack.pid
+	@# 130/143: stopped by Ctrl-C or make down (SIGINT/SIGTERM), the way to stop it
+	@$(LOCAL_JAVA) dev.iotbridge.local.LocalStackMain --config $(ROOT)/local/bridge.local.json --function $(FUNCTION_ZIP) --pid-file $(ROOT)/local/run/stack.pid \
+	  || { rc=$$?; [ $$rc -eq 130 ] || [ $$rc -eq 143 ] || exit $$rc; }
 
 .PHONY: down
 down: ## Stop a local stack started with `make up` in another terminal

@@ -12,11 +12,8 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import sun.misc.Signal;
 
 /**
  * {@code make up}: runs the local two-account stack in the foreground until Ctrl-C (or SIGTERM
@@ -74,15 +71,8 @@ public final class LocalStackMain implements Callable<Integer> {
             }
             System.out.println("Stopped. Counters: " + stack.counters());
         };
-        // Ctrl-C and `make down` (SIGTERM) are deliberate stops: close the stack, then exit 0, so
-        // that make and the shell report success instead of "Error 130/143". Any other end of the
-        // JVM (SIGHUP, a failure) still closes the stack through the shutdown hook.
-        for (String signal : List.of("INT", "TERM")) {
-            Signal.handle(new Signal(signal), s -> {
-                stop.run();
-                System.exit(0);
-            });
-        }
+        // Ctrl-C and `make down` (SIGTERM) end the JVM through its shutdown hooks, which close the
+        // stack; the exit status is then 130/143, which `make up` counts as a deliberate stop.
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "local-stack-shutdown"));
         if (pidFile != null) {
             Files.createDirectories(pidFile.toAbsolutePath().getParent());
