@@ -2,7 +2,8 @@
 # `make dev-test`: the dev loop (function/README.md#dev-loop) on a fresh copy of the work tree.
 # Starts `make dev` there (Quarkus dev mode, the mock Lambda event server), posts the AWS sample SQS
 # event, checks the SQSBatchResponse and what the %dev profile makes of the record, then changes the
-# copy's application.properties and checks that the next event runs on the reloaded configuration.
+# copy's application.properties and a class, and checks that the next event runs on the reloaded
+# configuration and the recompiled class.
 # The copy (tracked and untracked files, no build outputs) is what a fresh clone has, and lets the
 # test edit a source file without touching the work tree.
 #
@@ -143,6 +144,17 @@ grep -qF 'iot-bridge ready: 2 route(s) [devtest, ground]' "$log" \
   || grep -qF 'iot-bridge ready: 2 route(s) [ground, devtest]' "$log" \
   || fail "dev mode did not reload the changed application.properties (no 'iot-bridge ready: 2 route(s)' line)"
 echo "dev-test: live reload picked up the new route ($((SECONDS - reload_started)) s)"
+
+# Live reload of a class: a changed source file in the copy is recompiled before the next event.
+handler="$copy/function/src/main/java/dev/iotbridge/function/BridgeHandler.java"
+[ -f "$handler" ] || fail "no $handler to change"
+printf '// changed by .ci/dev-loop-test.sh\n' >>"$handler"
+sleep 3
+reload_started=$SECONDS
+post_and_check "after changing BridgeHandler.java" 3
+grep -qF 'Restarting quarkus due to changes in BridgeHandler.class' "$log" \
+  || fail "dev mode did not recompile the changed BridgeHandler.java (no 'Restarting quarkus due to changes in BridgeHandler.class' line)"
+echo "dev-test: live reload recompiled BridgeHandler.java ($((SECONDS - reload_started)) s)"
 
 stop_dev
 listening "$port" && fail "something still listens on :$port after dev mode stopped"
