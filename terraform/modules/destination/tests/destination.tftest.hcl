@@ -95,16 +95,10 @@ run "queue_policy_admits_only_the_source_rule_role_and_denies_non_tls" {
   }
 
   assert {
+    # the queue's DenyNonTLS statement (asserted above), on the DLQ, and nothing else
     condition = jsondecode(aws_sqs_queue_policy.dlq.policy) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid       = "DenyNonTLS"
-        Effect    = "Deny"
-        Principal = "*"
-        Action    = "sqs:*"
-        Resource  = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge-dlq"
-        Condition = { Bool = { "aws:SecureTransport" = "false" } }
-      }]
+      Version   = "2012-10-17"
+      Statement = [merge(jsondecode(aws_sqs_queue_policy.main.policy).Statement[1], { Resource = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge-dlq" })]
     }
     error_message = "The DLQ's policy is the non-TLS deny alone, on the DLQ."
   }
