@@ -1,7 +1,3 @@
-# Internal module: the names the bridge gives its resources, validated once for the module that
-# creates them (destination: name_prefix; source: rule_name_prefix, rule_role_name) and for the
-# bootstrap, which scopes the deploy roles to them. A name left null is not checked here.
-
 variable "name_prefix" {
   description = "Prefix of the destination resources' names (queue <prefix>, DLQ <prefix>-dlq, function <prefix>-publisher, ...), or null."
   type        = string
