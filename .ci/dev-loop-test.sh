@@ -80,6 +80,8 @@ dev_args="-Dquarkus.console.enabled=false -Dquarkus.analytics.disabled=true -Dde
 dev_args+=" -Dquarkus.lambda.mock-event-server.dev-port=$port"
 setsid make -C "$copy" --no-print-directory dev DEV_ARGS="$dev_args" </dev/null >"$log" 2>&1 &
 pgid=$!
+# setsid runs make in place (a background job of a script leads no group), so its pid is the group.
+[ "$(ps -o pgid= -p "$pgid" | tr -d ' ')" = "$pgid" ] || fail "make dev did not start as its own process group"
 echo "dev-test: make dev in a copy of the work tree, mock event server on :$port (log: $log)"
 
 next_report=$((SECONDS + 15))
