@@ -48,10 +48,15 @@ test: check-java ## Run all tests: function unit + Quarkus tests, local stack en
 test-local: check-java $(FUNCTION_ZIP) ## Only the local stack's end-to-end tests and the harness's (chaos smoke test), against FUNCTION_ZIP (e.g. a native zip)
 	$(MVN_LOUD) -pl local,harness -am verify -Dlocal.function.zip=$(FUNCTION_ZIP)
 
+# DEV_ARGS: more quarkus:dev flags, e.g. DEV_ARGS=-Dquarkus.lambda.mock-event-server.dev-port=8090.
 .PHONY: dev
 dev: check-java ## The function in Quarkus dev mode: live reload, Lambda mock event server on :8080 (function/README.md#dev-loop)
 	$(FIRST_BUILD_NOTE)
-	JAVA_HOME=$(JDK) $(ROOT)/mvnw -Dstyle.color=never -pl function quarkus:dev
+	JAVA_HOME=$(JDK) $(ROOT)/mvnw -Dstyle.color=never -pl function quarkus:dev $(DEV_ARGS)
+
+.PHONY: dev-test
+dev-test: check-java ## Test the dev loop: make dev in a copy of the work tree answers the sample SQS event, reloads a changed application.properties
+	bash $(ROOT)/.ci/dev-loop-test.sh
 
 .PHONY: package
 package: check-java ## Build the JVM function.zip (java21 runtime) into function/target/

@@ -216,9 +216,5 @@ variable "record_log" {
   type        = string
   default     = "failures"
   nullable    = false
-
-  validation {
-    condition     = contains(["all", "failures"], var.record_log)
-    error_message = "record_log must be \"all\" or \"failures\"."
-  }
+  # Validated by the destination module, which takes it as is.
 }

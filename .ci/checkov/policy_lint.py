@@ -10,7 +10,8 @@ Rules, for every policy statement written as an HCL object with a Sid:
   2. an Allow statement has no Resource "*";
   unless its Sid is in iam_allowlist.json (with the reason AWS requires it);
   3. every aws_sqs_queue_policy's policy denies non-TLS access
-     (aws:SecureTransport = "false");
+     (aws:SecureTransport = "false"), in the policy's own text or in a statement it takes
+     from another local (local.NAME.KEY, read where NAME is defined);
   4. the Allow statement of the bridge queue policy grants only sqs:SendMessage and is
      narrowed by an aws:PrincipalArn condition (only the configured rule roles).
 Added after a review found these gaps:
@@ -179,6 +180,15 @@ def check_dir(tf_dir):
             body = text[lm.start():] if lm else ""
             end = body.find("\n  })")
             body = body[: end if end > 0 else len(body)]
+            # A statement the policy takes from another local (e.g. local.deny_non_tls.main, written
+            # once for several queues) is read where that local is defined: its text up to the
+            # next blank line.
+            for ref in sorted(set(re.findall(r"\blocal\.(\w+)\.\w+", body))):
+                rm = re.search(r"\n  " + ref + r"\s*=", text)
+                if rm:
+                    chunk = text[rm.start():]
+                    blank = chunk.find("\n\n")
+                    body += chunk[: blank if blank > 0 else len(chunk)]
             ok_tls = bool(re.search(r'"aws:SecureTransport"\s*=\s*"false"', body)) and 'Effect    = "Deny"' in body
             allows = [s for s in re.findall(r'Effect\s*=\s*"Allow"', body)]
             ok_allow = (not allows) or (
@@ -219,6 +229,7 @@ BAD_SNIPPETS = {
     "managed policy": 'resource "aws_iam_role_policy_attachment" "x" {\n  role = "r"\n  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n',
     "policy document": 'data "aws_iam_policy_document" "d" {\n  statement {\n    sid = "X"\n    actions = ["s3:*"]\n    resources = ["*"]\n  }\n}\n',
     "queue without TLS deny": 'resource "aws_sqs_queue_policy" "main" {\n  queue_url = "u"\n  policy    = local.qp\n}\nlocals {\n  qp = jsonencode({\n    Statement = [{\n      Sid = "A"\n      Effect    = "Allow"\n      Principal = { AWS = local.roots }\n      Action    = "sqs:SendMessage"\n      Resource  = "arn"\n      Condition = { ArnEquals = { "aws:PrincipalArn" = local.roles } }\n    }]\n  })\n}\n',
+    "queue whose shared statement is no TLS deny": 'resource "aws_sqs_queue_policy" "dlq" {\n  queue_url = "u"\n  policy    = local.qp\n}\nlocals {\n  shared = { for n, a in { dlq = "arn" } : n => {\n    Sid       = "DenyNothing"\n    Effect    = "Deny"\n    Principal = "*"\n    Action    = "sqs:*"\n    Resource  = a\n  } }\n\n  qp = jsonencode({\n    Statement = [local.shared.dlq]\n  })\n}\n',
     "queue open to everyone": 'resource "aws_sqs_queue_policy" "main" {\n  queue_url = "u"\n  policy    = local.qp\n}\nlocals {\n  qp = jsonencode({\n    Statement = [{\n      Sid = "A"\n      Effect    = "Allow"\n      Principal = "*"\n      Action    = "sqs:SendMessage"\n      Resource  = "arn"\n      Condition = { ArnLike = { "aws:PrincipalArn" = "arn:aws:iam::*:role/*" } }\n    },\n    {\n      Sid       = "DenyNonTLS"\n      Effect    = "Deny"\n      Principal = "*"\n      Action    = "sqs:*"\n      Resource  = "arn"\n      Condition = { Bool = { "aws:SecureTransport" = "false" } }\n    }]\n  })\n}\n',
 }
 

@@ -19,6 +19,15 @@ data "aws_partition" "destination" {
   provider = aws.destination
 }
 
+# The bridge's names, validated as the modules that create the resources validate them.
+module "names" {
+  source = "../modules/names"
+
+  name_prefix      = var.name_prefix
+  rule_name_prefix = var.rule_name_prefix
+  rule_role_name   = var.rule_role_name
+}
+
 locals {
   partition           = data.aws_partition.destination.partition
   source_account      = data.aws_caller_identity.source.account_id
@@ -48,25 +57,25 @@ locals {
   # Names as the modules build them (modules/destination, modules/source).
   d   = "${local.partition}:%s:${var.destination_region}:${local.destination_account}"
   s   = "${local.partition}:%s:${var.source_region}:${local.source_account}"
-  fn  = "${var.name_prefix}-publisher"
+  fn  = "${module.names.name_prefix}-publisher"
   fnp = "arn:${format(local.d, "lambda")}:function:${local.fn}"
 
   bridge = {
-    queue_arns           = ["arn:${format(local.d, "sqs")}:${var.name_prefix}", "arn:${format(local.d, "sqs")}:${var.name_prefix}-dlq"]
-    queue_arn            = "arn:${format(local.d, "sqs")}:${var.name_prefix}"
-    dlq_arn              = "arn:${format(local.d, "sqs")}:${var.name_prefix}-dlq"
+    queue_arns           = ["arn:${format(local.d, "sqs")}:${module.names.name_prefix}", "arn:${format(local.d, "sqs")}:${module.names.name_prefix}-dlq"]
+    queue_arn            = "arn:${format(local.d, "sqs")}:${module.names.name_prefix}"
+    dlq_arn              = "arn:${format(local.d, "sqs")}:${module.names.name_prefix}-dlq"
     function_arns        = [local.fnp, "${local.fnp}:*"] # versions and the alias `live`
     function_role_arn    = "${local.destination_iam}:role/${local.fn}"
     function_log_group   = "arn:${format(local.d, "logs")}:log-group:/aws/lambda/${local.fn}"
-    alarm_arns           = "arn:${format(local.d, "cloudwatch")}:alarm:${var.name_prefix}-*"
+    alarm_arns           = "arn:${format(local.d, "cloudwatch")}:alarm:${module.names.name_prefix}-*"
     kms_key_arns         = "arn:${format(local.d, "kms")}:key/*"
-    kms_alias_arn        = "arn:${format(local.d, "kms")}:alias/${var.name_prefix}-queue"
+    kms_alias_arn        = "arn:${format(local.d, "kms")}:alias/${module.names.name_prefix}-queue"
     topic_arns           = "arn:${format(local.d, "iot")}:topic/*"
     reserved_topic_arns  = "arn:${format(local.d, "iot")}:topic/$*"
     esm_arns             = "arn:${format(local.d, "lambda")}:event-source-mapping:*"
-    rule_arns            = "arn:${format(local.s, "iot")}:rule/${var.rule_name_prefix}_*"
-    rule_role_arns       = ["${local.source_iam}:role/${var.rule_role_name}", "${local.source_iam}:role/${var.rule_role_name}-errors"]
-    rule_error_log_group = "arn:${format(local.s, "logs")}:log-group:/aws/iot/${var.rule_name_prefix}/rule-errors"
+    rule_arns            = "arn:${format(local.s, "iot")}:rule/${module.names.rule_name_prefix}_*"
+    rule_role_arns       = ["${local.source_iam}:role/${module.names.rule_role_name}", "${local.source_iam}:role/${module.names.rule_role_name}-errors"]
+    rule_error_log_group = "arn:${format(local.s, "logs")}:log-group:/aws/iot/${module.names.rule_name_prefix}/rule-errors"
   }
 
   # ------------------------------------------------------------ GitHub OIDC ---
@@ -191,10 +200,10 @@ resource "aws_iam_policy" "source_boundary" {
 resource "terraform_data" "names_apart" {
   lifecycle {
     precondition {
-      condition = alltrue([for role in ["${var.name_prefix}-publisher", var.rule_role_name, "${var.rule_role_name}-errors"] :
+      condition = alltrue([for role in ["${module.names.name_prefix}-publisher", module.names.rule_role_name, "${module.names.rule_role_name}-errors"] :
         !startswith(role, "${var.role_name_prefix}-")
       ])
-      error_message = "role_name_prefix \"${var.role_name_prefix}\" covers a role of the bridge (${var.name_prefix}-publisher, ${var.rule_role_name}, ${var.rule_role_name}-errors): the deploy roles deny themselves changes to role/${var.role_name_prefix}-*. Choose a role_name_prefix that none of them starts with (the default gha-iot-bridge)."
+      error_message = "role_name_prefix \"${var.role_name_prefix}\" covers a role of the bridge (${module.names.name_prefix}-publisher, ${module.names.rule_role_name}, ${module.names.rule_role_name}-errors): the deploy roles deny themselves changes to role/${var.role_name_prefix}-*. Choose a role_name_prefix that none of them starts with (the default gha-iot-bridge)."
     }
   }
 }

@@ -108,39 +108,24 @@ variable "role_name_prefix" {
 # The names the root gives the bridge's resources: the roles may act on these only.
 
 variable "name_prefix" {
-  description = "The root's name_prefix (destination resources: queue, DLQ, function and its role, log group, alarms, KMS alias)."
+  description = "The root's name_prefix (destination resources: queue, DLQ, function and its role, log group, alarms, KMS alias); validated by modules/names, as in the destination module."
   type        = string
   default     = "iot-bridge"
   nullable    = false
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,40}$", var.name_prefix))
-    error_message = "name_prefix must match ^[A-Za-z0-9_-]{1,40}$, as the destination module requires."
-  }
 }
 
 variable "rule_name_prefix" {
-  description = "The root's rule_name_prefix (topic rules <prefix>_<route>, error log group /aws/iot/<prefix>/rule-errors)."
+  description = "The root's rule_name_prefix (topic rules <prefix>_<route>, error log group /aws/iot/<prefix>/rule-errors); validated by modules/names, as in the source module."
   type        = string
   default     = "iot_bridge"
   nullable    = false
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_]{1,64}$", var.rule_name_prefix))
-    error_message = "rule_name_prefix must be 1-64 characters of [A-Za-z0-9_] (IoT rule names allow no other)."
-  }
 }
 
 variable "rule_role_name" {
-  description = "The root's rule_role_name (source roles <name> and <name>-errors)."
+  description = "The root's rule_role_name (source roles <name> and <name>-errors); validated by modules/names, as in the source module."
   type        = string
   default     = "iot-bridge-rule"
   nullable    = false
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,57}$", var.rule_role_name))
-    error_message = "rule_role_name must be 1-57 characters of an IAM role name (57 leaves room for the -errors role)."
-  }
 }
 
 variable "create_kms_key" {

@@ -48,7 +48,7 @@ locals {
 resource "aws_cloudwatch_metric_alarm" "this" {
   for_each = local.alarms
 
-  alarm_name          = "${var.name_prefix}-${each.key}"
+  alarm_name          = "${module.names.name_prefix}-${each.key}"
   alarm_description   = each.value.description
   namespace           = each.value.namespace
   metric_name         = each.value.metric_name

@@ -16,7 +16,7 @@ locals {
       endswith(f, "/#") ? [replace(substr(f, 0, length(f) - 2), "+", "*")] : []
     ))
   }
-  topic_arn_prefix = "arn:${local.partition}:iot:${local.region}:${local.account_id}:topic/"
+  topic_arn_prefix = "arn:${module.account.partition}:iot:${module.account.region}:${module.account.account_id}:topic/"
   publish_topic_arns = sort(distinct(flatten([
     for name, patterns in local.destination_topic_patterns : [for p in patterns : "${local.topic_arn_prefix}${p}"]
   ])))
@@ -26,7 +26,7 @@ locals {
 }
 
 resource "aws_iam_role" "function" {
-  name        = "${var.name_prefix}-publisher"
+  name        = "${module.names.name_prefix}-publisher"
   description = "Execution role of the iot-bridge publisher function."
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -40,7 +40,7 @@ resource "aws_iam_role" "function" {
       # condition (github.com/aws/agent-toolkit-for-aws, lambda-trust-policy.json). If Lambda did
       # not send the key, CreateFunction would fail at the first apply ("cannot be assumed by Lambda").
       Condition = {
-        StringEquals = { "aws:SourceAccount" = local.account_id }
+        StringEquals = { "aws:SourceAccount" = module.account.account_id }
       }
     }]
   })

@@ -11,7 +11,7 @@ locals {
         # through IAM (prevents an unmanageable key). "*" here means "this key".
         Sid       = "EnableIamPoliciesOfOwningAccount"
         Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+        Principal = { AWS = "arn:${module.account.partition}:iam::${module.account.account_id}:root" }
         Action    = "kms:*"
         Resource  = "*"
       },
@@ -23,7 +23,7 @@ locals {
         Resource  = "*"
         Condition = {
           ArnEquals    = { "aws:PrincipalArn" = local.source_rule_role_arns }
-          StringEquals = { "kms:ViaService" = "sqs.${local.region}.amazonaws.com" }
+          StringEquals = { "kms:ViaService" = "sqs.${module.account.region}.amazonaws.com" }
         }
       },
     ]
@@ -33,7 +33,7 @@ locals {
 resource "aws_kms_key" "queue" {
   count = var.create_kms_key ? 1 : 0
 
-  description             = "iot-bridge ${var.name_prefix}: SSE for the bridge queue and its DLQ"
+  description             = "iot-bridge ${module.names.name_prefix}: SSE for the bridge queue and its DLQ"
   enable_key_rotation     = true
   deletion_window_in_days = var.kms_key_deletion_window_in_days
   policy                  = local.kms_key_policy
@@ -43,6 +43,6 @@ resource "aws_kms_key" "queue" {
 resource "aws_kms_alias" "queue" {
   count = var.create_kms_key ? 1 : 0
 
-  name          = "alias/${var.name_prefix}-queue"
+  name          = "alias/${module.names.name_prefix}-queue"
   target_key_id = aws_kms_key.queue[0].key_id
 }

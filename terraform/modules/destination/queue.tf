@@ -72,6 +72,18 @@ resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
 }
 
 locals {
+  # Both queues refuse every request not made over TLS.
+  deny_non_tls = { for name, arn in { main = aws_sqs_queue.main.arn, dlq = aws_sqs_queue.dlq.arn } : name => {
+    Sid       = "DenyNonTLS"
+    Effect    = "Deny"
+    Principal = "*"
+    Action    = "sqs:*"
+    Resource  = arn
+    Condition = {
+      Bool = { "aws:SecureTransport" = "false" }
+    }
+  } }
+
   queue_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -88,16 +100,7 @@ locals {
           ArnEquals = { "aws:PrincipalArn" = local.source_rule_role_arns }
         }
       },
-      {
-        Sid       = "DenyNonTLS"
-        Effect    = "Deny"
-        Principal = "*"
-        Action    = "sqs:*"
-        Resource  = aws_sqs_queue.main.arn
-        Condition = {
-          Bool = { "aws:SecureTransport" = "false" }
-        }
-      },
+      local.deny_non_tls.main,
     ]
   })
 }
@@ -109,17 +112,8 @@ resource "aws_sqs_queue_policy" "main" {
 
 locals {
   dlq_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "DenyNonTLS"
-      Effect    = "Deny"
-      Principal = "*"
-      Action    = "sqs:*"
-      Resource  = aws_sqs_queue.dlq.arn
-      Condition = {
-        Bool = { "aws:SecureTransport" = "false" }
-      }
-    }]
+    Version   = "2012-10-17"
+    Statement = [local.deny_non_tls.dlq]
   })
 }
 

@@ -37,15 +37,10 @@ variable "permissions_boundary" {
 }
 
 variable "name_prefix" {
-  description = "Prefix of every resource name (queue <prefix>, DLQ <prefix>-dlq, function <prefix>-publisher, ...)."
+  description = "Prefix of every resource name (queue <prefix>, DLQ <prefix>-dlq, function <prefix>-publisher, ...): 1-40 characters of A-Za-z0-9_-, validated by modules/names."
   type        = string
   default     = "iot-bridge"
   nullable    = false
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,40}$", var.name_prefix))
-    error_message = "name_prefix must match ^[A-Za-z0-9_-]{1,40}$."
-  }
 }
 
 # ---------------------------------------------------------------- function ---

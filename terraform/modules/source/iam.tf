@@ -9,7 +9,7 @@ locals {
       Principal = { Service = "iot.amazonaws.com" }
       Action    = "sts:AssumeRole"
       Condition = {
-        StringEquals = { "aws:SourceAccount" = local.account_id }
+        StringEquals = { "aws:SourceAccount" = module.account.account_id }
         ArnLike      = { "aws:SourceArn" = values(local.rule_arns) }
       }
     }]
@@ -46,7 +46,7 @@ locals {
 }
 
 resource "aws_iam_role" "rule" {
-  name                 = var.rule_role_name
+  name                 = module.names.rule_role_name
   description          = "Assumed by the iot-bridge topic rules to send envelopes to the destination queue."
   assume_role_policy   = local.assume_role_policy
   max_session_duration = 3600
@@ -61,7 +61,7 @@ resource "aws_iam_role_policy" "rule" {
 }
 
 resource "aws_iam_role" "error_action" {
-  name                 = "${var.rule_role_name}-errors"
+  name                 = "${module.names.rule_role_name}-errors"
   description          = "Assumed by the iot-bridge topic rules' error action to write to CloudWatch Logs."
   assume_role_policy   = local.assume_role_policy
   permissions_boundary = module.inputs.permissions_boundary

@@ -1,6 +1,14 @@
-data "aws_caller_identity" "current" {}
-data "aws_region" "current" {}
-data "aws_partition" "current" {}
+# The account, region and partition the rules live in (modules/account, shared with the destination module).
+module "account" {
+  source = "../account"
+}
+
+module "names" {
+  source = "../names"
+
+  rule_name_prefix = var.rule_name_prefix
+  rule_role_name   = var.rule_role_name
+}
 
 module "inputs" {
   source = "../inputs"
@@ -10,20 +18,13 @@ module "inputs" {
 }
 
 locals {
-  account_id = data.aws_caller_identity.current.account_id
-  # aws_region has "name" in provider 5.x; 6.x adds "region" and deprecates
-  # "name" (and "id"). Reading the object, not the attribute, works on both
-  # without a deprecation warning.
-  region    = coalesce(lookup(data.aws_region.current, "region", null), lookup(data.aws_region.current, "name", null))
-  partition = data.aws_partition.current.partition
-
   # Loop-prevention user property (docs/interfaces.md); fixed by contract, not configurable.
   hop_property = "iot-bridge-hop"
 
   routes = { for r in module.inputs.routes : r.name => r }
 
-  rule_names = { for name, r in local.routes : name => "${var.rule_name_prefix}_${name}" }
-  rule_arns  = { for name, rule_name in local.rule_names : name => "arn:${local.partition}:iot:${local.region}:${local.account_id}:rule/${rule_name}" }
+  rule_names = { for name, r in local.routes : name => "${module.names.rule_name_prefix}_${name}" }
+  rule_arns  = { for name, rule_name in local.rule_names : name => "arn:${module.account.partition}:iot:${module.account.region}:${module.account.account_id}:rule/${rule_name}" }
 
   # The single rule SQL template, shared with the local stack (docs/envelope.md).
   rule_sql = {
@@ -35,7 +36,7 @@ locals {
     }))
   }
 
-  error_log_group_name = "/aws/iot/${var.rule_name_prefix}/rule-errors"
+  error_log_group_name = "/aws/iot/${module.names.rule_name_prefix}/rule-errors"
 }
 
 resource "aws_cloudwatch_log_group" "errors" {

@@ -35,7 +35,7 @@ output "error_log_group_name" {
 
 output "account_id" {
   description = "Source account ID (where the rules live)."
-  value       = local.account_id
+  value       = module.account.account_id
 }
 
 output "rule_role_trust_policy_json" {

@@ -40,28 +40,17 @@ variable "destination_kms_key_arn" {
 }
 
 variable "rule_name_prefix" {
-  description = "Prefix of the topic rule names; a rule is named <prefix>_<route name>. IoT rule names allow only letters, digits and underscores."
+  description = "Prefix of the topic rule names; a rule is named <prefix>_<route name>. IoT rule names allow only letters, digits and underscores (1-64 of them, validated by modules/names)."
   type        = string
   default     = "iot_bridge"
   nullable    = false
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_]{1,64}$", var.rule_name_prefix))
-    error_message = "rule_name_prefix must match ^[A-Za-z0-9_]{1,64}$."
-  }
 }
 
 variable "rule_role_name" {
-  description = "Name of the IAM role the topic rules assume to send to the queue. The destination module must be given the same name (its queue policy admits this role), which is why it is predictable rather than generated."
+  description = "Name of the IAM role the topic rules assume to send to the queue. The destination module must be given the same name (its queue policy admits this role), which is why it is predictable rather than generated. 1-57 characters (the error action role is <name>-errors), validated by modules/names."
   type        = string
   default     = "iot-bridge-rule"
   nullable    = false
-
-  validation {
-    # The error action's role is "<rule_role_name>-errors", and IAM role names end at 64.
-    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,57}$", var.rule_role_name))
-    error_message = "rule_role_name must be 1-57 characters of A-Za-z0-9+=,.@_-: the error action role is named <rule_role_name>-errors, and IAM role names are at most 64 characters."
-  }
 }
 
 variable "permissions_boundary" {

@@ -189,6 +189,8 @@ tf_failed() { # LOG WHAT: show the error and stop
 step "terraform/bootstrap as the administrator of both accounts"
 mkdir -p "$WORK/bootstrap"
 cp "$ROOT"/terraform/bootstrap/*.tf "$WORK/bootstrap/"
+# The bootstrap validates the bridge's names with ../modules/names: the root's copy serves it.
+ln -s root/modules "$WORK/modules"
 [[ -f "$ROOT/terraform/.terraform.lock.hcl" ]] && cp "$ROOT/terraform/.terraform.lock.hcl" "$WORK/bootstrap/"
 ADMIN_KEY="e2e-administrator"
 render_override "$WORK/bootstrap" "$ADMIN_KEY" "$ADMIN_KEY"

@@ -93,6 +93,15 @@ run "queue_policy_admits_only_the_source_rule_role_and_denies_non_tls" {
     condition     = length(jsondecode(aws_sqs_queue_policy.main.policy).Statement) == 2
     error_message = "No other statements in the queue policy."
   }
+
+  assert {
+    # the queue's DenyNonTLS statement (asserted above), on the DLQ, and nothing else
+    condition = jsondecode(aws_sqs_queue_policy.dlq.policy) == {
+      Version   = "2012-10-17"
+      Statement = [merge(jsondecode(aws_sqs_queue_policy.main.policy).Statement[1], { Resource = "arn:aws:sqs:eu-west-1:222222222222:iot-bridge-dlq" })]
+    }
+    error_message = "The DLQ's policy is the non-TLS deny alone, on the DLQ."
+  }
 }
 
 run "fan_in_admits_every_configured_source_and_no_other" {

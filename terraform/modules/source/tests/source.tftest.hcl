@@ -242,13 +242,6 @@ run "accepts_a_rule_role_name_of_57_characters" {
   }
 }
 
-run "rejects_a_rule_role_name_whose_error_role_exceeds_64" {
-  command = plan
-  variables {
-    rule_role_name = "r234567890123456789012345678901234567890123456789012345678"
-  }
-  expect_failures = [var.rule_role_name]
-}
 
 # ------------------------------------------------------- permissions boundary ---
 

@@ -1,0 +1,1 @@
+# No inputs: the module reads the provider it is given (the calling module's default aws).
