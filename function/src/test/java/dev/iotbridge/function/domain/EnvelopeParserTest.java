@@ -102,6 +102,9 @@ class EnvelopeParserTest {
                 "{\"reading\":0.12345678901234567890123,\"big\":1e400,\"n\":12345678901234567890,\"topic\":\"GROUND/v1/x\"}");
         assertEquals("{\"reading\":0.12345678901234567890123,\"big\":1E+400,\"n\":12345678901234567890}",
                 new String(e.payload(), StandardCharsets.UTF_8));
+        // trailing zeros are part of what the device wrote
+        Envelope z = EnvelopeParser.parse("{\"t\":21.50,\"z\":0.0,\"topic\":\"GROUND/v1/x\"}");
+        assertEquals("{\"t\":21.50,\"z\":0.0}", new String(z.payload(), StandardCharsets.UTF_8));
     }
 
     @Test
