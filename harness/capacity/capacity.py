@@ -80,7 +80,7 @@ def run_sweep(a):
     # the fractions are of the native instance's capacity in the committed bench reference
     ref = results.reference_run(a.results_dir)
     capacity, _ = model.per_instance(ref, "native", "envelope-v1", a.batch, a.memory, a.batch, [])
-    sweep.run(a, capacity)
+    sweep.run(a, capacity, ref.name)
 
 
 def run_plan(a):

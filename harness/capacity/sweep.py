@@ -65,9 +65,9 @@ def one_run(rate, repeat, a, log):
     return json.loads(out.read_text()), cmd
 
 
-def run(a, capacity):
-    """Sweeps offered rates that are fractions of CAPACITY, one instance's msg/s (the caller takes it
-    from the committed bench reference, so that this module does not depend on the model)."""
+def run(a, capacity, source):
+    """Sweeps offered rates that are fractions of CAPACITY, one instance's msg/s, read from the
+    results file SOURCE by the caller (so that this module does not depend on the model)."""
     if not NATIVE_ZIP.exists() and a.native_zip == NATIVE_ZIP:
         raise SweepError(f"no native zip at {results.relative(NATIVE_ZIP)}: run `make native-build` first "
                          f"(the capacity model's default build is native), or pass --native-zip PATH")
@@ -81,7 +81,7 @@ def run(a, capacity):
     print(f"latency sweep: {len(rates)} rates x {a.repeats} repeats = {total} runs of harness/run.sh "
           f"(native and native-envelope, {a.warmup} s warm-up + {a.seconds} s measured each), about "
           f"{total * per_run / 60:.0f} min; rates {', '.join(map(str, rates))} msg/s = "
-          f"{', '.join(f'{f:.0%}' for f in a.fractions)} of {capacity:.1f} msg/s ({ref.name})",
+          f"{', '.join(f'{f:.0%}' for f in a.fractions)} of {capacity:.1f} msg/s ({source})",
           flush=True)
     load_start = machine_load()
     runs, harness_meta, t0, k = [], None, time.monotonic(), 0
@@ -111,7 +111,7 @@ def run(a, capacity):
         "what": "the bench's end-to-end scenario (harness/run.sh --scenarios e2e) on one function instance at each rate, "
                 "every rate repeated; the capacity model's latency parameters (harness/capacity/latency.py)",
         "capacityMsgPerSecond": capacity,
-        "capacitySource": ref.name,
+        "capacitySource": source,
         "fractions": list(a.fractions),
         "rates": rates,
         "repeats": a.repeats,
