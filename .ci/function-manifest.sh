@@ -78,7 +78,8 @@ else
   jar="$(grep -E '^lib/io\.quarkus\.quarkus-amazon-lambda-[0-9][^/]*\.jar$' <<< "$entries" | head -1 || true)"
   [ -n "$jar" ] || fail "neither a native zip (no bootstrap at the root) nor a Quarkus JVM zip (no lib/io.quarkus.quarkus-amazon-lambda-*.jar)"
   unzip -q -o "$zip" "$jar" -d "$tmp"
-  unzip -Z1 "$tmp/$jar" | grep -qx "$HANDLER_CLASS" || fail "$jar lacks the handler $HANDLER_CLASS"
+  # no grep -q: an early exit would kill unzip with SIGPIPE, and pipefail would fail the check
+  unzip -Z1 "$tmp/$jar" | grep -x "$HANDLER_CLASS" >/dev/null || fail "$jar lacks the handler $HANDLER_CLASS"
   manifest='{"kind":"jvm","architectures":["x86_64","arm64"]}'
 fi
 
