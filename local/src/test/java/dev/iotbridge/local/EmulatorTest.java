@@ -190,6 +190,47 @@ class EmulatorTest {
         assertEquals(2, stack.sqs().depth(q), "only the two failed records are left (in flight until the visibility timeout)");
     }
 
+    /**
+     * While the function works on one batch the pipelined mapping holds one more, never two: a
+     * batch is received only once the batch two before it has been answered. Holding two made a
+     * record wait behind two invocations in batches of one (the long poll returns at the first
+     * record), instead of joining the next batch.
+     */
+    @Test
+    void aPipelinedMappingReceivesOneBatchAhead() throws Exception {
+        var fn = stack.function();
+        String q = stack.sqsClient().createQueue(b -> b.queueName("ahead-" + UUID.randomUUID())
+                .attributes(java.util.Map.of(software.amazon.awssdk.services.sqs.model.QueueAttributeName.VISIBILITY_TIMEOUT, "60")))
+                .queueUrl();
+        int records = 24;
+        List<dev.iotbridge.local.lambda.EventSourceMapping.BatchOutcome> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var esm = new dev.iotbridge.local.lambda.EventSourceMapping(stack.sqsClient(), q, "arn:aws:sqs:us-east-1:000000000000:a",
+                "us-east-1", fn, new dev.iotbridge.local.lambda.EventSourceMapping.Settings(10, Duration.ZERO,
+                Duration.ofSeconds(5), 1, true), new Counters())) {
+            esm.setPipelined(true);
+            esm.setBatchListener(outcomes::add);
+            esm.start();
+            // records keep arriving (one per 50 ms) while each invocation takes 300 ms
+            for (int i = 0; i < records; i++) {
+                send2(q, "{\"fake\":\"slow\"}");
+                Thread.sleep(50);
+            }
+            LocalBridgeStack.await(Duration.ofSeconds(60), () -> outcomes.stream().mapToInt(o -> o.deleted()).sum() >= records);
+        }
+        List<dev.iotbridge.local.lambda.EventSourceMapping.BatchOutcome> byInvocation = outcomes.stream()
+                .sorted(java.util.Comparator.comparingLong(dev.iotbridge.local.lambda.EventSourceMapping.BatchOutcome::invokedNanos))
+                .toList();
+        assertEquals(records, byInvocation.stream().mapToInt(o -> o.deleted()).sum(), "outcomes: " + byInvocation);
+        assertTrue(byInvocation.size() >= 3, "records piled up behind at least two invocations: " + byInvocation);
+        for (int i = 2; i < byInvocation.size(); i++) {
+            var twoBefore = byInvocation.get(i - 2);
+            var batch = byInvocation.get(i);
+            assertTrue(batch.receivedNanos() >= twoBefore.answeredNanos(), "batch " + i + " (" + batch.records()
+                    + " records) was received " + (twoBefore.answeredNanos() - batch.receivedNanos()) / 1_000_000
+                    + " ms before batch " + (i - 2) + " was answered: two batches held ahead; " + byInvocation);
+        }
+    }
+
     private static void send2(String queueUrl, String body) {
         stack.sqsClient().sendMessage(b -> b.queueUrl(queueUrl).messageBody(body));
     }

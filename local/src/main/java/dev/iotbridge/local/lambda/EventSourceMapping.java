@@ -25,6 +25,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -88,13 +89,17 @@ public final class EventSourceMapping implements AutoCloseable {
     /**
      * What became of one batch, for observers (benchmarks): {@code records} in the batch,
      * {@code deleted} from the queue, {@code retained} (left for redelivery: listed in
-     * batchItemFailures, or the whole batch when the invocation failed), {@code invokedNanos} /
-     * {@code answeredNanos} (System.nanoTime() around the invocation), {@code error} (null when
+     * batchItemFailures, or the whole batch when the invocation failed), {@code receivedNanos} (when
+     * its receive returned), {@code invokedNanos} / {@code answeredNanos} (System.nanoTime() around the
+     * invocation), {@code error} (null when
      * the invocation succeeded with a valid response) and {@code instance}, the index of the
      * function instance that ran it.
      */
-    public record BatchOutcome(int records, int deleted, int retained, long invokedNanos, long answeredNanos,
-                               String error, int instance) {}
+    public record BatchOutcome(int records, int deleted, int retained, long receivedNanos, long invokedNanos,
+                               long answeredNanos, String error, int instance) {}
+
+    /** A received batch and when its receive returned (the time it starts waiting for the function). */
+    private record Received(List<Message> messages, long receivedNanos) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -180,7 +185,14 @@ public final class EventSourceMapping implements AutoCloseable {
         final int index;
         final FunctionInstance function;
         /** Pipelined mode: the batch received while the function works on the previous one. */
-        final BlockingQueue<List<Message>> prefetched = new ArrayBlockingQueue<>(1);
+        final BlockingQueue<Received> prefetched = new ArrayBlockingQueue<>(1);
+        /**
+         * Pipelined mode: the permit to receive the next batch, given back when the invoker takes
+         * the received one. Without it the receiver would hold a second batch while the first waits, so
+         * a message would wait behind two invocations, in small batches (the long poll returns at
+         * the first message); with it the next batch gathers everything that arrived meanwhile.
+         */
+        final Semaphore receiveAhead = new Semaphore(1);
         Thread poller;
         Thread prefetcher;
         ExecutorService deleter;
@@ -215,16 +227,29 @@ public final class EventSourceMapping implements AutoCloseable {
                         continue;
                     }
                     if (receiveOnly) {
-                        List<Message> batch = receiveBatch();
-                        while (running && !batch.isEmpty() && !prefetched.offer(batch, 100, TimeUnit.MILLISECONDS)) {
-                            // wait for the invoker
+                        if (!receiveAhead.tryAcquire(100, TimeUnit.MILLISECONDS)) continue;
+                        boolean handedOver = false;
+                        try {
+                            Received batch = receiveBatch();
+                            if (!batch.messages().isEmpty()) {
+                                prefetched.put(batch);   // never waits: the slot is empty while the receiver holds the permit
+                                handedOver = true;
+                            }
+                        } finally {
+                            if (!handedOver) receiveAhead.release();
                         }
                         continue;
                     }
-                    List<Message> batch = pipelined ? prefetched.poll(200, TimeUnit.MILLISECONDS) : receiveBatch();
-                    if (batch == null || batch.isEmpty() || !running) continue;
+                    Received batch;
+                    if (pipelined) {
+                        batch = prefetched.poll(200, TimeUnit.MILLISECONDS);
+                        if (batch != null) receiveAhead.release();
+                    } else {
+                        batch = receiveBatch();
+                    }
+                    if (batch == null || batch.messages().isEmpty() || !running) continue;
                     if (!enabled) {
-                        release(batch);   // disabled during the long poll: no invocation after Enabled=false
+                        release(batch.messages());   // disabled during the long poll: no invocation after Enabled=false
                         continue;
                     }
                     process(this, batch);
@@ -277,7 +302,7 @@ public final class EventSourceMapping implements AutoCloseable {
         }
     }
 
-    private List<Message> receiveBatch() {
+    private Received receiveBatch() {
         List<Message> batch = new ArrayList<>();
         long windowEnd = System.nanoTime() + settings.maximumBatchingWindow().toNanos();
         boolean first = true;
@@ -305,7 +330,7 @@ public final class EventSourceMapping implements AutoCloseable {
             first = false;
             if (settings.maximumBatchingWindow().isZero()) break;
         }
-        return batch;
+        return new Received(batch, System.nanoTime());
     }
 
     private List<Message> dropExpired(List<Message> got) {
@@ -326,7 +351,9 @@ public final class EventSourceMapping implements AutoCloseable {
         return live;
     }
 
-    private void process(Lane lane, List<Message> batch) throws InterruptedException {
+    private void process(Lane lane, Received received) throws InterruptedException {
+        List<Message> batch = received.messages();
+        long receivedNanos = received.receivedNanos();
         byte[] event = sqsEvent(batch, queueArn, region).getBytes(StandardCharsets.UTF_8);
         byte[] response;
         long invoked = System.nanoTime();
@@ -335,7 +362,7 @@ public final class EventSourceMapping implements AutoCloseable {
         } catch (Invocation.InvocationError e) {
             long answered = System.nanoTime();
             log.accept("invocation failed (" + batch.size() + " records stay on the queue): " + abbreviate(e.getMessage()));
-            batchListener.accept(new BatchOutcome(batch.size(), 0, batch.size(), invoked, answered,
+            batchListener.accept(new BatchOutcome(batch.size(), 0, batch.size(), receivedNanos, invoked, answered,
                     "invocation failed: " + abbreviate(e.getMessage()), lane.index));
             return;
         }
@@ -346,7 +373,7 @@ public final class EventSourceMapping implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             counters.invocationErrors.increment();
             log.accept("invalid batch response, treating the whole batch as failed: " + e.getMessage());
-            batchListener.accept(new BatchOutcome(batch.size(), 0, batch.size(), invoked, answered,
+            batchListener.accept(new BatchOutcome(batch.size(), 0, batch.size(), receivedNanos, invoked, answered,
                     "invalid batch response: " + e.getMessage(), lane.index));
             return;
         }
@@ -369,7 +396,8 @@ public final class EventSourceMapping implements AutoCloseable {
                     if (!res.failed().isEmpty()) log.accept("delete failed for " + res.failed().size() + " records: " + res.failed());
                 }
             } finally {
-                batchListener.accept(new BatchOutcome(batch.size(), deleted, failed.size(), invoked, answered, null, lane.index));
+                batchListener.accept(new BatchOutcome(batch.size(), deleted, failed.size(), receivedNanos, invoked, answered, null,
+                        lane.index));
             }
         };
         if (pipelined) {

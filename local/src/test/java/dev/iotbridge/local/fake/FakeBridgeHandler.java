@@ -26,7 +26,8 @@ import java.util.Map;
  * (EmulatorTest). It runs under AWS's runtime interface client like the real artifact.
  * Record bodies steer it: an envelope is published as-is (no route checks!), {"fake":"fail"}
  * is reported in batchItemFailures, {"fake":"throw"} fails the invocation, {"fake":"exit"}
- * kills the process, {"fake":"quarantine"} goes to the DLQ with BridgeErrorCode=FAKE.
+ * kills the process, {"fake":"quarantine"} goes to the DLQ with BridgeErrorCode=FAKE, {"fake":"slow"}
+ * takes 300 ms (an invocation long enough for records to pile up behind it).
  */
 public class FakeBridgeHandler implements RequestStreamHandler {
 
@@ -48,6 +49,13 @@ public class FakeBridgeHandler implements RequestStreamHandler {
                 case "throw" -> throw new IllegalStateException("fake handler throws");
                 case "exit" -> Runtime.getRuntime().halt(3);
                 case "quarantine" -> quarantine(rec);
+                case "slow" -> {
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 default -> {
                     try {
                         if (!publish(body)) failures.addObject().put("itemIdentifier", id);
