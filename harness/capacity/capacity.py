@@ -64,13 +64,13 @@ def run_predict(a):
         print()
         return
     lat = ("no steady state (at or past capacity on the path)" if p.latency_p50_ms is None else
-           f"p50 {p.latency_p50_ms:.1f} ms, p99 {p.latency_p99_ms:.1f} ms (± {p.latency_tolerance:.0%})")
+           f"p50 {p.latency_p50_ms:.1f} ms, p99 {p.latency_p99_ms:.1f} ms ({p.latency_tolerance_text})")
     print(f"{p.instances} instance(s) x {p.per_instance:.1f} msg/s = {p.msg_per_second:.1f} msg/s "
           f"(± {p.tolerance:.0%}); end to end at {p.latency_rate:.0f} msg/s ({p.utilisation:.0%} of "
           f"{p.instances} x {p.path_per_instance:.0f} msg/s on the local path): {lat}")
     print(f"  per instance: {p.sources['perInstance']}; latency: {p.sources['latency']}")
     print(f"  tolerance {p.sources['toleranceBasis']}")
-    print(f"  latency tolerance {p.sources['latencyToleranceBasis']}")
+    print(f"  latency tolerance: {p.sources['latencyToleranceBasis']}")
     for s in p.assumptions:
         print(f"  assumption: {s}")
 

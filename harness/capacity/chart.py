@@ -1,7 +1,6 @@
 """docs/capacity.png: the local load run against the model. Left: delivered against offered msg/s
 per instance count, with the model's capacity for that count and its tolerance band. Right: p50 and
-p99 of the steps that kept up against the model's latency curves over the offered rate (the latency
-tolerance in the legend). Needs matplotlib (harness/.venv, harness/setup.sh).
+p99 of the steps that kept up against the model's latency curves over the offered rate. Needs matplotlib (harness/.venv, harness/setup.sh).
 """
 import matplotlib
 
@@ -36,10 +35,9 @@ def draw(data, dst, curves):
             a2.plot(xs, [s["p99Ms"] for s in kept], "s", color=color, mfc="none", label=f"{n}: p99 measured")
         c = curves.get(n)
         if c:
-            # the tolerance in the legend, not as a band: a wide one covers a log axis
+            # the tolerance is per utilisation band (docs/capacity.md), in the table, not drawn
             xs = [r for r, _, _ in c["curve"]]
-            a2.plot(xs, [row[1] for row in c["curve"]], "--", color=color, lw=1.2,
-                    label=f"{n}: model p50 (±{c['tolerance']:.0%})")
+            a2.plot(xs, [row[1] for row in c["curve"]], "--", color=color, lw=1.2, label=f"{n}: model p50")
             a2.plot(xs, [row[2] for row in c["curve"]], ":", color=color, lw=1.2, label=f"{n}: model p99")
     a1.plot([0, top * 1.1], [0, top * 1.1], color="#999", lw=0.8, label="delivered = offered")
     a1.set_xlim(0, top * 1.1)

@@ -26,16 +26,25 @@ A message's time from the device's publish to the destination subscriber, at per
   Soc. 57, 1961): P(wait > t) = C·exp(−t/θ), θ = W/C, so Q_p = θ · ln(C / (1 − p)) when C > 1 − p,
   else 0. V_p = (ca² + cs²)/2 is not assumed: it is fitted.
 - F_p, H_p and V_p (p = 50, 99) are fitted, non-negative, by least squares on the sweep's runs below
-  capacity (ρ < RHO_FIT_MAX) measured in a steady state (Point.steady); a percentile of a sum is taken as the sum of the parts' percentiles
-  (an upper bound at p99 when the parts vary independently).
+  capacity (ρ < RHO_FIT_MAX) measured in a steady state (Point.steady), p50's first and p99's as
+  p50's plus a non-negative excess each, so that p99 ≥ p50 at every rate; a percentile of a sum is
+  taken as the sum of the parts' percentiles (an upper bound at p99 when the parts vary independently).
 
 Limits: as ρ → 0, T_p → F_p + S(1) (an idle instance takes a message at once); as ρ → 1, T_p grows
 without bound as 1/(1 − ρ); at ρ ≥ 1 there is no steady state (a backlog grows) and the model
 returns None.
 
-The tolerance: the largest relative difference of p50 or p99 between the sweep's repeats of one
-rate, over the runs the fit uses, rounded up to a multiple of 0.05 (the throughput tolerance's
-rule, model.tolerance).
+Where it is judged, and the tolerance: only at utilisations up to RHO_JUDGE_MAX. Past it the
+queueing term's 1/(1 − ρ) turns a capacity a few % off into a latency off by a factor (at ρ = 0.98
+a capacity 2 % lower is no steady state at all), so a comparison there tests the capacity, which
+the throughput comparison already does. Below it, the run-to-run spread of a percentile grows with
+ρ (near capacity one stall of the machine delays every message behind it until the backlog
+drains), so the tolerance is per utilisation band and per percentile: each sweep rate at or below
+RHO_JUDGE_MAX closes a band (ρ of the previous rate, ρ of this one]; the band's tolerance for p50
+and for p99 is the largest relative difference between that rate's repeats, rounded up to a
+multiple of 0.05 (the throughput tolerance's rule, model.tolerance), at least 0.05. A point is
+judged with the band its ρ falls in (the lowest band below it); past the highest band, or past
+RHO_JUDGE_MAX, it is not judged.
 """
 import itertools
 import math
@@ -46,6 +55,7 @@ import sweep
 
 PERCENTILES = (50, 99)
 RHO_FIT_MAX = 0.97
+RHO_JUDGE_MAX = 0.85
 # The sweep row of each message shape (harness Bench.java competitors; sweep.py runs the native build).
 # The curve is fitted to the deployed shape's rows; the legacy rows come with them (the bench runs both).
 ROW_IDS = {"envelope-v1": "native-envelope", "legacy": "native"}
@@ -136,6 +146,20 @@ class Point:
         return self.backlog <= self.rate
 
 
+@dataclass(frozen=True)
+class Band:
+    """Utilisations up to `rho` (that of the sweep rate `rate`) and the latency tolerance there."""
+    rho: float
+    rate: float
+    tolerance: dict             # {50: fraction, 99: fraction}
+    basis: dict                 # {50: text, 99: text}: the repeats it comes from
+
+    def as_json(self):
+        return {"upToUtilisation": round(self.rho, 3), "sweepRate": self.rate,
+                **{f"p{p}": self.tolerance[p] for p in PERCENTILES},
+                **{f"p{p}Basis": self.basis[p] for p in PERCENTILES}}
+
+
 @dataclass
 class Curve:
     batch_size: int
@@ -144,8 +168,7 @@ class Curve:
     fixed_ms: dict              # F_p
     hold: dict                  # H_p
     variability: dict           # V_p
-    tolerance: float
-    tolerance_text: str
+    bands: list                 # [Band], by utilisation
     source: str
     points: list = field(default_factory=list)
     fitted: list = field(default_factory=list)   # the points below capacity the fit used
@@ -179,6 +202,22 @@ class Curve:
             out[p] = {"fixed": self.fixed_ms[p], "invocation": s, "batching": self.hold[p] * u * s, "queueing": q}
         return out
 
+    def utilisation(self, rate, instances=1):
+        return rate / (instances * self.capacity)
+
+    def tolerance_at(self, rate, instances=1):
+        """({"p50": x, "p99": y}, why) for `rate` msg/s over `instances` instances: the tolerance of the
+        band its utilisation falls in; (None, why) where the curve is not judged."""
+        rho = self.utilisation(rate, instances)
+        if rho > RHO_JUDGE_MAX:
+            return None, (f"not judged at ρ {rho:.2f}, past {RHO_JUDGE_MAX:.2f}: the tail there depends on a capacity "
+                          f"known to a few %, which the throughput comparison tests")
+        band = next((b for b in self.bands if rho <= b.rho + 1e-9), None)
+        if band is None:
+            return None, f"not judged at ρ {rho:.2f}, past the sweep's highest judged rate (ρ {self.bands[-1].rho:.2f})"
+        return ({f"p{p}": band.tolerance[p] for p in PERCENTILES},
+                f"the band up to ρ {band.rho:.2f}: {band.basis[50]}; {band.basis[99]}")
+
     def at(self, rate, instances=1):
         """(p50, p99) in ms at `rate` msg/s over `instances` instances; (None, None) at or past capacity."""
         t = self.parts(rate, instances)
@@ -195,8 +234,8 @@ class Curve:
             "fixedMs": {f"p{p}": round(self.fixed_ms[p], 2) for p in PERCENTILES},
             "batchingHold": {f"p{p}": round(self.hold[p], 3) for p in PERCENTILES},
             "queueVariability": {f"p{p}": round(self.variability[p], 3) for p in PERCENTILES},
-            "tolerance": self.tolerance,
-            "toleranceBasis": self.tolerance_text,
+            "judgedUpToUtilisation": RHO_JUDGE_MAX,
+            "toleranceBands": [b.as_json() for b in self.bands],
             "notes": self.notes,
         }
 
@@ -233,24 +272,43 @@ def fit_service(pts, batch_size):
     return a, b
 
 
-def tolerance_of(pts):
-    worst, what, compared = 0.0, "identical repeats", False
+def within(measured, modelled, tolerance):
+    """{"p50": bool, "p99": bool, "within": bool} of measured against modelled (ms, by percentile)
+    within a tolerance from tolerance_at; None where not judged (no tolerance, or no steady state)."""
+    if tolerance is None or any(m is None or m <= 0 for m in modelled.values()):
+        return None
+    ok = {k: abs(measured[k] / modelled[k] - 1) <= tolerance[k] + 1e-9 for k in modelled}
+    return {**ok, "within": all(ok.values())}
+
+
+def round_up(x):
+    """Up to a multiple of 0.05, at least 0.05 (the throughput tolerance's rule)."""
+    return max(0.05, math.ceil(round(x * 20, 6)) / 20)
+
+
+def bands_of(pts, capacity):
+    """The tolerance bands: one per sweep rate at or below RHO_JUDGE_MAX with repeats in a steady state."""
     by_rate = {}
     for p in pts:
         by_rate.setdefault(p.rate, []).append(p)
+    bands = []
     for rate, group in sorted(by_rate.items()):
-        for x, y in itertools.combinations(group, 2):
-            compared = True
-            for name in ("p50", "p99"):
-                lo, hi = sorted((getattr(x, name), getattr(y, name)))
-                if lo > 0 and hi / lo - 1 > worst:
-                    worst, what = hi / lo - 1, f"{name} {hi:.1f} against {lo:.1f} ms at {rate:g} msg/s"
-    if not compared:
-        raise LatencyError("the sweep repeats no rate in a steady state below capacity, so the run-to-run spread (the latency "
-                           "tolerance) is unknown: run `make latency-sweep` (--repeats 2 or more)")
-    tol = math.ceil(round(worst * 20, 6)) / 20
-    return tol, (f"{tol:.2f}: the largest difference between repeats of one rate in the sweep was {worst:.1%} "
-                 f"({what}), rounded up to a multiple of 0.05")
+        rho = rate / capacity
+        if rho > RHO_JUDGE_MAX or len(group) < 2:
+            continue
+        tol, basis = {}, {}
+        for p in PERCENTILES:
+            xs = sorted(getattr(g, f"p{p}") for g in group)
+            spread = xs[-1] / xs[0] - 1 if xs[0] > 0 else math.inf
+            tol[p] = round_up(spread)
+            basis[p] = (f"p{p} {', '.join(f'{x:.1f}' for x in xs)} ms in {len(xs)} repeats at {rate:g} msg/s "
+                        f"(ρ {rho:.2f}): {spread:.1%} apart")
+        bands.append(Band(rho, rate, tol, basis))
+    if not bands:
+        raise LatencyError(f"the sweep repeats no rate in a steady state at or below {RHO_JUDGE_MAX:.0%} of the path's "
+                           f"capacity ({capacity:.0f} msg/s), so the run-to-run spread (the latency tolerance) is unknown: "
+                           f"run `make latency-sweep` (--repeats 2 or more)")
+    return bands
 
 
 def fit(data, name, shape=SHAPE):
@@ -262,7 +320,7 @@ def fit(data, name, shape=SHAPE):
         raise LatencyError(f"{name} has {len(pts)} runs with {ROW_IDS[shape]} rows, at least 3 are needed: "
                            f"run `make latency-sweep`")
     a, b = fit_service(pts, batch_size)
-    curve = Curve(batch_size, a, b, {}, {}, {}, 0.0, "", name, points=pts)
+    curve = Curve(batch_size, a, b, {}, {}, {}, [], name, points=pts)
     if b == 0:
         curve.notes.append("the invocation time did not grow with the batch size in this sweep (its least-squares slope "
                            "was negative, bounded at 0): the per-record time is lost in the run-to-run noise")
@@ -275,11 +333,14 @@ def fit(data, name, shape=SHAPE):
     # with unit coefficients the terms are the regressors (each term is linear in its parameter)
     curve.fixed_ms, curve.hold, curve.variability = ({p: x for p in PERCENTILES} for x in (0.0, 1.0, 1.0))
     unit = [curve.parts(pt.rate, 1) for pt in below]
-    fitted = {}
+    # each percentile is the one below it plus a non-negative excess in every parameter, so that the
+    # curves cannot cross (fitted apart, a noisy p99 could come out below p50 between the sweep's rates)
+    fitted, base = {}, [0.0, 0.0, 0.0]
     for p in PERCENTILES:
         rows = [[1.0, t[p]["batching"], t[p]["queueing"]] for t in unit]
-        ys = [getattr(pt, f"p{p}") - t["invocationMs"] for pt, t in zip(below, unit)]
-        fitted[p] = nnls(rows, ys)
+        ys = [getattr(pt, f"p{p}") - t["invocationMs"] - sum(x * r for x, r in zip(base, row))
+              for pt, t, row in zip(below, unit, rows)]
+        fitted[p] = base = [x + e for x, e in zip(base, nnls(rows, ys))]
     curve.fixed_ms, curve.hold, curve.variability = ({p: fitted[p][i] for p in PERCENTILES} for i in range(3))
     over = sorted({p.rate for p in pts if p.rate / curve.capacity >= RHO_FIT_MAX})
     if over:
@@ -290,7 +351,7 @@ def fit(data, name, shape=SHAPE):
         curve.notes.append("runs not in a steady state (more than a second's messages queued when the measurement "
                            "began), left out of the latency fit: " + ", ".join(
                                f"{p.rate:g} msg/s repeat {p.repeat} ({p.backlog:.0f} queued)" for p in unsteady))
-    curve.tolerance, curve.tolerance_text = tolerance_of(below)
+    curve.bands = bands_of(below, curve.capacity)
     return curve
 
 

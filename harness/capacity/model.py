@@ -57,11 +57,18 @@ class Prediction:
     batch_ms: float
     latency_rate: float = None          # the offered msg/s the latency is for (over all instances)
     utilisation: float = None           # latency_rate / (instances x path_per_instance)
-    latency_tolerance: float = None     # from the latency sweep's repeats
+    latency_tolerance: dict = None      # {"p50", "p99"} of the latency sweep's band at this rate; None: not judged there
     path_per_instance: float = None     # msg/s of one instance on the whole local path (latency sweep)
     latency_model: dict = field(default_factory=dict)
     sources: dict = field(default_factory=dict)
     assumptions: list = field(default_factory=list)
+
+    @property
+    def latency_tolerance_text(self):
+        """"±20 % (p50), ±45 % (p99)", or why the latency is not judged at this rate."""
+        if self.latency_tolerance is None:
+            return self.sources.get("latencyToleranceBasis")
+        return ", ".join(f"±{self.latency_tolerance[k]:.0%} ({k})" for k in ("p50", "p99"))
 
     @property
     def msg_per_second(self):
@@ -75,6 +82,7 @@ class Prediction:
             "latencyP99Ms": None if self.latency_p99_ms is None else round(self.latency_p99_ms, 1),
             "tolerance": self.tolerance,
             "latencyTolerance": self.latency_tolerance,
+            "latencyJudged": self.latency_tolerance is not None,
             "latencyRateMsgPerSecond": round(self.latency_rate, 1),
             "utilisation": round(self.utilisation, 3),
             "pathPerInstanceMsgPerSecond": round(self.path_per_instance, 1),
@@ -315,16 +323,17 @@ def predict(instances, batch, memory_mb, payload_bytes, build="native", shape="e
     p50, p99, curve, at_rate, rho = latency_at(build, shape, batch, slower, window_s, rate, instances, assumptions,
                                                 sweep_path)
     tol, cited, tol_text = tolerance(ref, build, results_dir)
+    lat_tol, lat_tol_why = curve.tolerance_at(at_rate, instances)
     return Prediction(
         instances=instances, batch=batch, memory_mb=memory_mb, payload_bytes=payload_bytes, build=build, shape=shape,
         concurrency=concurrency, window_s=window_s, per_instance=per_instance_rate, latency_p50_ms=p50, latency_p99_ms=p99,
-        tolerance=tol, batch_ms=batch_ms, latency_rate=at_rate, utilisation=rho, latency_tolerance=curve.tolerance,
+        tolerance=tol, batch_ms=batch_ms, latency_rate=at_rate, utilisation=rho, latency_tolerance=lat_tol,
         path_per_instance=curve.capacity, latency_model=curve.as_json(),
         sources={
             "perInstance": ref.name,
             "latency": (f"{curve.source} (end to end on one instance at several rates, make latency-sweep), "
                         f"at {at_rate:.0f} msg/s over {instances} instance(s): {rho:.0%} of their capacity on the local path"),
-            "latencyToleranceBasis": curve.tolerance_text,
+            "latencyToleranceBasis": lat_tol_why,
             "tolerance": cited,
             "toleranceBasis": tol_text,
             "cpuShare": CPU_SHARE_URL,

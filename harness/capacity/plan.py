@@ -120,7 +120,7 @@ def make(rate, payload=model.BENCH_PAYLOAD_BYTES, batch=10, memory=512, mode="st
         ("per-instance throughput", f"{one.per_instance:.1f} msg/s", one.sources["perInstance"]),
         ("tolerance (run-to-run noise)", f"±{one.tolerance:.0%}", one.sources["toleranceBasis"]),
         ("end-to-end latency model", f"one instance carries {one.path_per_instance:.0f} msg/s on the local path; "
-         f"latency ±{one.latency_tolerance:.0%}", one.latency_model["source"]),
+         f"latency {one.latency_tolerance_text}", one.latency_model["source"]),
         ("CPU share", f"{memory} MB / {aws.MB_PER_VCPU.value:.0f} MB per vCPU = {memory / aws.MB_PER_VCPU.value:.3f} vCPU", aws.MB_PER_VCPU.url),
     ]
     _settings(p)
@@ -341,7 +341,7 @@ def render(p):
         out.append(f"  no steady state: {at.utilisation:.0%} of what {p.instances} instances carry on the local path "
                    f"({at.path_per_instance:.0f} msg/s each)  [{at.sources['latency']}]")
     else:
-        out.append(f"  p50 {at.latency_p50_ms:.1f} ms, p99 {at.latency_p99_ms:.1f} ms (±{at.latency_tolerance:.0%}) at "
+        out.append(f"  p50 {at.latency_p50_ms:.1f} ms, p99 {at.latency_p99_ms:.1f} ms ({at.latency_tolerance_text}) at "
                    f"{at.utilisation:.0%} utilisation  [{at.sources['latency']}]")
     out.append("  the local path's round trips (15 ms iot-data, local brokers, rules engine, ElasticMQ); on AWS the real "
                "iot-data and SQS round trips replace them")

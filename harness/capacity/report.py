@@ -50,8 +50,8 @@ def inputs_part():
          f"the local path), batch 10", f"{one.latency_p50_ms:.1f} / {one.latency_p99_ms:.1f} ms", f"`{one.latency_model['source']}`"),
         ("one instance's capacity on the whole local path (latency sweep's invocation times)",
          f"{one.path_per_instance:.1f} msg/s", f"`{one.latency_model['source']}`"),
-        ("run-to-run noise of the latency (the latency tolerance)", f"±{one.latency_tolerance:.0%}",
-         f"`{one.latency_model['source']}` (repeats)"),
+        (f"run-to-run noise of the latency at {one.utilisation:.0%} of capacity (the latency tolerance there)",
+         one.latency_tolerance_text, f"`{one.latency_model['source']}` (repeats)"),
         ("run-to-run noise (the tolerance)", f"±{one.tolerance:.0%}",
          ", ".join(f"`{r}`" for r in one.sources["tolerance"])),
         ("log bytes per message, record_log = failures", f"{plan.log_bytes_per_message()[0]:.1f}",
@@ -104,14 +104,11 @@ def verdict(point):
     return "within tolerance" if ok else "**outside tolerance**"
 
 
-def within(measured, predicted, tol):
-    return predicted is not None and predicted > 0 and abs(measured / predicted - 1) <= tol + 1e-9
-
-
 def latency_verdicts(data, sweep_path=None):
     """Per step: the model's p50/p99 at the step's offered rate over its instances, and whether both
-    measured figures are within the latency tolerance. Steps that fell behind have no steady-state
-    latency; steps where the machine was the limit are not judged."""
+    measured figures are within the latency tolerance of the step's utilisation band. Steps that fell
+    behind have no steady-state latency; steps where the machine was the limit, or past the judged
+    utilisations, are not judged."""
     meta = data.get("meta", {})
     out = []
     for s in data["steps"]:
@@ -128,9 +125,11 @@ def latency_verdicts(data, sweep_path=None):
             v["verdict"] = None
             v["text"] = "machine was the limit (not judged)"
         else:
-            v["verdict"] = within(s["p50Ms"], p.latency_p50_ms, p.latency_tolerance) and \
-                within(s["p99Ms"], p.latency_p99_ms, p.latency_tolerance)
-            v["text"] = "within tolerance" if v["verdict"] else "**outside tolerance**"
+            w = latency.within({"p50": s["p50Ms"], "p99": s["p99Ms"]},
+                               {"p50": p.latency_p50_ms, "p99": p.latency_p99_ms}, p.latency_tolerance)
+            v["verdict"] = None if w is None else w["within"]
+            v["text"] = (p.sources["latencyToleranceBasis"].split(":")[0] if w is None else "within tolerance" if w["within"]
+                         else "**outside tolerance: " + ", ".join(k for k in ("p50", "p99") if not w[k]) + "**")
         out.append(v)
     return out
 
@@ -153,7 +152,8 @@ def measured_part(data, path, chart_name=None, sweep_path=None):
                 else ("–", "–"))
         row = [s.get("instances"), f"{s.get('offeredMsgPerSecond')}", f"{s.get('deliveredMsgPerSecond')}",
                "yes" if keeps else "no", f"{p.get('predictedMsgPerSecond')}", f"{p.get('ratio')}",
-               f"{v['utilisation']:.2f}", *pair]
+               f"{v['utilisation']:.2f}", *pair,
+               "–" if not keeps or v["tolerance"] is None else f"±{v['tolerance']['p50']:.0%} / ±{v['tolerance']['p99']:.0%}"]
         if projected:
             row.append(f"{p.get('cpuProjectedPerInstanceMsgPerSecond', '–')} / {p.get('predictedPerInstanceMsgPerSecond')}"
                        if "cpuProjectedPerInstanceMsgPerSecond" in p else "–")
@@ -163,7 +163,7 @@ def measured_part(data, path, chart_name=None, sweep_path=None):
     rate_within = sum(1 for p in rate_judged if verdict(p) == "within tolerance")
     lat_judged = [v for v in lat if v["verdict"] is not None]
     lat_within = sum(1 for v in lat_judged if v["verdict"])
-    tol, ltol = points[0].get("tolerance"), lat[0]["tolerance"]
+    tol = points[0].get("tolerance")
     behind = [(s, v) for s, v in zip(steps, lat) if not s.get("keepsUp") and not s.get("machineLimited")]
     head = (f"From `{path}` ({meta.get('date', '?')}, `{meta.get('command', 'make load')}`; {meta.get('function', '?')} build, "
             f"batch size {meta.get('batchSize')}, {meta.get('memoryMb')} MB CPU share per instance, payload "
@@ -173,8 +173,9 @@ def measured_part(data, path, chart_name=None, sweep_path=None):
             f"that falls behind measured the capacity itself, delivered / predicted; tolerance ±{tol:.0%} "
             f"(bench repeats): {rate_within} of {len(rate_judged)} judged steps within it. Latency: p50 and p99 of a step "
             f"that keeps up against the model at its utilisation ρ = offered / (N × {lat[0]['pathPerInstance']:.0f} msg/s, "
-            f"one instance's capacity on the local path from the sweep's invocation times); tolerance ±{ltol:.0%} "
-            f"({lat[0]['toleranceBasis']}): {lat_within} of {len(lat_judged)} judged steps within it.")
+            f"one instance's capacity on the local path from the sweep's invocation times), judged up to ρ "
+            f"{latency.RHO_JUDGE_MAX:.2f} with the tolerance of the step's utilisation band (the spread between the "
+            f"sweep's repeats, per percentile; see the sweep below): {lat_within} of {len(lat_judged)} judged steps within it.")
     if meta.get("note"):
         head += f" **Note recorded with the run: {meta['note']}.**"
     if behind:
@@ -187,7 +188,7 @@ def measured_part(data, path, chart_name=None, sweep_path=None):
                  f"(what an instance would carry were the machine not shared) is within the tolerance of the model in "
                  f"{data['model'].get('cpuProjectedWithinTolerance')} of {data['model'].get('cpuProjectedJudged')} steps.")
     cols = ["instances", "offered msg/s", "delivered msg/s", "keeps up", "predicted msg/s", "ratio", "ρ on the path",
-            "p50 ms measured / model", "p99 ms measured / model"]
+            "p50 ms measured / model", "p99 ms measured / model", "latency tolerance p50 / p99"]
     if projected:
         cols.append("per instance from CPU / model")
     cols += ["lost", "machine busy %", "what limited", "throughput", "latency"]
@@ -222,7 +223,7 @@ def latency_curves(data, sweep_path=None, points=40):
                               meta.get("payloadBytes") or model.BENCH_PAYLOAD_BYTES, build=meta.get("function") or "native",
                               rate=rate, sweep_path=sweep_path)
             curve.append((rate, p.latency_p50_ms, p.latency_p99_ms))
-        out[n] = {"curve": curve, "tolerance": cap.latency_tolerance, "capacity": top}
+        out[n] = {"curve": curve, "capacity": top}
     return out
 
 
@@ -258,7 +259,12 @@ def sweep_part(sweep_path=None):
          f"instance carries μ = {c.batch_size} / S({c.batch_size}) = **{c.capacity:.0f} msg/s on the whole local path**, "
          f"against {model.predict(1, c.batch_size, 512, model.BENCH_PAYLOAD_BYTES).per_instance:.0f} msg/s in the bench's "
          f"throughput scenario (a preloaded queue, no rules engine or brokers working beside it). "
-         f"Latency tolerance ±{c.tolerance:.0%}: {c.tolerance_text}."),
+         f"The latency is judged up to ρ = {latency.RHO_JUDGE_MAX:.2f}, with the tolerance of the band the "
+         f"utilisation falls in (the spread between the repeats of the sweep rate that closes it):"),
+        table(["band: ρ up to", "sweep rate msg/s", "p50 tolerance", "p99 tolerance", "p50 repeats", "p99 repeats"],
+              [[f"{b.rho:.2f}", f"{b.rate:g}", f"±{b.tolerance[50]:.0%}", f"±{b.tolerance[99]:.0%}",
+                b.basis[50].split(" in ")[0].removeprefix("p50 "), b.basis[99].split(" in ")[0].removeprefix("p99 ")]
+               for b in c.bands]),
         params,
         table(["offered msg/s", "ρ", "repeat", "mean batch", "invocation ms", "p50 ms", "model p50", "p99 ms", "model p99",
                "in the fit"], rows),

@@ -14,8 +14,8 @@ import model
 import sweep
 
 CAPACITY = Path(__file__).resolve().parents[1] / "capacity.py"
-TRUTH = latency.Curve(10, 16.0, 0.85, {50: 20.0, 99: 35.0}, {50: 1.5, 99: 2.5}, {50: 0.6, 99: 0.9}, 0.0, "", "truth")
-FRACTIONS = (0.05, 0.15, 0.3, 0.5, 0.7, 0.85, 0.99)
+TRUTH = latency.Curve(10, 16.0, 0.85, {50: 20.0, 99: 35.0}, {50: 1.5, 99: 2.5}, {50: 0.6, 99: 0.9}, [], "truth")
+FRACTIONS = (0.05, 0.15, 0.3, 0.5, 0.7, 0.8, 0.99)
 
 
 def sweep_data(curve=TRUTH, fractions=FRACTIONS, repeats=2, spread=0.05, fmt=sweep.FORMAT):
@@ -95,13 +95,45 @@ class Fit(unittest.TestCase):
         self.assertNotIn((slow["rate"], 2), {(p.rate, p.repeat) for p in c.fitted})
         self.assertIn((slow["rate"], 1), {(p.rate, p.repeat) for p in c.fitted})
         self.assertAlmostEqual(c.fixed_ms[50], TRUTH.fixed_ms[50], delta=1.5)
-        self.assertLess(c.tolerance, 0.2)   # its 4-second latency is not the run-to-run spread
+        # its 4-second latency is not the run-to-run spread
+        self.assertTrue(all(t < 0.2 for b in c.bands for t in b.tolerance.values()), c.bands)
         self.assertTrue(any("not in a steady state" in n and f"{slow['rate']} msg/s repeat 2" in n for n in c.notes))
 
     def test_the_tolerance_is_the_spread_between_repeats_rounded_up(self):
         c = latency.fit(sweep_data(spread=0.07), "t")
-        self.assertEqual(c.tolerance, 0.10)
-        self.assertIn("7.", c.tolerance_text)
+        self.assertEqual([b.tolerance for b in c.bands], [{50: 0.10, 99: 0.10}] * 6)
+        self.assertRegex(c.bands[0].basis[50], r"in 2 repeats at 20 msg/s \(ρ 0\.05\): [67]\.\d% apart")
+        self.assertEqual(latency.fit(sweep_data(spread=0.0), "t").bands[0].tolerance, {50: 0.05, 99: 0.05})  # at least 0.05
+
+    def test_each_percentile_and_utilisation_band_has_its_own_tolerance(self):
+        data = sweep_data(spread=0.02)
+        wide = next(r for r in data["runs"] if r["fraction"] == 0.7 and r["repeat"] == 2)
+        row = wide["rows"]["native-envelope"]   # the rows of both shapes are one object here
+        row["p99Ms"] = round(row["p99Ms"] * 1.6, 1)   # one stall in one repeat near capacity
+        c = latency.fit(data, "t")
+        self.assertEqual(c.tolerance_at(0.6 * c.capacity)[0], {"p50": 0.05, "p99": 0.65})   # the band up to ρ 0.7
+        self.assertEqual(c.tolerance_at(0.45 * c.capacity)[0], {"p50": 0.05, "p99": 0.05})  # below it: not widened
+        self.assertEqual(c.tolerance_at(0.01 * c.capacity)[0], {"p50": 0.05, "p99": 0.05})  # the lowest band
+        self.assertEqual(c.tolerance_at(1.2 * c.capacity, 2)[0], {"p50": 0.05, "p99": 0.65})  # N instances: ρ = rate / (N × μ)
+
+    def test_past_the_judged_utilisation_nothing_is_judged(self):
+        c = latency.fit(sweep_data(), "t")
+        tol, why = c.tolerance_at(0.9 * c.capacity)
+        self.assertIsNone(tol)
+        self.assertIn("past 0.85", why)
+        cut = latency.fit(sweep_data(fractions=(0.05, 0.15, 0.3, 0.5, 0.99)), "t")
+        tol, why = cut.tolerance_at(0.7 * cut.capacity)
+        self.assertIsNone(tol)
+        self.assertIn("past the sweep's highest judged rate (ρ 0.50)", why)
+
+    def test_within_compares_each_percentile_with_its_tolerance(self):
+        tol = {"p50": 0.1, "p99": 0.5}
+        model = {"p50": 100.0, "p99": 200.0}
+        self.assertEqual(latency.within({"p50": 109.0, "p99": 290.0}, model, tol), {"p50": True, "p99": True, "within": True})
+        self.assertEqual(latency.within({"p50": 89.0, "p99": 290.0}, model, tol)["within"], False)
+        self.assertEqual(latency.within({"p50": 100.0, "p99": 310.0}, model, tol), {"p50": True, "p99": False, "within": False})
+        self.assertIsNone(latency.within({"p50": 1.0, "p99": 1.0}, model, None))
+        self.assertIsNone(latency.within({"p50": 1.0, "p99": 1.0}, {"p50": None, "p99": None}, tol))
 
     def test_a_sweep_without_repeats_has_no_tolerance(self):
         with self.assertRaisesRegex(latency.LatencyError, "repeats no rate.*--repeats 2"):
@@ -126,6 +158,14 @@ class Shape(unittest.TestCase):
             self.assertLessEqual(a50, b50 + 1e-9)
             self.assertLessEqual(a99, b99 + 1e-9)
         self.assertTrue(all(p99 > p50 for p50, p99 in lat))
+
+    def test_p99_never_falls_below_p50(self):
+        # this committed sweep's p99, fitted apart from p50, came out below it at 2 instances and 300 msg/s
+        c = latency.curve(sweep.SWEEP_DIR / "latency-sweep-20261205T054705Z.json")
+        for n in (1, 2, 4):
+            for i in range(1, 98):
+                p50, p99 = c.at(n * c.capacity * i / 100, n)
+                self.assertGreaterEqual(p99, p50, f"{n} instances at ρ {i / 100}")
 
     def test_at_rho_to_nought_the_fixed_path_and_one_invocation(self):
         p50, p99 = self.c.at(1e-6, 1)
@@ -211,7 +251,8 @@ class Predict(unittest.TestCase):
             for key in ("latencyP50Ms", "latencyP99Ms", "latencyTolerance", "utilisation", "pathPerInstanceMsgPerSecond",
                         "latencyRateMsgPerSecond", "latencyModel", "msgPerSecond", "tolerance"):
                 self.assertIn(key, j)
-            self.assertEqual(j["latencyTolerance"], c.tolerance)
+            self.assertEqual(j["latencyTolerance"], c.tolerance_at(c.capacity, 2)[0])
+            self.assertTrue(j["latencyJudged"])
 
     def test_past_capacity_the_latency_is_null_and_said(self):
         with SweepFile(sweep_data()) as f:
@@ -247,7 +288,8 @@ class CommittedSweep(unittest.TestCase):
     def test_the_committed_sweep_fits_and_is_the_latency_source(self):
         c = latency.curve()
         self.assertGreater(c.capacity, 0)
-        self.assertGreater(c.tolerance, 0)
+        self.assertTrue(c.bands)
+        self.assertTrue(all(t >= 0.05 for b in c.bands for t in b.tolerance.values()))
         self.assertTrue(c.source.startswith("harness/results/analysis/latency-sweep-"))
         p = model.predict(1, 10, 512, 50)
         self.assertEqual(p.latency_model["source"], c.source)

@@ -18,7 +18,9 @@ import static dev.iotbridge.harness.Results.round;
  * The capacity model's prediction beside each point of a load run: {@code harness/capacity/capacity.py
  * predict --instances N --batch B --memory M --payload BYTES --json} (docs/capacity.md), which gives
  * {@code msgPerSecond} (what N instances carry), {@code perInstanceMsgPerSecond},
- * {@code latencyP50Ms}/{@code latencyP99Ms} below capacity and its {@code tolerance} (a fraction).
+ * {@code latencyP50Ms}/{@code latencyP99Ms} below capacity, the throughput {@code tolerance} (a fraction) and
+ * the {@code latencyTolerance} of the step's utilisation band ({@code p50}, {@code p99}; null where the
+ * latency is not judged).
  *
  * <p>How a point is judged: a step that keeps up delivered what was offered, so it shows only that
  * capacity is at least that rate; it agrees with the model when the offered rate is within the
@@ -113,11 +115,20 @@ final class Model {
             r.put("p50Ratio", round(p50 / p.path("latencyP50Ms").asDouble(), 3));
             r.put("p99Ratio", round(p99 / p.path("latencyP99Ms").asDouble(), 3));
             boolean rateOk = offered <= predicted * (1 + tol);
-            double latencyTol = p.path("latencyTolerance").asDouble(tol);   // from the latency sweep's repeats
-            boolean latencyOk = within(p50 / p.path("latencyP50Ms").asDouble(), latencyTol) && within(p99 / p.path("latencyP99Ms").asDouble(), latencyTol);
             r.put("rateWithinModel", rateOk);
+            // the latency tolerance of the step's utilisation band, per percentile (latency.py); null where
+            // the model's latency is not judged (near capacity): then only the rate is
+            JsonNode latencyTol = p.path("latencyTolerance");
+            Boolean latencyOk = null;
+            if (latencyTol.isObject() && p.path("latencyP50Ms").isNumber() && p.path("latencyP99Ms").isNumber()) {
+                latencyOk = within(p50 / p.path("latencyP50Ms").asDouble(), latencyTol.path("p50").asDouble())
+                        && within(p99 / p.path("latencyP99Ms").asDouble(), latencyTol.path("p99").asDouble());
+                r.put("latencyTolerance", Map.of("p50", latencyTol.path("p50").asDouble(), "p99", latencyTol.path("p99").asDouble()));
+            } else {
+                r.put("latencyNotJudged", p.path("sources").path("latencyToleranceBasis").asText());
+            }
             r.put("latencyWithinTolerance", latencyOk);
-            r.put("withinTolerance", machine ? null : rateOk && latencyOk);
+            r.put("withinTolerance", machine ? null : rateOk && !Boolean.FALSE.equals(latencyOk));
         } else {
             r.put("comparison", "at capacity: delivered / predicted capacity");
             r.put("ratio", round(delivered / predicted, 3));
