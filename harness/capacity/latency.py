@@ -4,19 +4,21 @@ rates), never from the load run, which is what checks it.
 
 A message's time from the device's publish to the destination subscriber, at percentile p, is
 
-    T_p(λ, c) = F_p + S(k) + H_p · u · S(k) + V_p · Q_p(ρ, c)
+    T_p(λ, c) = F_p + S(k) + H_p · S(k) · w_p(u) + V_p · Q_p(ρ, c)
 
 - F_p, the fixed path: MQTT publish, the rules engine, SQS send and receive, the iot-data request
   beyond the function, delivery to the subscriber; what is left at an idle instance besides S(1).
 - S(k) = a + b·k, the measured time of one invocation carrying k records (the sweep's mean batch and
   mean invocation time at each rate, least squares). The instance's capacity on this path is
   μ = B / S(B) for batch size B: what a backlog of full batches drains at.
-- The batching wait: with no batching window (batch size ≤ 10) the mapping hands over whatever has
-  arrived, so while an instance works on one batch the next fills; at a per-instance rate λ/c the
-  batch size settles where arrivals during one invocation fill the next, k = λ/c · S(k), i.e.
-  k = (λ/c)·a / (1 − (λ/c)·b), between 1 and B. u = (λ/c)·S(k)/k is the share of the time the
-  instance is invoking: the chance that a message waits for the batch in progress (and, the local
-  mapping receiving one batch ahead, for the batch already received), H_p such invocations at p.
+- The batching wait, W_p = H·S(k)·w_p(u): with no batching window (batch size ≤ 10) the mapping hands
+  over whatever has arrived, so while an instance works on one batch the next fills; at a per-instance
+  rate λ/c the batch size settles where arrivals during one invocation fill the next, k = λ/c · S(k),
+  i.e. k = (λ/c)·a / (1 − (λ/c)·b), between 1 and B. u = (λ/c)·S(k)/k is the share of the time the
+  instance is invoking: the chance that a message finds it busy and waits, for the rest of the batch
+  in progress and (the local mapping receiving one batch ahead) the batch already received, a time
+  taken as uniform up to H·S(k). Its p-th percentile is then 0 where p ≤ 1 − u (at a low rate the
+  median message finds an idle instance) and H·S(k)·(1 − (1 − p)/u) above (waiting_share).
 - The queueing wait once batches are full: c instances, each a server of μ messages per second, at
   utilisation ρ = λ / (c·μ). Its mean is the Allen–Cunneen approximation for G/G/c,
   W = C(c, cρ) / (c·μ·(1 − ρ)) · (ca² + cs²)/2, with C the Erlang C probability of waiting
@@ -91,6 +93,14 @@ def queue_wait_ms(rho, c, mu, p, v=1.0):
         return 0.0
     theta = v * 1000.0 / (c * mu * (1 - rho))
     return theta * math.log(cw / q)
+
+
+def waiting_share(u, p):
+    """The p-th percentile of the batching wait, in units of its largest value H·S(k): a message waits
+    only when it finds its instance invoking (chance u), then for a time taken as uniform up to H·S(k);
+    so at p ≤ 1 − u it does not wait, above it the share is 1 − (1 − p)/u."""
+    q = 1 - p / 100
+    return 0.0 if u <= q else 1 - q / u
 
 
 def lstsq(rows, ys):
@@ -199,7 +209,8 @@ class Curve:
         out = {"utilisation": rho, "batch": k, "invocationMs": s, "busy": u}
         for p in PERCENTILES:
             q = queue_wait_ms(rho, instances, self.capacity, p, self.variability[p])
-            out[p] = {"fixed": self.fixed_ms[p], "invocation": s, "batching": self.hold[p] * u * s, "queueing": q}
+            out[p] = {"fixed": self.fixed_ms[p], "invocation": s, "batching": self.hold[p] * s * waiting_share(u, p),
+                      "queueing": q}
         return out
 
     def utilisation(self, rate, instances=1):

@@ -159,6 +159,16 @@ class Shape(unittest.TestCase):
             self.assertLessEqual(a99, b99 + 1e-9)
         self.assertTrue(all(p99 > p50 for p50, p99 in lat))
 
+    def test_below_half_busy_the_median_message_does_not_wait_for_a_batch(self):
+        rate = 0.3 * 1000 / self.c.service_ms(1)    # one record per invocation, the instance invoking 30 % of the time
+        t = self.c.parts(rate, 1)
+        self.assertAlmostEqual(t["busy"], 0.3, places=6)
+        self.assertEqual(t[50]["batching"], 0.0)
+        self.assertAlmostEqual(t[99]["batching"], self.c.hold[99] * self.c.service_ms(1) * (1 - 0.01 / 0.3), places=6)
+        self.assertEqual(latency.waiting_share(0.5, 50), 0.0)
+        self.assertAlmostEqual(latency.waiting_share(1.0, 50), 0.5)
+        self.assertAlmostEqual(latency.waiting_share(1.0, 99), 0.99)
+
     def test_p99_never_falls_below_p50(self):
         # this committed sweep's p99, fitted apart from p50, came out below it at 2 instances and 300 msg/s
         c = latency.curve(sweep.SWEEP_DIR / "latency-sweep-20261205T054705Z.json")
