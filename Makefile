@@ -160,7 +160,7 @@ bench: check-java ## Benchmarks side by side with the Python handlers (prints ta
 # The load run (dev.iotbridge.harness.load.Load, issue 23): for N = 1, 2, 4 function instances (the mapping's
 # maximum concurrency) the offered rate rises in steps, then one step holds the destination's iot-data
 # quota below it. Runs the native zip when `make native-build` made one, else the JVM zip (built when
-# missing). Writes harness/results/load/<UTC time>.json/.md, latest.json/.md; about 9 minutes.
+# missing). Writes harness/results/load/<UTC time>.json/.md, latest.json/.md; about 13 minutes.
 # LOAD_ARGS: its flags, e.g. LOAD_ARGS="--instances 1,2 --rates 100,200" or "--help";
 # LOAD_ARGS="--report-from harness/results/load/X.json" compares a recorded run with the capacity model again.
 BENCH_CP    := $(ROOT)/harness/target/classpath.txt

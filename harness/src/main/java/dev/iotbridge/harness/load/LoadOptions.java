@@ -21,8 +21,10 @@ public final class LoadOptions extends StackOptions {
             + "bridge falls behind (default: 100,200,400,800,1200,1600)")
     List<Integer> loadRates = List.of(100, 200, 400, 800, 1200, 1600);
 
+    // as long as the latency sweep's measured window (harness/capacity/sweep.py), so that a step's
+    // percentiles vary as much as the sweep's repeats, which give the latency tolerance
     @Option(names = "--step-seconds", paramLabel = "N", description = "measured seconds per step (default: ${DEFAULT-VALUE})")
-    int loadStepSeconds = 15;
+    int loadStepSeconds = 30;
 
     @Option(names = "--quota-rate", paramLabel = "N", description = "offered msg/s of the back-pressure step (default: ${DEFAULT-VALUE})")
     int loadQuotaRate = 300;

@@ -23,7 +23,7 @@ class LoadOptionsTest {
         assertEquals(0, run(d).exitCode());
         assertEquals(List.of(1, 2, 4), d.loadInstances);
         assertEquals(List.of(100, 200, 400, 800, 1200, 1600), d.loadRates);
-        assertEquals(15, d.loadStepSeconds);
+        assertEquals(30, d.loadStepSeconds);
         assertEquals(300, d.loadQuotaRate);
         assertEquals(150, d.loadQuota);
         assertEquals(2, d.loadQuotaInstances);
@@ -79,7 +79,7 @@ class LoadOptionsTest {
         for (String flag : r.flags()) {
             assertTrue(r.out().contains(flag), flag + " missing from --help:\n" + r.out());
         }
-        assertTrue(r.out().contains("measured seconds per step (default: 15)"), r.out());
+        assertTrue(r.out().contains("measured seconds per step (default: 30)"), r.out());
         assertTrue(r.flags().containsAll(List.of("--instances", "--rates", "--step-seconds", "--quota-rate", "--quota",
                 "--quota-instances", "--memory-mb", "--latency-ms", "--plain-http", "--no-cpu-limit", "--no-memory-limit",
                 "--native-zip", "--function-zip", "--out", "--report-from", "--bench-dir", "--java-home", "--command")));
