@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -181,10 +187,10 @@ class IotPublisherTest {
     @Test
     void aRequestAbortedAtItsAttemptTimeoutIsAPublishTimeoutWhateverTheHttpClientThenThrows() {
         FailingHttp http = new FailingHttp(true);
-        BridgeException e = assertThrows(BridgeException.class,
-                () -> new IotPublisher(settings(iot.url(), "200ms", "2"), http).publish(cmd("t"), Deadline.none()));
+        BridgeException e = failure(http, "200ms", Deadline.none());
         assertEquals(ErrorCode.PUBLISH_TIMEOUT, e.code(), e.detail());
-        assertTrue(e.detail().contains("ApiCallAttemptTimeoutException"), e.detail());
+        assertTrue(e.detail().contains("ApiCallAttemptTimeoutException") && e.detail().contains("BRIDGE_PUBLISH_TIMEOUT"),
+                e.detail());
         assertEquals(2, http.calls.get(), "the SDK retries a timed-out attempt");
     }
 
@@ -194,9 +200,7 @@ class IotPublisherTest {
      */
     @Test
     void aRequestAbortedAtTheInvocationDeadlineIsAPublishTimeoutWhateverTheHttpClientThenThrows() {
-        FailingHttp http = new FailingHttp(true);
-        BridgeException e = assertThrows(BridgeException.class, () -> new IotPublisher(settings(iot.url(), "10s", "2"), http)
-                .publish(cmd("t"), Deadline.in(Duration.ofMillis(300))));
+        BridgeException e = failure(new FailingHttp(true), "10s", Deadline.in(Duration.ofMillis(300)));
         assertEquals(ErrorCode.PUBLISH_TIMEOUT, e.code(), e.detail());
     }
 
@@ -204,11 +208,53 @@ class IotPublisherTest {
     @Test
     void theSameExceptionFromARequestNotAbortedStaysAnInternalError() {
         FailingHttp http = new FailingHttp(false);
-        BridgeException e = assertThrows(BridgeException.class,
-                () -> new IotPublisher(settings(iot.url(), "3s", "2"), http).publish(cmd("t"), Deadline.none()));
+        BridgeException e = failure(http, "3s", Deadline.none());
         assertEquals(ErrorCode.INTERNAL_ERROR, e.code(), e.detail());
         assertTrue(e.detail().contains("NullPointerException"), e.detail());
         assertEquals(1, http.calls.get());
+    }
+
+    /**
+     * The real URL-connection client, aborted while it writes a request: iot-data accepts the
+     * connection but never reads, and the request's headers (its user properties) are larger than
+     * the socket buffers, so the header write blocks until the attempt timeout aborts it. The JDK
+     * then fails with the NullPointerException above or, when the writing thread looks before the
+     * aborting one has cleared the connection, with an I/O error: a timeout either way.
+     */
+    @Test
+    void aRequestStillBeingWrittenWhenItsAttemptTimesOutIsAPublishTimeout() throws Exception {
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket silent = new ServerSocket()) {
+            silent.setReceiveBufferSize(4096);
+            silent.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            // 8 MiB of JSON, sent base64-encoded in one header: more than loopback's socket buffers hold
+            String properties = "[{\"k\":\"" + "v".repeat(8 << 20) + "\"}]";
+            PublishCommand big = new PublishCommand("t", 1, false, new byte[] { 1 }, null, null, null, null, properties);
+            IotPublisher p = publisher("http://127.0.0.1:" + silent.getLocalPort(), "300ms", "1");
+            BridgeException e = assertThrows(BridgeException.class, () -> p.publish(big, Deadline.in(Duration.ofSeconds(10))));
+            assertEquals(ErrorCode.PUBLISH_TIMEOUT, e.code(), e.detail());
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    /** How a publish through {@code http} fails, with BRIDGE_PUBLISH_MAX_ATTEMPTS 2. */
+    static BridgeException failure(FailingHttp http, String publishTimeout, Deadline deadline) {
+        IotPublisher p = new IotPublisher(settings(iot.url(), publishTimeout, "2"), http);
+        return assertThrows(BridgeException.class, () -> p.publish(cmd("t"), deadline));
     }
 
     /**
