@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import dev.iotbridge.function.config.BridgeSettings;
@@ -19,13 +20,15 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
 
 /**
  * iot-data Publish through the SDK's URL-connection HTTP client (no Netty/Apache, native
- * friendly). One client for the life of the execution environment, built during the init phase
+ * friendly; wrapped so that a request the SDK aborts at its timeout is reported as a timeout, see
+ * {@link AbortAwareHttpClient}). One client for the life of the execution environment, built during the init phase
  * (this bean is created by the {@code @Startup} BridgeService).
  */
 @Singleton
@@ -41,7 +44,16 @@ public class IotPublisher implements Publisher {
     private final IotDataPlaneClient client;
     private final Duration publishTimeout;
 
+    @Inject
     public IotPublisher(BridgeSettings settings) {
+        this(settings, UrlConnectionHttpClient.builder()
+                .connectionTimeout(settings.publishTimeout())
+                .socketTimeout(settings.publishTimeout())
+                .build());
+    }
+
+    /** @param http the HTTP client (tests give one that fails on cue) */
+    IotPublisher(BridgeSettings settings, SdkHttpClient http) {
         this.publishTimeout = settings.publishTimeout();
         // one kept connection per publish in flight: no new connections per batch after the first
         KeepAliveConnections.sizeFor(settings.maxConcurrency());
@@ -49,10 +61,7 @@ public class IotPublisher implements Publisher {
                 .endpointOverride(settings.iotEndpoint())
                 .region(settings.region())
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .httpClient(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(settings.publishTimeout())
-                        .socketTimeout(settings.publishTimeout())
-                        .build())
+                .httpClient(new AbortAwareHttpClient(http))
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .apiCallAttemptTimeout(settings.publishTimeout())
                         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()

@@ -51,7 +51,8 @@ public final class SdkErrors {
         }
         if (t instanceof ApiCallAttemptTimeoutException || t instanceof ApiCallTimeoutException
                 || hasCause(t, SocketTimeoutException.class) || hasCause(t, java.net.http.HttpTimeoutException.class)) {
-            return new BridgeException(ErrorCode.PUBLISH_TIMEOUT, "iot-data Publish timed out: " + shortMessage(t), t);
+            return new BridgeException(ErrorCode.PUBLISH_TIMEOUT, "iot-data Publish timed out (an attempt may take "
+                    + "BRIDGE_PUBLISH_TIMEOUT, the call until the invocation deadline): " + shortMessage(t), t);
         }
         if (t instanceof AbortedException || hasCause(t, InterruptedIOException.class)) {
             return new BridgeException(ErrorCode.PUBLISH_TIMEOUT, "iot-data Publish was interrupted: " + shortMessage(t), t);

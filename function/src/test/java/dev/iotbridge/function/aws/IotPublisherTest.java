@@ -6,16 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.iotbridge.function.config.BridgeSettings;
 import dev.iotbridge.function.config.TestConfig;
 import dev.iotbridge.function.domain.BridgeException;
 import dev.iotbridge.function.domain.Deadline;
@@ -24,6 +34,10 @@ import dev.iotbridge.function.domain.PublishCommand;
 import dev.iotbridge.iotdata.IotDataServer;
 import dev.iotbridge.iotdata.Publish;
 import dev.iotbridge.iotdata.Recorder;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
 
 /** The real SDK client against a local HTTP endpoint: request encoding and error classification end to end. */
 class IotPublisherTest {
@@ -51,13 +65,17 @@ class IotPublisherTest {
     }
 
     static IotPublisher publisher(String endpoint, String timeout, String attempts) {
+        return new IotPublisher(settings(endpoint, timeout, attempts));
+    }
+
+    static BridgeSettings settings(String endpoint, String timeout, String attempts) {
         Map<String, String> v = new HashMap<>();
         v.put("routes", "[{\"name\":\"r\",\"source_filter\":\"#\"}]");
         v.put("iot-endpoint", endpoint);
         v.put("dlq-url", "http://127.0.0.1:1/000000000000/dlq");
         v.put("publish-timeout", timeout);
         v.put("publish-max-attempts", attempts);
-        return new IotPublisher(TestConfig.settings(v));
+        return TestConfig.settings(v);
     }
 
     static PublishCommand cmd(String topic) {
@@ -158,5 +176,141 @@ class IotPublisherTest {
         IotPublisher p = publisher(iot.url(), "3s", "2");
         assertEquals(ErrorCode.PUBLISH_THROTTLED, failure(p, "hot"));
         assertEquals(2, iot.requests());
+    }
+
+    /**
+     * The URL-connection client, aborted by the SDK while it writes a request, fails inside the
+     * JDK with this NullPointerException (HttpURLConnection.disconnect() has set its connection to
+     * null). The request was aborted because its attempt ran past BRIDGE_PUBLISH_TIMEOUT: a timeout,
+     * retried by the SDK like any timed-out attempt, not an INTERNAL_ERROR.
+     */
+    @Test
+    void aRequestAbortedAtItsAttemptTimeoutIsAPublishTimeoutWhateverTheHttpClientThenThrows() {
+        FailingHttp http = new FailingHttp(true);
+        BridgeException e = failure(http, "200ms", Deadline.none());
+        assertEquals(ErrorCode.PUBLISH_TIMEOUT, e.code(), e.detail());
+        assertTrue(e.detail().contains("ApiCallAttemptTimeoutException") && e.detail().contains("BRIDGE_PUBLISH_TIMEOUT"),
+                e.detail());
+        assertEquals(2, http.calls.get(), "the SDK retries a timed-out attempt");
+    }
+
+    /**
+     * The same when the time left before the invocation deadline is what aborts the request (the
+     * call's and the attempt's timeouts are then both that time: either timer may be first).
+     */
+    @Test
+    void aRequestAbortedAtTheInvocationDeadlineIsAPublishTimeoutWhateverTheHttpClientThenThrows() {
+        BridgeException e = failure(new FailingHttp(true), "10s", Deadline.in(Duration.ofMillis(300)));
+        assertEquals(ErrorCode.PUBLISH_TIMEOUT, e.code(), e.detail());
+    }
+
+    /** The same exception from a request nobody aborted is a bug: INTERNAL_ERROR, not retried by the SDK. */
+    @Test
+    void theSameExceptionFromARequestNotAbortedStaysAnInternalError() {
+        FailingHttp http = new FailingHttp(false);
+        BridgeException e = failure(http, "3s", Deadline.none());
+        assertEquals(ErrorCode.INTERNAL_ERROR, e.code(), e.detail());
+        assertTrue(e.detail().contains("NullPointerException"), e.detail());
+        assertEquals(1, http.calls.get());
+    }
+
+    /**
+     * The real URL-connection client, aborted while it writes a request: iot-data accepts the
+     * connection but never reads, and the request's headers (its user properties) are larger than
+     * the socket buffers, so the header write blocks until the attempt timeout aborts it. The JDK
+     * then fails with the NullPointerException above or, when the writing thread looks before the
+     * aborting one has cleared the connection, with an I/O error: a timeout either way.
+     */
+    @Test
+    void aRequestStillBeingWrittenWhenItsAttemptTimesOutIsAPublishTimeout() throws Exception {
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket silent = new ServerSocket()) {
+            silent.setReceiveBufferSize(4096);
+            silent.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            // 8 MiB of JSON, sent base64-encoded in one header: more than loopback's socket buffers hold
+            String properties = "[{\"k\":\"" + "v".repeat(8 << 20) + "\"}]";
+            PublishCommand big = new PublishCommand("t", 1, false, new byte[] { 1 }, null, null, null, null, properties);
+            IotPublisher p = publisher("http://127.0.0.1:" + silent.getLocalPort(), "300ms", "1");
+            BridgeException e = assertThrows(BridgeException.class, () -> p.publish(big, Deadline.in(Duration.ofSeconds(10))));
+            assertEquals(ErrorCode.PUBLISH_TIMEOUT, e.code(), e.detail());
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    /** How a publish through {@code http} fails, with BRIDGE_PUBLISH_MAX_ATTEMPTS 2. */
+    static BridgeException failure(FailingHttp http, String publishTimeout, Deadline deadline) {
+        IotPublisher p = new IotPublisher(settings(iot.url(), publishTimeout, "2"), http);
+        return assertThrows(BridgeException.class, () -> p.publish(cmd("t"), deadline));
+    }
+
+    /**
+     * Throws the JDK's NullPointerException of an aborted HttpURLConnection: at once, or (the real
+     * case) only once the SDK has aborted the request, ignoring the SDK's interrupt meanwhile as a
+     * blocked socket write does.
+     */
+    static final class FailingHttp implements SdkHttpClient {
+        final boolean untilAborted;
+        final AtomicInteger calls = new AtomicInteger();
+
+        FailingHttp(boolean untilAborted) {
+            this.untilAborted = untilAborted;
+        }
+
+        @Override
+        public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+            CountDownLatch aborted = new CountDownLatch(1);
+            return new ExecutableHttpRequest() {
+                @Override
+                public HttpExecuteResponse call() {
+                    calls.incrementAndGet();
+                    if (untilAborted) {
+                        awaitIgnoringInterrupts(aborted);
+                    }
+                    throw new NullPointerException(
+                            "Cannot invoke \"sun.net.www.http.HttpClient.getProxyHostUsed()\" because \"this.http\" is null");
+                }
+
+                @Override
+                public void abort() {
+                    aborted.countDown();
+                }
+            };
+        }
+
+        private static void awaitIgnoringInterrupts(CountDownLatch aborted) {
+            boolean interrupted = false;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (aborted.getCount() > 0) {
+                if (System.nanoTime() - until > 0) {
+                    throw new AssertionError("the SDK never aborted the request");
+                }
+                try {
+                    aborted.await(until - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }
