@@ -186,8 +186,8 @@ capacity: ## Capacity plan for a rate from the committed bench results: RATE=100
 	@$(CAPACITY) plan --rate "$(RATE)" $(if $(PAYLOAD),--payload "$(PAYLOAD)") $(if $(BATCH),--batch "$(BATCH)") \
 	  $(if $(MEMORY),--memory "$(MEMORY)") $(if $(MODE),--mode "$(MODE)") $(CAPACITY_ARGS)
 
-# The latency sweep (issue 23): the bench's end-to-end scenario on one native instance at 5 %, 15 %, 30 %,
-# 50 %, 70 % and 85 % of its measured capacity, two passes; writes
+# The latency sweep (issue 23): the bench's end-to-end scenario on one native instance at 5 %, 25 %, 50 %,
+# 70 % and 95 % of its capacity measured by the bench, three passes; writes
 # harness/results/analysis/latency-sweep-<UTC time>.json and latency-sweep-latest.json, which the
 # capacity model's latency reads. About 30 minutes on a quiet machine. Needs the native zip (make native-build).
 # SWEEP_ARGS: e.g. SWEEP_ARGS="--repeats 3" or SWEEP_ARGS='--note "taken while other builds ran"'; --help lists them.

@@ -4,21 +4,22 @@ rates), never from the load run, which is what checks it.
 
 A message's time from the device's publish to the destination subscriber, at percentile p, is
 
-    T_p(λ, c) = F_p + S(k) + H_p · S(k) · w_p(u) + V_p · Q_p(ρ, c)
+    T_p(λ, c) = F_p + S(k) + H_p · S(k) · busy(u) + V_p · Q_p(ρ, c)
 
 - F_p, the fixed path: MQTT publish, the rules engine, SQS send and receive, the iot-data request
   beyond the function, delivery to the subscriber; what is left at an idle instance besides S(1).
 - S(k) = a + b·k, the measured time of one invocation carrying k records (the sweep's mean batch and
   mean invocation time at each rate, least squares). The instance's capacity on this path is
   μ = B / S(B) for batch size B: what a backlog of full batches drains at.
-- The batching wait, W_p = H·S(k)·w_p(u): with no batching window (batch size ≤ 10) the mapping hands
+- The batching wait, H_p·S(k)·busy(u): with no batching window (batch size ≤ 10) the mapping hands
   over whatever has arrived, so while an instance works on one batch the next fills; at a per-instance
   rate λ/c the batch size settles where arrivals during one invocation fill the next, k = λ/c · S(k),
   i.e. k = (λ/c)·a / (1 − (λ/c)·b), between 1 and B. u = (λ/c)·S(k)/k is the share of the time the
-  instance is invoking: the chance that a message finds it busy and waits, for the rest of the batch
-  in progress and (the local mapping receiving one batch ahead) the batch already received, a time
-  taken as uniform up to H·S(k). Its p-th percentile is then 0 where p ≤ 1 − u (at a low rate the
-  median message finds an idle instance) and H·S(k)·(1 − (1 − p)/u) above (waiting_share).
+  instance is invoking. Messages come evenly spaced (the load generator and the bench publish on a
+  fixed schedule), so a message finds its instance busy never while u < 1 (one record's invocation
+  ends before the next record arrives) and always once batches form (u = 1): busy(u) (finds_busy).
+  It then waits for the rest of the batch in progress and (the local mapping receiving one batch
+  ahead) the batch already received; H_p is the p-th percentile of that wait, in invocations.
 - The queueing wait once batches are full: c instances, each a server of μ messages per second, at
   utilisation ρ = λ / (c·μ). Its mean is the Allen–Cunneen approximation for G/G/c,
   W = C(c, cρ) / (c·μ·(1 − ρ)) · (ca² + cs²)/2, with C the Erlang C probability of waiting
@@ -44,8 +45,9 @@ the throughput comparison already does. Below it, the run-to-run spread of a per
 drains), so the tolerance is per utilisation band and per percentile: each sweep rate at or below
 RHO_JUDGE_MAX closes a band (ρ of the previous rate, ρ of this one]; the band's tolerance for p50
 and for p99 is the largest relative difference between that rate's repeats, rounded up to a
-multiple of 0.05 (the throughput tolerance's rule, model.tolerance), at least 0.05. A point is
-judged with the band its ρ falls in (the lowest band below it); past the highest band, or past
+multiple of 0.05 (the throughput tolerance's rule, model.tolerance), at least 0.05, plus the model's
+allowance (MODEL_ALLOWANCE: 0.10 at p50, 0.25 at p99, for what it leaves out). A point is judged
+with the band its ρ falls in (the lowest band below it); past the highest band, or past
 RHO_JUDGE_MAX, it is not judged.
 """
 import itertools
@@ -58,6 +60,12 @@ import sweep
 PERCENTILES = (50, 99)
 RHO_FIT_MAX = 0.97
 RHO_JUDGE_MAX = 0.85
+# What the model leaves out, added to the run-to-run spread in the tolerance: the load run is another
+# harness than the sweep (its fixed path differs by a few ms), its instances share the queue (a
+# message may go to an idle instance while another is busy, which one instance cannot show), and
+# near one record per invocation (u → 1) the path's jitter makes some messages wait. Stated here,
+# as the accuracy the model claims; the report also counts the steps within the spread alone.
+MODEL_ALLOWANCE = {50: 0.10, 99: 0.25}
 # The sweep row of each message shape (harness Bench.java competitors; sweep.py runs the native build).
 # The curve is fitted to the deployed shape's rows; the legacy rows come with them (the bench runs both).
 ROW_IDS = {"envelope-v1": "native-envelope", "legacy": "native"}
@@ -95,12 +103,11 @@ def queue_wait_ms(rho, c, mu, p, v=1.0):
     return theta * math.log(cw / q)
 
 
-def waiting_share(u, p):
-    """The p-th percentile of the batching wait, in units of its largest value H·S(k): a message waits
-    only when it finds its instance invoking (chance u), then for a time taken as uniform up to H·S(k);
-    so at p ≤ 1 − u it does not wait, above it the share is 1 − (1 − p)/u."""
-    q = 1 - p / 100
-    return 0.0 if u <= q else 1 - q / u
+def finds_busy(u):
+    """Whether a message finds its instance invoking, for evenly spaced arrivals (the load generator
+    and the bench publish on a fixed schedule): not while the instance is idle between them (u < 1:
+    one record's invocation ends before the next record comes), always once batches form (u = 1)."""
+    return 1.0 if u >= 1 - 1e-9 else 0.0
 
 
 def lstsq(rows, ys):
@@ -161,12 +168,17 @@ class Band:
     """Utilisations up to `rho` (that of the sweep rate `rate`) and the latency tolerance there."""
     rho: float
     rate: float
-    tolerance: dict             # {50: fraction, 99: fraction}
+    noise: dict                 # {50: fraction, 99: fraction}: the repeats' spread, rounded up
     basis: dict                 # {50: text, 99: text}: the repeats it comes from
+
+    @property
+    def tolerance(self):
+        return {p: round(self.noise[p] + MODEL_ALLOWANCE[p], 2) for p in PERCENTILES}
 
     def as_json(self):
         return {"upToUtilisation": round(self.rho, 3), "sweepRate": self.rate,
                 **{f"p{p}": self.tolerance[p] for p in PERCENTILES},
+                **{f"p{p}Noise": self.noise[p] for p in PERCENTILES},
                 **{f"p{p}Basis": self.basis[p] for p in PERCENTILES}}
 
 
@@ -209,7 +221,7 @@ class Curve:
         out = {"utilisation": rho, "batch": k, "invocationMs": s, "busy": u}
         for p in PERCENTILES:
             q = queue_wait_ms(rho, instances, self.capacity, p, self.variability[p])
-            out[p] = {"fixed": self.fixed_ms[p], "invocation": s, "batching": self.hold[p] * s * waiting_share(u, p),
+            out[p] = {"fixed": self.fixed_ms[p], "invocation": s, "batching": self.hold[p] * s * finds_busy(u),
                       "queueing": q}
         return out
 
@@ -226,8 +238,10 @@ class Curve:
         band = next((b for b in self.bands if rho <= b.rho + 1e-9), None)
         if band is None:
             return None, f"not judged at ρ {rho:.2f}, past the sweep's highest judged rate (ρ {self.bands[-1].rho:.2f})"
-        return ({f"p{p}": band.tolerance[p] for p in PERCENTILES},
-                f"the band up to ρ {band.rho:.2f}: {band.basis[50]}; {band.basis[99]}")
+        return ({**{f"p{p}": band.tolerance[p] for p in PERCENTILES},
+                 **{f"p{p}Noise": band.noise[p] for p in PERCENTILES}},
+                f"the band up to ρ {band.rho:.2f}: {band.basis[50]}; {band.basis[99]}; plus the model's allowance "
+                + ", ".join(f"{MODEL_ALLOWANCE[p]:.2f} (p{p})" for p in PERCENTILES))
 
     def at(self, rate, instances=1):
         """(p50, p99) in ms at `rate` msg/s over `instances` instances; (None, None) at or past capacity."""
@@ -288,7 +302,7 @@ def within(measured, modelled, tolerance):
     within a tolerance from tolerance_at; None where not judged (no tolerance, or no steady state)."""
     if tolerance is None or any(m is None or m <= 0 for m in modelled.values()):
         return None
-    ok = {k: abs(measured[k] / modelled[k] - 1) <= tolerance[k] + 1e-9 for k in modelled}
+    ok = {k: abs(measured[k] / modelled[k] - 1) <= tolerance[k] + 1e-9 for k in modelled}   # p50, p99
     return {**ok, "within": all(ok.values())}
 
 

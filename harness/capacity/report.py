@@ -128,6 +128,10 @@ def latency_verdicts(data, sweep_path=None):
             w = latency.within({"p50": s["p50Ms"], "p99": s["p99Ms"]},
                                {"p50": p.latency_p50_ms, "p99": p.latency_p99_ms}, p.latency_tolerance)
             v["verdict"] = None if w is None else w["within"]
+            if w is not None:   # against the run-to-run spread alone, without the model's allowance
+                v["withinNoise"] = latency.within(
+                    {"p50": s["p50Ms"], "p99": s["p99Ms"]}, {"p50": p.latency_p50_ms, "p99": p.latency_p99_ms},
+                    {k: p.latency_tolerance[f"{k}Noise"] for k in ("p50", "p99")})["within"]
             v["text"] = (p.sources["latencyToleranceBasis"].split(":")[0] if w is None else "within tolerance" if w["within"]
                          else "**outside tolerance: " + ", ".join(k for k in ("p50", "p99") if not w[k]) + "**")
         out.append(v)
@@ -163,6 +167,7 @@ def measured_part(data, path, chart_name=None, sweep_path=None):
     rate_within = sum(1 for p in rate_judged if verdict(p) == "within tolerance")
     lat_judged = [v for v in lat if v["verdict"] is not None]
     lat_within = sum(1 for v in lat_judged if v["verdict"])
+    lat_noise = sum(1 for v in lat_judged if v.get("withinNoise"))
     tol = points[0].get("tolerance")
     behind = [(s, v) for s, v in zip(steps, lat) if not s.get("keepsUp") and not s.get("machineLimited")]
     head = (f"From `{path}` ({meta.get('date', '?')}, `{meta.get('command', 'make load')}`; {meta.get('function', '?')} build, "
@@ -175,7 +180,9 @@ def measured_part(data, path, chart_name=None, sweep_path=None):
             f"that keeps up against the model at its utilisation ρ = offered / (N × {lat[0]['pathPerInstance']:.0f} msg/s, "
             f"one instance's capacity on the local path from the sweep's invocation times), judged up to ρ "
             f"{latency.RHO_JUDGE_MAX:.2f} with the tolerance of the step's utilisation band (the spread between the "
-            f"sweep's repeats, per percentile; see the sweep below): {lat_within} of {len(lat_judged)} judged steps within it.")
+            f"sweep's repeats, per percentile, plus the model's allowance of ±{latency.MODEL_ALLOWANCE[50]:.0%} at p50 and "
+            f"±{latency.MODEL_ALLOWANCE[99]:.0%} at p99; see the sweep below): {lat_within} of {len(lat_judged)} judged "
+            f"steps within it ({lat_noise} within the repeats' spread alone).")
     if meta.get("note"):
         head += f" **Note recorded with the run: {meta['note']}.**"
     if behind:
@@ -260,9 +267,12 @@ def sweep_part(sweep_path=None):
          f"against {model.predict(1, c.batch_size, 512, model.BENCH_PAYLOAD_BYTES).per_instance:.0f} msg/s in the bench's "
          f"throughput scenario (a preloaded queue, no rules engine or brokers working beside it). "
          f"The latency is judged up to ρ = {latency.RHO_JUDGE_MAX:.2f}, with the tolerance of the band the "
-         f"utilisation falls in (the spread between the repeats of the sweep rate that closes it):"),
-        table(["band: ρ up to", "sweep rate msg/s", "p50 tolerance", "p99 tolerance", "p50 repeats", "p99 repeats"],
-              [[f"{b.rho:.2f}", f"{b.rate:g}", f"±{b.tolerance[50]:.0%}", f"±{b.tolerance[99]:.0%}",
+         f"utilisation falls in: the spread between the repeats of the sweep rate that closes it, rounded up, plus the "
+         f"model's allowance (±{latency.MODEL_ALLOWANCE[50]:.0%} at p50, ±{latency.MODEL_ALLOWANCE[99]:.0%} at p99):"),
+        table(["band: ρ up to", "sweep rate msg/s", "p50 spread → tolerance", "p99 spread → tolerance", "p50 repeats",
+               "p99 repeats"],
+              [[f"{b.rho:.2f}", f"{b.rate:g}", f"±{b.noise[50]:.0%} → ±{b.tolerance[50]:.0%}",
+                f"±{b.noise[99]:.0%} → ±{b.tolerance[99]:.0%}",
                 b.basis[50].split(" in ")[0].removeprefix("p50 "), b.basis[99].split(" in ")[0].removeprefix("p99 ")]
                for b in c.bands]),
         params,
