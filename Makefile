@@ -187,12 +187,12 @@ capacity: ## Capacity plan for a rate from the committed bench results: RATE=100
 	  $(if $(MEMORY),--memory "$(MEMORY)") $(if $(MODE),--mode "$(MODE)") $(CAPACITY_ARGS)
 
 # The latency sweep (issue 23): the bench's end-to-end scenario on one native instance at 5 %, 25 %, 50 %,
-# 70 % and 95 % of its capacity measured by the bench, three passes; writes
+# 70 %, 80 % and 95 % of its capacity measured by the bench, three passes; writes
 # harness/results/analysis/latency-sweep-<UTC time>.json and latency-sweep-latest.json, which the
-# capacity model's latency reads. About 30 minutes on a quiet machine. Needs the native zip (make native-build).
+# capacity model's latency reads. About 35 minutes on a quiet machine. Needs the native zip (make native-build).
 # SWEEP_ARGS: e.g. SWEEP_ARGS="--repeats 3" or SWEEP_ARGS='--note "taken while other builds ran"'; --help lists them.
 .PHONY: latency-sweep
-latency-sweep: check-java ## End-to-end latency at several rates on one instance: the capacity model's latency input (about 30 min)
+latency-sweep: check-java ## End-to-end latency at several rates on one instance: the capacity model's latency input (about 35 min)
 	$(FIRST_BUILD_NOTE)
 	$(MVN) -pl local,harness -am package -DskipTests
 	$(CAPACITY) sweep --command 'make latency-sweep$(if $(SWEEP_ARGS), SWEEP_ARGS="$(SWEEP_ARGS)")' $(SWEEP_ARGS)

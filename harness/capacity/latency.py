@@ -233,11 +233,12 @@ class Curve:
         band its utilisation falls in; (None, why) where the curve is not judged."""
         rho = self.utilisation(rate, instances)
         if rho > RHO_JUDGE_MAX:
-            return None, (f"not judged at ρ {rho:.2f}, past {RHO_JUDGE_MAX:.2f}: the tail there depends on a capacity "
+            return None, (f"no tolerance at ρ {rho:.2f}: past {RHO_JUDGE_MAX:.2f} the tail depends on a capacity "
                           f"known to a few %, which the throughput comparison tests")
         band = next((b for b in self.bands if rho <= b.rho + 1e-9), None)
         if band is None:
-            return None, f"not judged at ρ {rho:.2f}, past the sweep's highest judged rate (ρ {self.bands[-1].rho:.2f})"
+            return None, (f"no tolerance at ρ {rho:.2f}: past the sweep's highest repeated rate below "
+                          f"{RHO_JUDGE_MAX:.2f} (ρ {self.bands[-1].rho:.2f})")
         return ({**{f"p{p}": band.tolerance[p] for p in PERCENTILES},
                  **{f"p{p}Noise": band.noise[p] for p in PERCENTILES}},
                 f"the band up to ρ {band.rho:.2f}: {band.basis[50]}; {band.basis[99]}; plus the model's allowance "

@@ -132,7 +132,8 @@ def latency_verdicts(data, sweep_path=None):
                 v["withinNoise"] = latency.within(
                     {"p50": s["p50Ms"], "p99": s["p99Ms"]}, {"p50": p.latency_p50_ms, "p99": p.latency_p99_ms},
                     {k: p.latency_tolerance[f"{k}Noise"] for k in ("p50", "p99")})["within"]
-            v["text"] = (p.sources["latencyToleranceBasis"].split(":")[0] if w is None else "within tolerance" if w["within"]
+            v["text"] = (f"not judged ({p.sources['latencyToleranceBasis'].split(':')[0]})" if w is None
+                         else "within tolerance" if w["within"]
                          else "**outside tolerance: " + ", ".join(k for k in ("p50", "p99") if not w[k]) + "**")
         out.append(v)
     return out
@@ -256,7 +257,7 @@ def sweep_part(sweep_path=None):
         conditions += f" **Note recorded with the sweep: {meta['note']}.**"
     params = table(["parameter", "p50", "p99"], [
         ["F, fixed path, ms", j["fixedMs"]["p50"], j["fixedMs"]["p99"]],
-        ["H, invocations waited for when the instance is busy", j["batchingHold"]["p50"], j["batchingHold"]["p99"]],
+        ["H, the wait when a message finds its instance busy, in invocations (its percentile)", j["batchingHold"]["p50"], j["batchingHold"]["p99"]],
         ["V = (ca² + cs²)/2, queueing variability", j["queueVariability"]["p50"], j["queueVariability"]["p99"]],
     ])
     return "\n\n".join([

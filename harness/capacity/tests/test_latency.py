@@ -131,7 +131,7 @@ class Fit(unittest.TestCase):
         cut = latency.fit(sweep_data(fractions=(0.05, 0.15, 0.3, 0.5, 0.99)), "t")
         tol, why = cut.tolerance_at(0.7 * cut.capacity)
         self.assertIsNone(tol)
-        self.assertIn("past the sweep's highest judged rate (ρ 0.50)", why)
+        self.assertIn("past the sweep's highest repeated rate below 0.85 (ρ 0.50)", why)
 
     def test_within_compares_each_percentile_with_its_tolerance(self):
         tol = {"p50": 0.1, "p99": 0.5}

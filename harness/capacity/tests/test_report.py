@@ -108,7 +108,7 @@ class Measured(unittest.TestCase):
         v = report.latency_verdicts(data, self.sweep_path)[0]
         self.assertIsNone(v["p50"])
         self.assertIsNone(v["verdict"])   # past the judged utilisation: the throughput comparison tests the capacity
-        self.assertIn("not judged at ρ 1.10", v["text"])
+        self.assertIn("not judged (no tolerance at ρ 1.10)", v["text"])
         self.assertIn("/ ∞ |", report.measured_part(data, "x.json", sweep_path=self.sweep_path))
 
     def test_the_cpu_projection_gets_a_column_when_the_run_has_it(self):

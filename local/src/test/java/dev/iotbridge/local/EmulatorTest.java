@@ -163,9 +163,7 @@ class EmulatorTest {
         var fn = stack.function();
         assertTrue(fn.startNanos() > 0 && fn.readyNanos() >= fn.startNanos(), "process start and first /next recorded");
         assertEquals(null, fn.initError());
-        String q = stack.sqsClient().createQueue(b -> b.queueName("pipelined-" + UUID.randomUUID())
-                .attributes(java.util.Map.of(software.amazon.awssdk.services.sqs.model.QueueAttributeName.VISIBILITY_TIMEOUT, "60")))
-                .queueUrl();
+        String q = queue("pipelined-");
         String payload = java.util.Base64.getEncoder().encodeToString("p".getBytes(StandardCharsets.UTF_8));
         for (int i = 0; i < 20; i++) {
             int n = i;
@@ -175,12 +173,7 @@ class EmulatorTest {
         send2(q, "{\"fake\":\"fail\"}");
         send2(q, "{\"fake\":\"fail\"}");
         List<dev.iotbridge.local.lambda.EventSourceMapping.BatchOutcome> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (var esm = new dev.iotbridge.local.lambda.EventSourceMapping(stack.sqsClient(), q, "arn:aws:sqs:us-east-1:000000000000:p",
-                "us-east-1", fn, new dev.iotbridge.local.lambda.EventSourceMapping.Settings(10, Duration.ZERO,
-                Duration.ofSeconds(5), 1, true), new Counters())) {
-            esm.setPipelined(true);
-            esm.setBatchListener(outcomes::add);
-            esm.start();
+        try (var esm = pipelinedMapping(q, outcomes)) {
             LocalBridgeStack.await(Duration.ofSeconds(30), () ->
                     outcomes.stream().mapToInt(o -> o.deleted() + o.retained()).sum() >= 22);
         }
@@ -198,18 +191,10 @@ class EmulatorTest {
      */
     @Test
     void aPipelinedMappingReceivesOneBatchAhead() throws Exception {
-        var fn = stack.function();
-        String q = stack.sqsClient().createQueue(b -> b.queueName("ahead-" + UUID.randomUUID())
-                .attributes(java.util.Map.of(software.amazon.awssdk.services.sqs.model.QueueAttributeName.VISIBILITY_TIMEOUT, "60")))
-                .queueUrl();
+        String q = queue("ahead-");
         int records = 24;
         List<dev.iotbridge.local.lambda.EventSourceMapping.BatchOutcome> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (var esm = new dev.iotbridge.local.lambda.EventSourceMapping(stack.sqsClient(), q, "arn:aws:sqs:us-east-1:000000000000:a",
-                "us-east-1", fn, new dev.iotbridge.local.lambda.EventSourceMapping.Settings(10, Duration.ZERO,
-                Duration.ofSeconds(5), 1, true), new Counters())) {
-            esm.setPipelined(true);
-            esm.setBatchListener(outcomes::add);
-            esm.start();
+        try (var esm = pipelinedMapping(q, outcomes)) {
             // records keep arriving (one per 50 ms) while each invocation takes 300 ms
             for (int i = 0; i < records; i++) {
                 send2(q, "{\"fake\":\"slow\"}");
@@ -229,6 +214,25 @@ class EmulatorTest {
                     + " records) was received " + (twoBefore.answeredNanos() - batch.receivedNanos()) / 1_000_000
                     + " ms before batch " + (i - 2) + " was answered: two batches held ahead; " + byInvocation);
         }
+    }
+
+    private static String queue(String prefix) {
+        return stack.sqsClient().createQueue(b -> b.queueName(prefix + UUID.randomUUID())
+                .attributes(java.util.Map.of(software.amazon.awssdk.services.sqs.model.QueueAttributeName.VISIBILITY_TIMEOUT, "60")))
+                .queueUrl();
+    }
+
+    /** A started pipelined mapping (batch size 10, 1 s polls) from the queue to the stack's fake function. */
+    private static dev.iotbridge.local.lambda.EventSourceMapping pipelinedMapping(
+            String queueUrl, List<dev.iotbridge.local.lambda.EventSourceMapping.BatchOutcome> outcomes) {
+        var esm = new dev.iotbridge.local.lambda.EventSourceMapping(stack.sqsClient(), queueUrl,
+                "arn:aws:sqs:us-east-1:000000000000:" + queueUrl.substring(queueUrl.lastIndexOf('/') + 1), "us-east-1",
+                stack.function(), new dev.iotbridge.local.lambda.EventSourceMapping.Settings(10, Duration.ZERO,
+                Duration.ofSeconds(5), 1, true), new Counters());
+        esm.setPipelined(true);
+        esm.setBatchListener(outcomes::add);
+        esm.start();
+        return esm;
     }
 
     private static void send2(String queueUrl, String body) {

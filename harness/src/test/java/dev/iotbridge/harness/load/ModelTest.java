@@ -18,7 +18,7 @@ class ModelTest {
         return JSON.readTree("""
                 {"msgPerSecond": 400.0, "perInstanceMsgPerSecond": 400.0, "tolerance": 0.2,
                  "latencyP50Ms": 50.0, "latencyP99Ms": 100.0, "latencyTolerance": %s,
-                 "sources": {"latencyToleranceBasis": "not judged at ρ 0.98, past 0.85"}}""".formatted(latencyTolerance));
+                 "sources": {"latencyToleranceBasis": "no tolerance at ρ 0.98: past 0.85 the tail depends on the capacity"}}""".formatted(latencyTolerance));
     }
 
     private static Map<String, Object> step(double p50, double p99) {
