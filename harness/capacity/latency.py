@@ -4,7 +4,7 @@ rates), never from the load run, which is what checks it.
 
 A message's time from the device's publish to the destination subscriber, at percentile p, is
 
-    T_p(λ, c) = F_p + S(k) + H_p · S(k) · busy(u) + V_p · Q_p(ρ, c)
+    T_p(λ, c) = F_p + S(k) + H_p · S(k) · busy(u) + Z_p(λ, c) + V_p · Q_p(ρ, c)
 
 - F_p, the fixed path: MQTT publish, the rules engine, SQS send and receive, the iot-data request
   beyond the function, delivery to the subscriber; what is left at an idle instance besides S(1).
@@ -20,6 +20,11 @@ A message's time from the device's publish to the destination subscriber, at per
   ends before the next record arrives) and always once batches form (u = 1): busy(u) (finds_busy).
   It then waits for the rest of the batch in progress and (the local mapping receiving one batch
   ahead) the batch already received; H_p is the p-th percentile of that wait, in invocations.
+- Z_p, the wait of instances sharing one queue below the knee (busy = 0, c ≥ 2): each message goes to
+  an instance taken at random, so it may find that instance still invoking the j-th message before
+  it (chance (1/c)(1 − 1/c)^(j−1) when j arrival intervals are shorter than S(1)), for the rest of
+  that invocation (shared_queue_wait_ms, no parameter). One instance alone sees evenly spaced
+  messages: Z = 0.
 - The queueing wait once batches are full: c instances, each a server of μ messages per second, at
   utilisation ρ = λ / (c·μ). Its mean is the Allen–Cunneen approximation for G/G/c,
   W = C(c, cρ) / (c·μ·(1 − ρ)) · (ca² + cs²)/2, with C the Erlang C probability of waiting
@@ -108,6 +113,30 @@ def finds_busy(u):
     and the bench publish on a fixed schedule): not while the instance is idle between them (u < 1:
     one record's invocation ends before the next record comes), always once batches form (u = 1)."""
     return 1.0 if u >= 1 - 1e-9 else 0.0
+
+
+def shared_queue_wait_ms(rate, instances, s1, p):
+    """The p-th percentile of the wait below the knee (batches of one) when `instances` instances poll
+    one queue that receives `rate` evenly spaced messages a second: each message goes to an instance
+    taken at random, so it finds that instance still invoking (s1 ms per record) the j-th message
+    before it when the j − 1 messages between went elsewhere and j arrival intervals T are shorter
+    than s1: chance (1/c)·(1 − 1/c)^(j−1), wait s1 − j·T. With one instance, or T ≥ s1, no wait."""
+    if rate <= 0 or instances < 2:
+        return 0.0
+    t = 1000.0 / rate
+    waits = []                                       # (wait ms, chance)
+    j = 1
+    while j * t < s1:
+        waits.append((s1 - j * t, (1 / instances) * (1 - 1 / instances) ** (j - 1)))
+        j += 1
+    cumulative = 1 - sum(c for _, c in waits)        # the messages that find their instance idle
+    if cumulative >= p / 100:
+        return 0.0
+    for wait, chance in sorted(waits):
+        cumulative += chance
+        if cumulative >= p / 100 - 1e-12:
+            return wait
+    return max(w for w, _ in waits)
 
 
 def lstsq(rows, ys):
@@ -219,9 +248,11 @@ class Curve:
         u = min(1.0, lam * s / 1000.0 / k)
         rho = rate / (instances * self.capacity)
         out = {"utilisation": rho, "batch": k, "invocationMs": s, "busy": u}
+        busy = finds_busy(u)
         for p in PERCENTILES:
             q = queue_wait_ms(rho, instances, self.capacity, p, self.variability[p])
-            out[p] = {"fixed": self.fixed_ms[p], "invocation": s, "batching": self.hold[p] * s * finds_busy(u),
+            out[p] = {"fixed": self.fixed_ms[p], "invocation": s, "batching": self.hold[p] * s * busy,
+                      "sharing": 0.0 if busy else shared_queue_wait_ms(rate, instances, self.service_ms(1), p),
                       "queueing": q}
         return out
 
@@ -364,7 +395,7 @@ def fit(data, name, shape=SHAPE):
     fitted, base = {}, [0.0, 0.0, 0.0]
     for p in PERCENTILES:
         rows = [[1.0, t[p]["batching"], t[p]["queueing"]] for t in unit]
-        ys = [getattr(pt, f"p{p}") - t["invocationMs"] - sum(x * r for x, r in zip(base, row))
+        ys = [getattr(pt, f"p{p}") - t["invocationMs"] - t[p]["sharing"] - sum(x * r for x, r in zip(base, row))
               for pt, t, row in zip(below, unit, rows)]
         fitted[p] = base = [x + e for x, e in zip(base, nnls(rows, ys))]
     curve.fixed_ms, curve.hold, curve.variability = ({p: fitted[p][i] for p in PERCENTILES} for i in range(3))

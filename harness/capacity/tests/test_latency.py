@@ -176,6 +176,22 @@ class Shape(unittest.TestCase):
         for p in latency.PERCENTILES:
             self.assertAlmostEqual(above[p]["batching"], self.c.hold[p] * above["invocationMs"], places=6)
 
+    def test_instances_sharing_a_queue_wait_for_each_other_below_the_knee(self):
+        # 100 msg/s over 2 instances, 19.07 ms per record: the message before went to the same
+        # instance (chance 1/2) 10 ms ago, which is still invoking for 9.07 ms; the median waits not
+        self.assertEqual(latency.shared_queue_wait_ms(100, 2, 19.07, 50), 0.0)
+        self.assertAlmostEqual(latency.shared_queue_wait_ms(100, 2, 19.07, 99), 9.07)
+        # 200 msg/s over 4: the 1st, 2nd or 3rd message before (5, 10, 15 ms ago) with chance
+        # 1/4, 3/16, 9/64 (0.58 in all): the median finds the 3rd, 4.07 ms left; p99 the 1st
+        self.assertAlmostEqual(latency.shared_queue_wait_ms(200, 4, 19.07, 50), 4.07)
+        self.assertAlmostEqual(latency.shared_queue_wait_ms(200, 4, 19.07, 99), 14.07)
+        self.assertEqual(latency.shared_queue_wait_ms(40, 1, 19.07, 99), 0.0)   # one instance: evenly spaced
+        self.assertEqual(latency.shared_queue_wait_ms(40, 4, 19.07, 99), 0.0)   # 25 ms apart: nobody is busy
+        rate = 0.9 * 1000 / self.c.service_ms(1)        # below the knee for one instance...
+        self.assertEqual(self.c.parts(rate, 1)[99]["sharing"], 0.0)
+        self.assertGreater(self.c.parts(2 * rate, 2)[99]["sharing"], 0.0)   # ...but not alone on the queue
+        self.assertEqual(self.c.parts(4 * rate / 0.6, 2)[99]["sharing"], 0.0)   # once batches form, the hold applies
+
     def test_p99_never_falls_below_p50(self):
         # this committed sweep's p99, fitted apart from p50, came out below it at 2 instances and 300 msg/s
         c = latency.curve(sweep.SWEEP_DIR / "latency-sweep-20261205T054705Z.json")
