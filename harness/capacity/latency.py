@@ -197,8 +197,21 @@ class Band:
     """Utilisations up to `rho` (that of the sweep rate `rate`) and the latency tolerance there."""
     rho: float
     rate: float
-    noise: dict                 # {50: fraction, 99: fraction}: the repeats' spread, rounded up
-    basis: dict                 # {50: text, 99: text}: the repeats it comes from
+    repeats: dict               # {50: [ms, ...], 99: [ms, ...]}: the rate's repeats, sorted
+
+    def spread(self, p):
+        xs = self.repeats[p]
+        return xs[-1] / xs[0] - 1 if xs[0] > 0 else math.inf
+
+    @property
+    def noise(self):
+        """The repeats' spread rounded up to a multiple of 0.05, at least 0.05."""
+        return {p: max(0.05, results.tolerance_step(self.spread(p))) for p in PERCENTILES}
+
+    @property
+    def basis(self):
+        return {p: (f"p{p} {', '.join(f'{x:.1f}' for x in self.repeats[p])} ms in {len(self.repeats[p])} repeats at "
+                    f"{self.rate:g} msg/s (ρ {self.rho:.2f}): {self.spread(p):.1%} apart") for p in PERCENTILES}
 
     @property
     def tolerance(self):
@@ -246,7 +259,7 @@ class Curve:
         k = self.batch_at(lam)
         s = self.service_ms(k)
         u = min(1.0, lam * s / 1000.0 / k)
-        rho = rate / (instances * self.capacity)
+        rho = self.utilisation(rate, instances)
         out = {"utilisation": rho, "batch": k, "invocationMs": s, "busy": u}
         busy = finds_busy(u)
         for p in PERCENTILES:
@@ -338,11 +351,6 @@ def within(measured, modelled, tolerance):
     return {**ok, "within": all(ok.values())}
 
 
-def round_up(x):
-    """Up to a multiple of 0.05, at least 0.05 (the throughput tolerance's rule)."""
-    return max(0.05, math.ceil(round(x * 20, 6)) / 20)
-
-
 def bands_of(pts, capacity):
     """The tolerance bands: one per sweep rate at or below RHO_JUDGE_MAX with repeats in a steady state."""
     by_rate = {}
@@ -353,14 +361,7 @@ def bands_of(pts, capacity):
         rho = rate / capacity
         if rho > RHO_JUDGE_MAX or len(group) < 2:
             continue
-        tol, basis = {}, {}
-        for p in PERCENTILES:
-            xs = sorted(getattr(g, f"p{p}") for g in group)
-            spread = xs[-1] / xs[0] - 1 if xs[0] > 0 else math.inf
-            tol[p] = round_up(spread)
-            basis[p] = (f"p{p} {', '.join(f'{x:.1f}' for x in xs)} ms in {len(xs)} repeats at {rate:g} msg/s "
-                        f"(ρ {rho:.2f}): {spread:.1%} apart")
-        bands.append(Band(rho, rate, tol, basis))
+        bands.append(Band(rho, rate, {p: sorted(getattr(g, f"p{p}") for g in group) for p in PERCENTILES}))
     if not bands:
         raise LatencyError(f"the sweep repeats no rate in a steady state at or below {RHO_JUDGE_MAX:.0%} of the path's "
                            f"capacity ({capacity:.0f} msg/s), so the run-to-run spread (the latency tolerance) is unknown: "

@@ -251,7 +251,7 @@ def tolerance(ref, build, results_dir=results.RESULTS_DIR):
     if not cited:
         raise ModelError(f"no committed run repeats {ref.name}'s conditions for the {build} build: the run-to-run "
                          f"noise, hence the tolerance, is unknown; commit a second `make bench` run")
-    tol = math.ceil(round(worst * 20, 6)) / 20
+    tol = results.tolerance_step(worst)
     text = (f"{tol:.2f}: the largest difference from {ref.name} among {len(cited)} committed runs under the same "
             f"conditions was {worst:.1%} ({worst_what}), rounded up to a multiple of 0.05")
     return tol, cited, text

@@ -7,6 +7,7 @@ A results file is `harness/results/<UTC time>.json` (a full `make bench` run) or
 fields are described in docs/benchmarks.md ("What is measured").
 """
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,11 @@ class Run:
             if "error" in r:
                 continue
             yield {**r, "batchSize": r.get("batchSize", default_batch)}
+
+
+def tolerance_step(spread):
+    """A run-to-run spread rounded up to a multiple of 0.05: the rule of every tolerance the model states."""
+    return math.ceil(round(spread * 20, 6)) / 20
 
 
 def relative(path):
